@@ -1,0 +1,3 @@
+"""Omnidesk: a self-hosted omnichannel contact center."""
+
+__version__ = "0.1.0"

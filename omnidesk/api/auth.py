@@ -1,0 +1,64 @@
+"""Login, logout and ``me``, in Rocket.Chat's shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from omnidesk.actions.accounts import log_in, revoke_login_token
+from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.shapes import ok, user_me
+from omnidesk.api.validation import Body
+from omnidesk.errors import InvalidParams
+from omnidesk.security import Passwords
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+class LoginBody(Body):
+    user: str | dict[str, Any] | None = None
+    username: str | None = None
+    email: str | None = None
+    password: str | dict[str, Any] | None = None
+    code: str | None = None
+
+    def identity(self) -> str:
+        if isinstance(self.user, str):
+            return self.user
+        if isinstance(self.user, dict):
+            value = self.user.get("username") or self.user.get("email")
+            if isinstance(value, str):
+                return value
+        if self.username or self.email:
+            return self.username or self.email or ""
+        raise InvalidParams("must have required property 'user'")
+
+    def password_digest(self) -> str:
+        if isinstance(self.password, str):
+            return Passwords.digest(self.password)
+        if isinstance(self.password, dict):
+            # Meteor clients send {"digest": <sha256 hex>, "algorithm": "sha-256"}; the typings say "hashed".
+            digest = self.password.get("digest") or self.password.get("hashed")
+            if isinstance(digest, str):
+                return digest
+        raise InvalidParams("must have required property 'password'")
+
+
+@router.post("/login")
+def login(body: LoginBody, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+    user, token = log_in(
+        session, passwords=services.passwords, identity=body.identity(), password_digest=body.password_digest()
+    )
+    return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
+
+
+@router.api_route("/logout", methods=["GET", "POST"])
+def logout(request: Request, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    revoke_login_token(session, token=request.state.auth_token)
+    return {"status": "success", "data": {"message": "You've been logged out!"}}
+
+
+@router.get("/me")
+def me(actor: CurrentActor) -> dict[str, Any]:
+    return ok(**user_me(actor.user))

@@ -1,0 +1,65 @@
+"""Request dependencies: the per-request transaction, the acting user, the shared services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor
+from omnidesk.errors import Unauthorized
+from omnidesk.models import LoginToken, User
+from omnidesk.security import hash_token
+from omnidesk.services import Services
+
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+    """Each request is one transaction, committed before the response is sent.
+
+    ``scope="function"`` below makes FastAPI run the commit before answering, so a client never
+    sees success for a write that then failed to commit.
+    """
+    session = services.session(write=request.method not in READ_ONLY_METHODS)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    user_id = request.headers.get("x-user-id")
+    token = request.headers.get("x-auth-token")
+    if not user_id or not token:
+        raise Unauthorized()
+    user = session.scalar(
+        select(User)
+        .join(LoginToken, LoginToken.user_id == User.id)
+        .where(LoginToken.token_hash == hash_token(token), User.id == user_id, User.active.is_(True))
+    )
+    if user is None:
+        raise Unauthorized()
+    request.state.auth_token = token
+    return Actor(user=user)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,43 @@
+"""Render every failure in one envelope; nothing escapes as a bare 500 page."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from omnidesk.api.validation import invalid_params_from
+from omnidesk.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        invalid = invalid_params_from(error.errors())
+        return JSONResponse(invalid.body(), status_code=invalid.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        reason = "Resource not found" if error.status_code == 404 else str(error.detail)
+        error_type = {404: "error-not-found", 405: "error-method-not-allowed"}.get(error.status_code, "error")
+        return JSONResponse(
+            {"success": False, "error": reason, "errorType": error_type},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"success": False, "error": "Internal server error", "errorType": "error-internal"}, status_code=500
+        )

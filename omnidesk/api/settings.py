@@ -1,0 +1,100 @@
+"""``settings``: typed workspace settings. Public ones are readable by anyone (the widget needs them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor, require_any
+from omnidesk.actions.settings import set_setting
+from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.errors import Forbidden, NotFound
+from omnidesk.models import Setting
+
+router = APIRouter(prefix="/api/v1", tags=["settings"])
+
+# Managers run the omnichannel side without being workspace admins.
+GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}
+
+
+def _setting_shape(setting: Setting) -> dict[str, Any]:
+    shape = {
+        "_id": setting.id,
+        "value": setting.value,
+        "type": setting.type,
+        "group": setting.group,
+        "public": setting.public,
+        "packageValue": setting.package_value,
+        "_updatedAt": iso(setting.updated_at),
+    }
+    if setting.values:
+        shape["values"] = setting.values
+    return shape
+
+
+def _get_setting(session: Session, setting_id: str) -> Setting:
+    setting = session.get(Setting, setting_id)
+    if setting is None:
+        raise NotFound(f"Setting {setting_id} not found")
+    return setting
+
+
+def _may_view_all(session: Session, actor: Actor) -> bool:
+    return actor.can(session, "view-privileged-setting")
+
+
+class SettingsListQuery(QueryParams):
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+    query: str | None = None
+    sort: str | None = None
+    fields: str | None = None
+
+
+@router.get("/settings")
+def list_settings(
+    params: Annotated[SettingsListQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    offset, count = page_bounds(params.offset, params.count)
+    query = select(Setting)
+    if not _may_view_all(session, actor):
+        query = query.where(Setting.public.is_(True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    settings = session.scalars(query.order_by(Setting.id).offset(offset).limit(count)).all()
+    return ok(settings=[_setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
+
+
+@router.get("/settings.public")
+def list_public_settings(session: SessionDep) -> dict[str, Any]:
+    settings = session.scalars(select(Setting).where(Setting.public.is_(True)).order_by(Setting.id)).all()
+    return ok(settings=[{"_id": s.id, "value": s.value} for s in settings], count=len(settings), offset=0,
+              total=len(settings))
+
+
+@router.get("/settings/{setting_id}")
+def get_setting(setting_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    setting = _get_setting(session, setting_id)
+    if not setting.public and not _may_view_all(session, actor):
+        raise Forbidden()
+    return ok(_id=setting.id, value=setting.value)
+
+
+class SettingUpdateBody(Body):
+    value: Any
+
+
+@router.post("/settings/{setting_id}")
+def update_setting(
+    setting_id: str, body: SettingUpdateBody, actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    setting = _get_setting(session, setting_id)
+    group_permission = GROUP_EDIT_PERMISSIONS.get(setting.group)
+    require_any(session, actor, "edit-privileged-setting", *([group_permission] if group_permission else []))
+    set_setting(session, setting=setting, value=body.value)
+    return ok()

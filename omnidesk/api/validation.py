@@ -1,0 +1,81 @@
+"""Input schemas and their errors in Rocket.Chat's words.
+
+Rocket.Chat validates with AJV and answers ``"<ajv message> [invalid-params]"``, reporting the first
+failure in AJV's keyword order: a missing property before an unknown one before a wrong type. Bodies
+are strict (``"1"`` is not a number), as AJV without type coercion; query strings are coerced, as
+Rocket.Chat's ``ajvQuery``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from omnidesk.errors import InvalidParams
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class QueryParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+_TYPE_WORDS = {
+    "string_type": "string",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "int_type": "integer",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "float_type": "number",
+    "float_parsing": "number",
+    "list_type": "array",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+}
+
+# AJV checks "required" before "additionalProperties" before the properties' own keywords.
+_PRECEDENCE = {"missing": 0, "extra_forbidden": 1}
+
+
+def _ajv_message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    location = [part for part in error["loc"] if part not in ("body", "query")]
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"must have required property '{location[-1]}'" if location else "must be object"
+    if kind == "extra_forbidden":
+        return "must NOT have additional properties"
+    if kind == "json_invalid":
+        return "must be valid JSON"
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]}"
+    if kind == "string_too_short":
+        return f"must NOT have fewer than {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"must NOT have more than {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"must NOT have fewer than {ctx.get('min_length')} items"
+    if kind == "too_long":
+        return f"must NOT have more than {ctx.get('max_length')} items"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        comparator = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+        limit = next(iter(ctx.values()), "")
+        return f"must be {comparator[kind]} {limit}"
+    if kind in ("literal_error", "enum"):
+        return "must be equal to one of the allowed values"
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "is invalid")))
+    return str(error.get("msg", "is invalid")).lower()
+
+
+def invalid_params_from(errors: Sequence[Any]) -> InvalidParams:
+    if not errors:
+        return InvalidParams("must be object")
+    first = min(errors, key=lambda error: _PRECEDENCE.get(error["type"], 2))
+    return InvalidParams(_ajv_message(first))

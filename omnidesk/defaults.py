@@ -1,0 +1,136 @@
+"""The roles, permission grants and settings a new workspace starts with.
+
+They are data: ``ensure_defaults`` inserts what is missing and never overwrites what an admin changed,
+so later releases can add permissions and settings without a migration. Grants follow Rocket.Chat's
+defaults (``apps/meteor/app/authorization/server/constant/permissions.ts`` and the EE list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES: dict[str, str] = {
+    "admin": "Administrator: every right in the workspace",
+    "livechat-manager": "Omnichannel manager: sees and manages every chat, contact, agent and department",
+    "livechat-monitor": "Omnichannel monitor: oversees chats and agents",
+    "livechat-agent": "Omnichannel agent: serves chats and calls",
+    "user": "A registered user",
+}
+
+ADMIN = ("admin",)
+MANAGERS = ("admin", "livechat-manager")
+SUPERVISORS = ("admin", "livechat-manager", "livechat-monitor")
+OMNICHANNEL_STAFF = ("admin", "livechat-manager", "livechat-monitor", "livechat-agent")
+
+# permission id -> (group, roles granted by default)
+PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # administration
+    "access-permissions": ("administration", ADMIN),
+    "assign-roles": ("administration", ADMIN),
+    "view-privileged-setting": ("administration", ADMIN),
+    "edit-privileged-setting": ("administration", ADMIN),
+    "create-user": ("administration", ADMIN),
+    "view-user-administration": ("administration", ADMIN),
+    "view-full-other-user-info": ("administration", ADMIN),
+    "edit-other-user-info": ("administration", ADMIN),
+    "edit-other-user-active-status": ("administration", ADMIN),
+    "edit-other-user-password": ("administration", ADMIN),
+    "delete-user": ("administration", ADMIN),
+    "view-d-room": ("administration", ("admin", "user")),
+    # omnichannel: contact center
+    "view-omnichannel-contact-center": ("omnichannel", OMNICHANNEL_STAFF),
+    "view-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
+    "create-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
+    "update-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
+    "delete-livechat-contact": ("omnichannel", MANAGERS),
+    "view-livechat-contact-history": ("omnichannel", OMNICHANNEL_STAFF),
+    "block-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
+    "unblock-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
+    "edit-omnichannel-contact": ("omnichannel", ("admin", "livechat-manager", "livechat-agent")),
+    # omnichannel: rooms
+    "view-l-room": ("omnichannel", OMNICHANNEL_STAFF),
+    "view-livechat-rooms": ("omnichannel", SUPERVISORS),
+    "view-livechat-queue": ("omnichannel", OMNICHANNEL_STAFF),
+    "view-livechat-current-chats": ("omnichannel", SUPERVISORS),
+    "close-livechat-room": ("omnichannel", OMNICHANNEL_STAFF),
+    "close-others-livechat-room": ("omnichannel", SUPERVISORS),
+    "on-hold-livechat-room": ("omnichannel", OMNICHANNEL_STAFF),
+    "on-hold-others-livechat-room": ("omnichannel", SUPERVISORS),
+    "transfer-livechat-guest": ("omnichannel", OMNICHANNEL_STAFF),
+    "save-others-livechat-room-info": ("omnichannel", SUPERVISORS),
+    "remove-closed-livechat-room": ("omnichannel", MANAGERS),
+    "remove-closed-livechat-rooms": ("omnichannel", SUPERVISORS),
+    "view-livechat-room-closed-same-department": ("omnichannel", SUPERVISORS),
+    "view-livechat-room-closed-by-another-agent": ("omnichannel", SUPERVISORS),
+    "view-livechat-room-customfields": ("omnichannel", OMNICHANNEL_STAFF),
+    "edit-livechat-room-customfields": ("omnichannel", OMNICHANNEL_STAFF),
+    "send-omnichannel-chat-transcript": ("omnichannel", ("admin", "livechat-manager", "livechat-agent")),
+    "request-pdf-transcript": ("omnichannel", OMNICHANNEL_STAFF),
+    # omnichannel: administration
+    "view-livechat-manager": ("omnichannel", SUPERVISORS),
+    "manage-livechat-agents": ("omnichannel", SUPERVISORS),
+    "manage-livechat-managers": ("omnichannel", MANAGERS),
+    "manage-livechat-departments": ("omnichannel", SUPERVISORS),
+    "view-livechat-departments": ("omnichannel", SUPERVISORS),
+    "add-livechat-department-agents": ("omnichannel", SUPERVISORS),
+    "view-livechat-customfields": ("omnichannel", SUPERVISORS),
+    "edit-livechat-customfields": ("omnichannel", MANAGERS),
+    "manage-livechat-tags": ("omnichannel", MANAGERS),
+    "manage-livechat-priorities": ("omnichannel", MANAGERS),
+    "view-livechat-analytics": ("omnichannel", SUPERVISORS),
+    "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
+    "edit-livechat-settings": ("omnichannel", MANAGERS),
+}
+
+
+@dataclass(frozen=True)
+class SettingDefault:
+    type: str
+    value: Any
+    group: str
+    public: bool = False
+    values: tuple[str, ...] = field(default=())  # allowed keys of a "select"
+
+
+SETTINGS: dict[str, SettingDefault] = {
+    "Site_Name": SettingDefault("string", "Omnidesk", "General", public=True),
+    "Accounts_RegistrationForm": SettingDefault(
+        "select", "Public", "Accounts", public=True, values=("Public", "Disabled")
+    ),
+    "Livechat_enabled": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_title": SettingDefault("string", "Omnidesk", "Omnichannel", public=True),
+    "Livechat_title_color": SettingDefault("string", "#1D74F5", "Omnichannel", public=True),
+    "Livechat_Routing_Method": SettingDefault(
+        "select", "Auto_Selection", "Omnichannel", values=("Auto_Selection", "Manual_Selection")
+    ),
+    "Livechat_accept_chats_with_no_agents": SettingDefault("boolean", False, "Omnichannel"),
+    "Omnichannel_contact_manager_routing": SettingDefault("boolean", True, "Omnichannel"),
+    "Livechat_Require_Contact_Verification": SettingDefault(
+        "select", "never", "Omnichannel", values=("never", "once", "always")
+    ),
+    "Livechat_Block_Unknown_Contacts": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_Block_Unverified_Contacts": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_registration_form": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_name_field_registration_form": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_email_field_registration_form": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_display_offline_form": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_offline_title": SettingDefault("string", "Leave a message", "Omnichannel", public=True),
+    "Livechat_offline_message": SettingDefault(
+        "string", "We are not online right now. Leave a message and we will reply by email.", "Omnichannel",
+        public=True,
+    ),
+    "Livechat_offline_success_message": SettingDefault(
+        "string", "Thank you. We will get back to you soon.", "Omnichannel", public=True
+    ),
+    "Livechat_offline_email": SettingDefault("string", "", "Omnichannel"),
+    "Livechat_enable_transcript": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_transcript_message": SettingDefault(
+        "string", "Would you like a copy of this chat emailed?", "Omnichannel", public=True
+    ),
+    "Livechat_show_agent_info": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_show_agent_email": SettingDefault("boolean", False, "Omnichannel", public=True),
+    "Livechat_conversation_finished_message": SettingDefault("string", "", "Omnichannel", public=True),
+    "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
+    "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),
+}

@@ -1,0 +1,136 @@
+"""Typed events and the bus that carries them.
+
+Actions queue events on their session; the events are published only after that session commits
+and are dropped when it rolls back, so nobody is ever told about a change that did not happen
+(Zulip's ``send_event_on_commit``). Subscribers run on the committing thread and must be quick:
+the realtime layer hands events to its event loop with ``call_soon_threadsafe``.
+
+The bus is an interface: the in-process backend serves one server process; a Redis or PostgreSQL
+LISTEN/NOTIFY backend can implement the same two methods for several processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+_PENDING = "omnidesk_pending_events"
+
+
+@dataclass(frozen=True)
+class Event:
+    type: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        return {"type": self.type, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class UserChanged(Event):
+    """A user was created, updated or deleted (``op`` says which)."""
+
+    type: ClassVar[str] = "user"
+    op: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class UserStatusChanged(Event):
+    type: ClassVar[str] = "user_status"
+    user_id: str
+    username: str
+    status: str
+    status_text: str
+
+
+@dataclass(frozen=True)
+class RolesChanged(Event):
+    """A user gained or lost a role."""
+
+    type: ClassVar[str] = "roles"
+    op: str  # "added" | "removed"
+    role_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class PermissionChanged(Event):
+    type: ClassVar[str] = "permission"
+    permission_id: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SettingChanged(Event):
+    type: ClassVar[str] = "setting"
+    setting_id: str
+    value: Any
+
+
+Subscriber = Callable[[Event], None]
+
+
+class EventBus(Protocol):
+    def publish(self, event: Event) -> None: ...
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Register a subscriber; the returned function unsubscribes it."""
+        ...
+
+
+class InProcessBus:
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def publish(self, event: Event) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            try:
+                subscriber(event)
+            except Exception:  # one broken subscriber must not starve the others
+                log.exception("event subscriber failed on %s", event.type)
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(subscriber)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if subscriber in self._subscribers:
+                    self._subscribers.remove(subscriber)
+
+        return unsubscribe
+
+
+def attach_bus(session: Session, bus: EventBus) -> None:
+    """Route the events this session's actions queue to ``bus`` once the session commits."""
+    session.info["omnidesk_bus"] = bus
+
+
+def send_event_on_commit(session: Session, event: Event) -> None:
+    session.info.setdefault(_PENDING, []).append(event)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    events: list[Event] = session.info.pop(_PENDING, [])
+    bus: EventBus | None = session.info.get("omnidesk_bus")
+    if bus is None:
+        return
+    for queued in events:
+        bus.publish(queued)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)

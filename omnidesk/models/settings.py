@@ -1,0 +1,27 @@
+"""Workspace settings: typed values an admin can change at runtime (Rocket.Chat's settings collection)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from omnidesk.db import Base, JSONType, utcnow
+
+SETTING_TYPES = ("boolean", "string", "int", "select")
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    value: Mapped[Any] = mapped_column(JSONType)
+    package_value: Mapped[Any] = mapped_column(JSONType)  # the shipped default, as Rocket.Chat names it
+    group: Mapped[str] = mapped_column(String(60), default="General")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For "select": the allowed values, as [{"key": ..., "i18nLabel": ...}].
+    values: Mapped[list[Any] | None] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

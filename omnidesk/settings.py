@@ -1,0 +1,100 @@
+"""The one settings object. Nothing else in Omnidesk reads ``os.environ``.
+
+Every value comes from an ``OMNIDESK_*`` environment variable with a safe development default;
+a value that cannot be parsed stops the process with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEVELOPMENT_SECRET_KEY = "omnidesk-development-secret-do-not-use-in-production"
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message names the variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    host: str
+    port: int
+    public_url: str
+    # Argon2 cost: production-grade by default; the test suite lowers it to stay fast.
+    argon2_time_cost: int
+    argon2_memory_kib: int
+    log_level: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(name: str, raw: str, *, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env_vars = os.environ if environ is None else environ
+
+    def get(name: str, default: str) -> str:
+        return env_vars.get(name, default)
+
+    env = get("OMNIDESK_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(f"OMNIDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+
+    secret_key = get("OMNIDESK_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    if env == "production" and secret_key == DEVELOPMENT_SECRET_KEY:
+        raise ConfigurationError(
+            "OMNIDESK_SECRET_KEY is the development default; set a long random value in production "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
+    if env == "production" and len(secret_key) < 32:
+        raise ConfigurationError("OMNIDESK_SECRET_KEY must be at least 32 characters in production")
+
+    default_db = f"sqlite:///{Path.cwd() / 'omnidesk.sqlite3'}"
+    database_url = get("OMNIDESK_DATABASE_URL", default_db)
+    if not database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigurationError(
+            "OMNIDESK_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
+            f"got {database_url.split(':', 1)[0]!r}"
+        )
+    if database_url.startswith(("postgresql://", "postgres://")):
+        # Plain postgresql:// would make SQLAlchemy look for psycopg2; we ship psycopg 3.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    host = get("OMNIDESK_HOST", "127.0.0.1")
+    port = _int("OMNIDESK_PORT", get("OMNIDESK_PORT", "3000"), minimum=1)
+    public_url = get("OMNIDESK_PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+
+    log_level = get("OMNIDESK_LOG_LEVEL", "info").lower()
+    if log_level not in ("critical", "error", "warning", "info", "debug"):
+        raise ConfigurationError(f"OMNIDESK_LOG_LEVEL must be a log level name, got {log_level!r}")
+
+    return Settings(
+        env=env,
+        database_url=database_url,
+        secret_key=secret_key,
+        host=host,
+        port=port,
+        public_url=public_url,
+        argon2_time_cost=_int("OMNIDESK_ARGON2_TIME_COST", get("OMNIDESK_ARGON2_TIME_COST", "3"), minimum=1),
+        argon2_memory_kib=_int(
+            "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=8
+        ),
+        log_level=log_level,
+    )
