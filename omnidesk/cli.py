@@ -24,7 +24,10 @@ def cmd_migrate(services: Services, _args: argparse.Namespace) -> int:
     before = migrate.current_revision(services.db)
     _prepare_database(services)
     after = migrate.current_revision(services.db)
-    print(f"database {_describe(services.settings)}: schema at {after}" + ("" if before == after else f" (was {before})"))
+    print(
+        f"database {_describe(services.settings)}: schema at {after}"
+        + ("" if before == after else f" (was {before})")
+    )
     return 0
 
 
@@ -58,7 +61,10 @@ def cmd_createadmin(services: Services, args: argparse.Namespace) -> int:
     password = args.password or secrets.token_urlsafe(12)
     with services.transaction() as session:
         if args.if_none and any_admin_exists(session):
-            print("An admin account exists already; nothing to do. (`omnidesk resetpassword` sets a new password.)")
+            print(
+                "An admin account exists already; nothing to do "
+                "(`omnidesk resetpassword` sets a new password)."
+            )
             return 0
         create_user(
             session,
@@ -112,12 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="migrate the database and serve the API")
-    serve.add_argument("--host", default=None, help="address to listen on (default: OMNIDESK_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port to listen on (default: OMNIDESK_PORT or 3000)")
-    serve.add_argument("--no-migrate", action="store_true", help="refuse to start if the schema is not current")
+    serve.add_argument(
+        "--host", default=None, help="address to listen on (default: OMNIDESK_HOST or 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=None, help="port to listen on (default: OMNIDESK_PORT or 3000)"
+    )
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="refuse to start if the schema is not current"
+    )
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(handler=cmd_migrate)
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        handler=cmd_migrate
+    )
 
     admin = commands.add_parser("createadmin", help="create an admin account")
     admin.add_argument("--username", required=True)

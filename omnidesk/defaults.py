@@ -117,7 +117,9 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_display_offline_form": SettingDefault("boolean", True, "Omnichannel", public=True),
     "Livechat_offline_title": SettingDefault("string", "Leave a message", "Omnichannel", public=True),
     "Livechat_offline_message": SettingDefault(
-        "string", "We are not online right now. Leave a message and we will reply by email.", "Omnichannel",
+        "string",
+        "We are not online right now. Leave a message and we will reply by email.",
+        "Omnichannel",
         public=True,
     ),
     "Livechat_offline_success_message": SettingDefault(

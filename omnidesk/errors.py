@@ -76,5 +76,10 @@ class Unauthorized(ApiError):
         return self.reason
 
     def body(self) -> dict[str, Any]:
-        return {"status": "error", "message": self.reason, "success": False, "error": self.reason,
-                "errorType": self.error_type}
+        return {
+            "status": "error",
+            "message": self.reason,
+            "success": False,
+            "error": self.reason,
+            "errorType": self.error_type,
+        }

@@ -20,7 +20,9 @@ class Passwords:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self._hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+        self._hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+        )
 
     @staticmethod
     def digest(password: str) -> str:

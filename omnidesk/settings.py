@@ -94,7 +94,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url=public_url,
         argon2_time_cost=_int("OMNIDESK_ARGON2_TIME_COST", get("OMNIDESK_ARGON2_TIME_COST", "3"), minimum=1),
         argon2_memory_kib=_int(
-            "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=8
+            "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=32
         ),
         log_level=log_level,
     )

@@ -32,7 +32,10 @@ def normalise_email(email: str) -> str:
 def _check_username(session: Session, username: str, *, current: User | None = None) -> str:
     username = username.strip()
     if not USERNAME_PATTERN.match(username) or len(username) > 120:
-        raise ApiError("error-invalid-username", f"{username} is not a valid username, use only letters, numbers, dots, hyphens and underscores")
+        raise ApiError(
+            "error-invalid-username",
+            f"{username} is not a valid username, use only letters, numbers, dots, hyphens and underscores",
+        )
     taken = user_by_username(session, username)
     if taken is not None and taken is not current:
         raise ApiError("error-field-unavailable", f"{username} is already in use :(")
@@ -100,7 +103,13 @@ def register_user(
     """Self-registration. As in Rocket.Chat, the first user of a workspace becomes its admin."""
     roles = ["user"] if any_admin_exists(session) else ["admin", "user"]
     return create_user(
-        session, passwords=passwords, username=username, email=email, password=password, name=name, roles=roles
+        session,
+        passwords=passwords,
+        username=username,
+        email=email,
+        password=password,
+        name=name,
+        roles=roles,
     )
 
 
@@ -170,20 +179,28 @@ def delete_user(session: Session, *, user: User) -> None:
 
 def _check_status_text(text: str) -> str:
     if len(text) > MAX_STATUS_TEXT:
-        raise ApiError("error-status-text-too-long", f"The status message cannot be longer than {MAX_STATUS_TEXT} characters")
+        raise ApiError(
+            "error-status-text-too-long",
+            f"The status message cannot be longer than {MAX_STATUS_TEXT} characters",
+        )
     return text.strip()
 
 
 def set_user_status(session: Session, *, user: User, status: str | None, message: str | None) -> User:
     if status is not None:
         if status not in USER_STATUSES:
-            raise ApiError("error-invalid-status", "Valid status types include online, away, offline, and busy.")
+            raise ApiError(
+                "error-invalid-status", "Valid status types include online, away, offline, and busy."
+            )
         user.status = status
     if message is not None:
         user.status_text = _check_status_text(message)
     session.flush()
     send_event_on_commit(
-        session, UserStatusChanged(user_id=user.id, username=user.username, status=user.status, status_text=user.status_text)
+        session,
+        UserStatusChanged(
+            user_id=user.id, username=user.username, status=user.status, status_text=user.status_text
+        ),
     )
     return user
 
@@ -218,7 +235,9 @@ def remove_user_from_role(session: Session, *, user: User, role: Role) -> None:
     send_event_on_commit(session, RolesChanged(op="removed", role_id=role.id, user_id=user.id))
 
 
-def log_in(session: Session, *, passwords: Passwords, identity: str, password_digest: str) -> tuple[User, str]:
+def log_in(
+    session: Session, *, passwords: Passwords, identity: str, password_digest: str
+) -> tuple[User, str]:
     """Check the credentials and open a login. Every failure looks the same to the caller."""
     user = user_by_email(session, identity) if "@" in identity else user_by_username(session, identity)
     if user is None or not user.active or not passwords.verify_digest(user.password_hash, password_digest):

@@ -15,7 +15,9 @@ from omnidesk.models import Permission, Role
 ADMIN_ONLY_ESSENTIALS = ("access-permissions",)
 
 
-def set_permission_roles(session: Session, *, grants: Sequence[tuple[str, Sequence[str]]]) -> list[Permission]:
+def set_permission_roles(
+    session: Session, *, grants: Sequence[tuple[str, Sequence[str]]]
+) -> list[Permission]:
     """Replace the roles granted each listed permission, all or nothing."""
     known_roles = {role.id: role for role in session.scalars(select(Role))}
     changed = []
@@ -33,6 +35,7 @@ def set_permission_roles(session: Session, *, grants: Sequence[tuple[str, Sequen
     session.flush()
     for permission in changed:
         send_event_on_commit(
-            session, PermissionChanged(permission_id=permission.id, roles=tuple(r.id for r in permission.roles))
+            session,
+            PermissionChanged(permission_id=permission.id, roles=tuple(r.id for r in permission.roles)),
         )
     return changed

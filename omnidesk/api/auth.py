@@ -48,7 +48,10 @@ class LoginBody(Body):
 @router.post("/login")
 def login(body: LoginBody, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
     user, token = log_in(
-        session, passwords=services.passwords, identity=body.identity(), password_digest=body.password_digest()
+        session,
+        passwords=services.passwords,
+        identity=body.identity(),
+        password_digest=body.password_digest(),
     )
     return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
 

@@ -39,5 +39,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            {"success": False, "error": "Internal server error", "errorType": "error-internal"}, status_code=500
+            {"success": False, "error": "Internal server error", "errorType": "error-internal"},
+            status_code=500,
         )

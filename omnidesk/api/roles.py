@@ -27,7 +27,9 @@ class ListAllQuery(QueryParams):
 
 
 @router.get("/permissions.listAll")
-def list_all(params: Annotated[ListAllQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+def list_all(
+    params: Annotated[ListAllQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
     query = select(Permission).order_by(Permission.id)
     if params.updatedSince:
         try:

@@ -73,8 +73,12 @@ def list_settings(
 @router.get("/settings.public")
 def list_public_settings(session: SessionDep) -> dict[str, Any]:
     settings = session.scalars(select(Setting).where(Setting.public.is_(True)).order_by(Setting.id)).all()
-    return ok(settings=[{"_id": s.id, "value": s.value} for s in settings], count=len(settings), offset=0,
-              total=len(settings))
+    return ok(
+        settings=[{"_id": s.id, "value": s.value} for s in settings],
+        count=len(settings),
+        offset=0,
+        total=len(settings),
+    )
 
 
 @router.get("/settings/{setting_id}")

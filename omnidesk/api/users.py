@@ -70,7 +70,9 @@ class UserCreateBody(Body):
 
 
 @router.post("/users.create")
-def create(body: UserCreateBody, actor: CurrentActor, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+def create(
+    body: UserCreateBody, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
     require(session, actor, "create-user")
     if body.roles is not None:
         require(session, actor, "assign-roles")
@@ -101,7 +103,9 @@ class UsersInfoQuery(QueryParams):
 
 
 @router.get("/users.info")
-def info(params: Annotated[UsersInfoQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+def info(
+    params: Annotated[UsersInfoQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
     if params.userId:
         user = session.get(User, params.userId)
     elif params.username:
@@ -127,11 +131,15 @@ class UsersListQuery(QueryParams):
 
 
 @router.get("/users.list")
-def list_(params: Annotated[UsersListQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+def list_(
+    params: Annotated[UsersListQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
     require(session, actor, "view-d-room")
     offset, count = page_bounds(params.offset, params.count)
     sort = parse_sort(params.sort, SORTABLE_USER_FIELDS)
-    users, total = list_users(session, text=params.query, email=params.email, sort=sort, offset=offset, count=count)
+    users, total = list_users(
+        session, text=params.query, email=params.email, sort=sort, offset=offset, count=count
+    )
     with_emails = actor.can(session, "view-full-other-user-info")
     return ok(
         users=[user_public(user, with_emails=with_emails or user.id == actor.id) for user in users],
@@ -167,7 +175,9 @@ class UserUpdateBody(Body):
 
 
 @router.post("/users.update")
-def update(body: UserUpdateBody, actor: CurrentActor, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+def update(
+    body: UserUpdateBody, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
     user = user_by_id_for_admin(session, actor, body.userId, "edit-other-user-info")
     data = body.data
     if data.roles is not None:

@@ -64,7 +64,12 @@ def _ajv_message(error: dict[str, Any]) -> str:
     if kind == "too_long":
         return f"must NOT have more than {ctx.get('max_length')} items"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        comparator = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+        comparator = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }
         limit = next(iter(ctx.values()), "")
         return f"must be {comparator[kind]} {limit}"
     if kind in ("literal_error", "enum"):

@@ -65,7 +65,9 @@ class UserRole(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    role_id: Mapped[str] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Permission(Base):
@@ -75,7 +77,9 @@ class Permission(Base):
     group: Mapped[str] = mapped_column(String(60), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    roles: Mapped[list[Role]] = relationship(secondary="permission_roles", lazy="selectin", order_by="Role.id")
+    roles: Mapped[list[Role]] = relationship(
+        secondary="permission_roles", lazy="selectin", order_by="Role.id"
+    )
 
 
 class PermissionRole(Base):
@@ -84,4 +88,6 @@ class PermissionRole(Base):
     permission_id: Mapped[str] = mapped_column(
         ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True
     )
-    role_id: Mapped[str] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import UnaryExpression
 
 from omnidesk.models import User, UserRole
 
@@ -30,7 +32,7 @@ def count_users_in_role(session: Session, role_id: str) -> int:
     return session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role_id == role_id)) or 0
 
 
-SORTABLE_USER_FIELDS = {
+SORTABLE_USER_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
     "username": User.username,
     "name": User.name,
     "createdAt": User.created_at,
@@ -55,7 +57,7 @@ def list_users(
     if email:
         query = query.where(User.email == email.strip().lower())
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = [
+    order: list[UnaryExpression[Any]] = [
         SORTABLE_USER_FIELDS[name].asc() if direction > 0 else SORTABLE_USER_FIELDS[name].desc()
         for name, direction in sort
     ] or [User.username.asc()]

@@ -75,7 +75,10 @@ def upgrade() -> None:
     op.create_table(
         "permission_roles",
         sa.Column(
-            "permission_id", sa.String(100), sa.ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True
+            "permission_id",
+            sa.String(100),
+            sa.ForeignKey("permissions.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column("role_id", sa.String(64), sa.ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
     )
@@ -95,5 +98,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("settings", "permission_roles", "permissions", "user_roles", "roles", "login_tokens", "users"):
+    for table in (
+        "settings",
+        "permission_roles",
+        "permissions",
+        "user_roles",
+        "roles",
+        "login_tokens",
+        "users",
+    ):
         op.drop_table(table)

@@ -1,0 +1,53 @@
+"""Helpers shared by the tests: personas and assertions on Rocket.Chat's envelopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from omnidesk.services import Services
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Persona:
+    """A logged-in user and a client that sends its credentials."""
+
+    id: str
+    username: str
+    token: str
+    client: TestClient
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-User-Id": self.id, "X-Auth-Token": self.token}
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.post(path, json=json, headers=self.headers, **kwargs)
+
+
+def assert_error(response: Any, status: int, error_type: str, error: str | None = None) -> dict[str, Any]:
+    """Assert Rocket.Chat's error envelope and return the body."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["success"] is False, body
+    assert body["errorType"] == error_type, body
+    if error is not None:
+        assert body["error"] == error, body
+    return body
+
+
+def database_dialect(services: Services) -> str:
+    return services.db.dialect
+
+
+def raw_rows(services: Services, sql: str) -> list[Any]:
+    with services.db.engine.connect() as connection:
+        return list(connection.execute(text(sql)))
