@@ -56,7 +56,8 @@ def login(body: LoginBody, session: SessionDep, services: ServicesDep) -> dict[s
     return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
 
 
-@router.api_route("/logout", methods=["GET", "POST"])
+@router.post("/logout")
+@router.get("/logout", operation_id="logout_get", include_in_schema=False)  # older clients use GET
 def logout(request: Request, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     revoke_login_token(session, token=request.state.auth_token)
     return {"status": "success", "data": {"message": "You've been logged out!"}}

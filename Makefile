@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 3000
+
+.PHONY: run test test-sqlite test-postgres check install demo clean
+
+# The venv is rebuilt when pyproject.toml changes; the stamps say what was installed into it.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+
+# Migrate the SQLite file in this directory, create a first admin if there is none, and serve.
+run: $(VENV)/.installed-run
+	$(BIN)/omnidesk migrate
+	$(BIN)/omnidesk createadmin --if-none --username admin --email admin@example.com --name Administrator
+	$(BIN)/omnidesk serve --host $(HOST) --port $(PORT)
+
+demo: $(VENV)/.installed-run
+	$(BIN)/omnidesk demo
+
+# The whole suite on SQLite, then on PostgreSQL when OMNIDESK_TEST_DATABASE_URL names one
+# (.ci/run always does, and a PostgreSQL it cannot reach fails the run), then the linters.
+test: $(VENV)/.installed-test test-sqlite test-postgres check
+
+test-sqlite: $(VENV)/.installed-test
+	OMNIDESK_TEST_DATABASE_URL= $(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-test
+	@if [ -n "$$OMNIDESK_TEST_DATABASE_URL" ]; then \
+		echo "== the suite on PostgreSQL"; $(BIN)/pytest; \
+	else \
+		echo "== OMNIDESK_TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI sets it)"; \
+	fi
+
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""The store itself: engine settings, ids and UTC datetimes on both engines."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from omnidesk import migrate
+from omnidesk.actions.accounts import set_user_status
+from omnidesk.db import ID_LENGTH, new_id
+from omnidesk.models import User
+from omnidesk.services import Services
+from tests.helpers import Persona
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(services: Services) -> None:
+    if services.db.dialect != "sqlite":
+        pytest.skip("SQLite pragmas; this run is on PostgreSQL")  # the same test runs in the SQLite pass
+    with services.db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+
+
+def test_the_schema_is_at_the_newest_migration(services: Services) -> None:
+    assert migrate.is_up_to_date(services.db)
+
+
+def test_ids_are_opaque_strings_like_rocketchats(agent: Persona) -> None:
+    assert len(agent.id) == ID_LENGTH
+    assert agent.id.isalnum()
+    assert len({new_id() for _ in range(1000)}) == 1000
+
+
+def test_datetimes_come_back_aware_and_in_utc(services: Services, agent: Persona) -> None:
+    moment = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
+    with services.transaction() as session:
+        user = session.get(User, agent.id)
+        assert user is not None
+        user.last_login = moment
+    with services.transaction() as session:
+        stored = session.scalar(select(User.last_login).where(User.id == agent.id))
+    assert stored == moment
+    assert stored is not None and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(services: Services, agent: Persona) -> None:
+    with pytest.raises(Exception, match="naive datetime"), services.transaction() as session:
+        user = session.get(User, agent.id)
+        assert user is not None
+        user.last_login = datetime(2026, 3, 1, 12, 30)  # noqa: DTZ001 - the point of the test
+        session.flush()
+
+
+def test_concurrent_writers_queue_instead_of_failing(services: Services, agent: Persona) -> None:
+    """Each writer reads then writes; on SQLite a deferred transaction would fail with 'locked'."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(index: int) -> None:
+        try:
+            start.wait()
+            with services.transaction() as session:
+                user = session.get(User, agent.id)
+                assert user is not None
+                set_user_status(session, user=user, status=None, message=f"writer {index}")
+        except BaseException as error:  # collected and reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with services.transaction() as session:
+        user = session.get(User, agent.id)
+        assert user is not None and user.status_text.startswith("writer ")
