@@ -1,6 +1,35 @@
 """Tables, one module per aggregate. Importing this package registers every table on ``Base.metadata``."""
 
 from omnidesk.models.accounts import LoginToken, Permission, PermissionRole, Role, User, UserRole
-from omnidesk.models.settings import Setting
+from omnidesk.models.contacts import Contact, ContactChannel, ContactEmail, ContactPhone
+from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
+from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
+from omnidesk.models.mail import OfflineMessage, OutboundEmail
+from omnidesk.models.settings import Counter, Setting
 
-__all__ = ["LoginToken", "Permission", "PermissionRole", "Role", "Setting", "User", "UserRole"]
+__all__ = [
+    "Contact",
+    "ContactChannel",
+    "ContactEmail",
+    "ContactPhone",
+    "Counter",
+    "CustomField",
+    "Department",
+    "DepartmentAgent",
+    "Inquiry",
+    "LoginToken",
+    "Message",
+    "OfflineMessage",
+    "OutboundEmail",
+    "Permission",
+    "PermissionRole",
+    "Priority",
+    "Role",
+    "Room",
+    "RoomTag",
+    "Setting",
+    "Tag",
+    "User",
+    "UserRole",
+    "Visitor",
+]

@@ -27,6 +27,10 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(20), default="offline")
     status_text: Mapped[str] = mapped_column(String(120), default="")
     require_password_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Omnichannel: whether the agent takes new chats ("available" | "not-available"), and when routing
+    # last gave it one (the tie-breaker between equally busy agents).
+    livechat_status: Mapped[str] = mapped_column(String(20), default="not-available")
+    last_routed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login: Mapped[datetime | None]

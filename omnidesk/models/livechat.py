@@ -1,0 +1,166 @@
+"""Livechat conversations: visitors, rooms (chats), their messages and queue entries (inquiries)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from omnidesk.db import Base, IdType, new_id, utcnow
+
+# Rocket.Chat's OmnichannelSourceType.
+SOURCE_TYPES = ("widget", "email", "sms", "app", "api", "other")
+INQUIRY_STATUSES = ("verifying", "queued", "taken", "ready", "open")
+# Rocket.Chat's LivechatPriorityWeight.NOT_SPECIFIED: rooms without a priority sort last.
+PRIORITY_NOT_SPECIFIED = 99
+
+
+class Visitor(Base):
+    """One identity on one channel: a widget token, an API client's token, later an email address or a
+    phone number. Username ``guest-N`` as in Rocket.Chat."""
+
+    __tablename__ = "visitors"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    token: Mapped[str] = mapped_column(String(255), unique=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)  # lower-cased
+    phone: Mapped[str | None] = mapped_column(String(60))  # as given
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="online")
+    livechat_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    host: Mapped[str | None] = mapped_column(String(255))
+    last_chat_room_id: Mapped[str | None] = mapped_column(IdType)
+    last_chat_at: Mapped[datetime | None]
+    last_agent_id: Mapped[str | None] = mapped_column(IdType)
+    last_agent_username: Mapped[str | None] = mapped_column(String(120))
+    last_agent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Room(Base):
+    """A conversation of one visitor on one source. Open while ``open``; queued while open and not
+    served; closed when ``open`` is false and ``closed_at`` is set."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    fname: Mapped[str] = mapped_column(String(200))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    # source: {"type", "id"?, "alias"?, "label"?, ...}; the type and id are columns for filtering.
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_type: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(String(255), default="")
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    served_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    served_by_username: Mapped[str | None] = mapped_column(String(120))
+    served_at: Mapped[datetime | None]
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    topic: Mapped[str | None] = mapped_column(String(500))
+    priority_id: Mapped[str | None] = mapped_column(ForeignKey("livechat_priorities.id", ondelete="SET NULL"))
+    priority_weight: Mapped[int] = mapped_column(Integer, default=PRIORITY_NOT_SPECIFIED)
+    livechat_data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # room-scope custom fields
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # Rocket.Chat's ``ts``
+    queued_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closer: Mapped[str | None] = mapped_column(String(10))  # "user" | "visitor"
+    closed_by_id: Mapped[str | None] = mapped_column(IdType)
+    closed_by_username: Mapped[str | None] = mapped_column(String(120))
+    closing_comment: Mapped[str | None] = mapped_column(Text)
+    last_message_at: Mapped[datetime | None]  # Rocket.Chat's ``lm``
+    last_message_id: Mapped[str | None] = mapped_column(IdType)
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    waiting_response: Mapped[bool] = mapped_column(Boolean, default=True)
+    transcript_email: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    visitor: Mapped[Visitor] = relationship(lazy="joined", innerjoin=True)
+    tag_rows: Mapped[list[RoomTag]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="RoomTag.position"
+    )
+
+    __table_args__ = (
+        Index("ix_rooms_created_at", "created_at"),
+        Index("ix_rooms_served_by_created", "served_by_id", "created_at"),
+        Index("ix_rooms_department_created", "department_id", "created_at"),
+        Index("ix_rooms_contact_closed", "contact_id", "closed_at"),
+        Index("ix_rooms_visitor_source_open", "visitor_id", "source_type", "open"),
+        Index("ix_rooms_open_created", "open", "created_at"),
+        Index("ix_rooms_closed_at", "closed_at"),
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+    @property
+    def is_queued(self) -> bool:
+        return self.open and self.served_by_id is None
+
+
+class RoomTag(Base):
+    """A room's tags, a table of their own so that the tag filter is an indexed lookup."""
+
+    __tablename__ = "room_tags"
+
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(120), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_room_tags_tag", "tag"),)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    msg: Mapped[str] = mapped_column(Text, default="")
+    # "t" in Rocket.Chat: None for a plain message, else a system message type ("livechat-close", ...).
+    type: Mapped[str | None] = mapped_column(String(60))
+    author_id: Mapped[str] = mapped_column(IdType)  # a user's or a visitor's id
+    author_username: Mapped[str] = mapped_column(String(120))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    author_kind: Mapped[str] = mapped_column(String(10))  # "visitor" | "user" | "system"
+    token: Mapped[str | None] = mapped_column(String(255))  # the visitor's token on visitor messages
+    alias: Mapped[str | None] = mapped_column(String(200))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # transferData, comment, attachments...
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # Rocket.Chat's ``ts``
+    edited_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_messages_room_created", "room_id", "created_at"),)
+
+
+class Inquiry(Base):
+    """A room's place in the queue, from the moment it opens until an agent takes it."""
+
+    __tablename__ = "inquiries"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    name: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text, default="")
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    source_type: Mapped[str] = mapped_column(String(20))
+    default_agent_id: Mapped[str | None] = mapped_column(IdType)
+    default_agent_username: Mapped[str | None] = mapped_column(String(120))
+    taken_by_id: Mapped[str | None] = mapped_column(IdType)
+    priority_weight: Mapped[int] = mapped_column(Integer, default=PRIORITY_NOT_SPECIFIED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_inquiries_status_queued", "status", "queued_at"),)
