@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from omnidesk.errors import Forbidden, NotFound
-from omnidesk.models import PermissionRole, User, UserRole
+from omnidesk.errors import ApiError, Forbidden, NotFound
+from omnidesk.models import DepartmentAgent, PermissionRole, Room, User, UserRole, Visitor
 
 
 @dataclass
@@ -66,3 +66,68 @@ def user_by_id_for_admin(session: Session, actor: Actor, user_id: str, permissio
     if user is None:
         raise NotFound("User not found")
     return user
+
+
+# --- livechat -------------------------------------------------------------------------------------
+
+
+def visitor_by_token(session: Session, token: str) -> Visitor:
+    """The visitor a widget or API client speaks for; its token is its only credential."""
+    visitor = session.scalar(select(Visitor).where(Visitor.token == token)) if token else None
+    if visitor is None:
+        raise ApiError("invalid-token")
+    return visitor
+
+
+def room_of_visitor(session: Session, visitor: Visitor, room_id: str) -> Room:
+    room = session.get(Room, room_id)
+    if room is None or room.visitor_id != visitor.id:
+        raise ApiError("invalid-room")
+    return room
+
+
+def can_see_room(session: Session, actor: Actor, room: Room) -> bool:
+    """Managers and monitors see every chat; an agent sees the chats it serves and the queued chats it
+    could take."""
+    if actor.can(session, "view-livechat-rooms"):
+        return True
+    if not actor.can(session, "view-l-room"):
+        return False
+    if room.served_by_id == actor.id:
+        return True
+    return (
+        room.is_queued
+        and actor.has_role("livechat-agent")
+        and agent_serves_department(session, actor.id, room.department_id)
+    )
+
+
+def agent_serves_department(session: Session, agent_id: str, department_id: str | None) -> bool:
+    if department_id is None:
+        return True
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    DepartmentAgent.agent_id == agent_id, DepartmentAgent.department_id == department_id
+                )
+            )
+        )
+    )
+
+
+def room_for_staff(session: Session, actor: Actor, room_id: str) -> Room:
+    """Fetch a livechat room for a staff member, refusing what the actor may not see."""
+    require(session, actor, "view-l-room")
+    room = session.get(Room, room_id)
+    if room is None:
+        raise ApiError("error-invalid-room", "Invalid room")
+    if not can_see_room(session, actor, room):
+        raise Forbidden()
+    return room
+
+
+def may_act_on_room(session: Session, actor: Actor, room: Room, *, others_permission: str) -> None:
+    """Serving agents act on their own chats; acting on someone else's needs ``others_permission``."""
+    if room.served_by_id != actor.id:
+        require(session, actor, others_permission)

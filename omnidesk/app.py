@@ -5,7 +5,22 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from omnidesk import __version__
-from omnidesk.api import auth, info, roles, settings, users
+from omnidesk.api import (
+    auth,
+    chat,
+    info,
+    livechat_agents,
+    livechat_custom_fields,
+    livechat_departments,
+    livechat_inquiries,
+    livechat_priorities,
+    livechat_rooms,
+    livechat_tags,
+    livechat_visitor,
+    roles,
+    settings,
+    users,
+)
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.services import Services
 
@@ -18,6 +33,21 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (info, auth, users, roles, settings):
+    for module in (
+        info,
+        auth,
+        users,
+        roles,
+        settings,
+        livechat_agents,
+        livechat_departments,
+        livechat_tags,
+        livechat_priorities,
+        livechat_custom_fields,
+        livechat_visitor,
+        livechat_inquiries,
+        chat,
+        livechat_rooms,  # last: its /livechat/{rid}/messages would shadow fixed paths
+    ):
         app.include_router(module.router)
     return app

@@ -83,3 +83,14 @@ class Unauthorized(ApiError):
             "error": self.reason,
             "errorType": self.error_type,
         }
+
+
+class InvalidQuery(ApiError):
+    """A query parameter Rocket.Chat checks by hand: its text stands alone, without a bracketed type."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("error-invalid-params", reason)
+
+    @property
+    def message(self) -> str:
+        return self.reason

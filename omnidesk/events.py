@@ -75,6 +75,38 @@ class SettingChanged(Event):
     value: Any
 
 
+@dataclass(frozen=True)
+class RoomChanged(Event):
+    """A livechat room changed. ``op``: opened, served, on_hold, resumed, transferred, updated, closed,
+    deleted. ``agent_id`` is the serving agent after the change (None while queued)."""
+
+    type: ClassVar[str] = "room"
+    op: str
+    room_id: str
+    visitor_id: str
+    agent_id: str | None
+    department_id: str | None
+
+
+@dataclass(frozen=True)
+class MessageSent(Event):
+    type: ClassVar[str] = "message"
+    room_id: str
+    message_id: str
+    author_kind: str  # "visitor" | "user" | "system"
+
+
+@dataclass(frozen=True)
+class InquiryChanged(Event):
+    """A queue entry appeared (``queued``), was taken (``taken``) or left the queue (``removed``)."""
+
+    type: ClassVar[str] = "inquiry"
+    op: str
+    inquiry_id: str
+    room_id: str
+    department_id: str | None
+
+
 Subscriber = Callable[[Event], None]
 
 
@@ -134,3 +166,49 @@ def _publish_pending(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+@dataclass(frozen=True)
+class AgentStatusChanged(Event):
+    """An agent started or stopped taking chats (``status``: "available" | "not-available")."""
+
+    type: ClassVar[str] = "agent_status"
+    user_id: str
+    username: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DepartmentChanged(Event):
+    """A department was created, updated or deleted, or its agents changed (``op`` "agents")."""
+
+    type: ClassVar[str] = "department"
+    op: str
+    department_id: str
+
+
+@dataclass(frozen=True)
+class LivechatTagChanged(Event):
+    """A tag was saved (created or changed) or deleted."""
+
+    type: ClassVar[str] = "livechat_tag"
+    op: str  # "saved" | "deleted"
+    tag_id: str
+
+
+@dataclass(frozen=True)
+class LivechatPriorityChanged(Event):
+    """A priority was renamed, or reset to its default name (``name`` None)."""
+
+    type: ClassVar[str] = "livechat_priority"
+    priority_id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class LivechatCustomFieldChanged(Event):
+    """A custom field definition was created, updated or deleted."""
+
+    type: ClassVar[str] = "livechat_custom_field"
+    op: str  # "created" | "updated" | "deleted"
+    field_id: str

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk import defaults
+from omnidesk.actions.priorities import ensure_default_priorities
 from omnidesk.models import Permission, Role, Setting
 
 
@@ -35,4 +36,5 @@ def ensure_defaults(session: Session) -> None:
                     values=[{"key": key, "i18nLabel": key} for key in spec.values] or None,
                 )
             )
+    ensure_default_priorities(session)
     session.flush()

@@ -8,10 +8,10 @@ Rocket.Chat's ``ajvQuery``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from omnidesk.errors import InvalidParams
 
@@ -22,6 +22,9 @@ class Body(BaseModel):
 
 class QueryParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+QueryT = TypeVar("QueryT", bound=QueryParams)
 
 
 _TYPE_WORDS = {
@@ -84,3 +87,21 @@ def invalid_params_from(errors: Sequence[Any]) -> InvalidParams:
         return InvalidParams("must be object")
     first = min(errors, key=lambda error: _PRECEDENCE.get(error["type"], 2))
     return InvalidParams(_ajv_message(first))
+
+
+def parse_query(model: type[QueryT], params: Mapping[str, Any], *, lists: Collection[str] = ()) -> QueryT:
+    """Validate a query string into ``model``. Array parameters come as ``name=a&name=b`` or in the
+    ``name[]=a`` form Rocket.Chat's clients send; both are accepted for the names in ``lists``."""
+    getlist = getattr(params, "getlist", None)
+    values: dict[str, Any] = {}
+    for key in params:
+        name = key[:-2] if key.endswith("[]") else key
+        if name in lists:
+            found = getlist(key) if getlist else [params[key]]
+            values[name] = [*values.get(name, []), *found]
+        else:
+            values[name] = params[key]
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise invalid_params_from(error.errors()) from None

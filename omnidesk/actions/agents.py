@@ -1,0 +1,73 @@
+"""Every write to omnichannel staff: making users agents or managers, and agents' availability."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
+from omnidesk.errors import ApiError
+from omnidesk.events import AgentStatusChanged, DepartmentChanged, send_event_on_commit
+from omnidesk.models import DepartmentAgent, Role, User
+from omnidesk.queries.agents import AGENT_ROLE
+
+AGENT_STATUSES = ("available", "not-available")
+
+
+def _role(session: Session, role_id: str) -> Role:
+    role = session.get(Role, role_id)
+    if role is None:  # the defaults seed both livechat roles; an admin cannot delete protected roles
+        raise ApiError("error-invalid-role", f"Role {role_id} does not exist")
+    return role
+
+
+def add_staff_role(session: Session, *, user: User, role_id: str) -> User:
+    """Make ``user`` an agent or a manager. Adding a role the user already holds changes nothing."""
+    if role_id in user.role_ids:
+        return user
+    add_user_to_role(session, user=user, role=_role(session, role_id))
+    if role_id == AGENT_ROLE:
+        # As Rocket.Chat: a new agent who is online starts taking chats at once.
+        set_agent_status(
+            session, user=user, status="available" if user.status != "offline" else "not-available"
+        )
+    return user
+
+
+def remove_staff_role(session: Session, *, user: User, role_id: str) -> None:
+    """Take the role away; a former agent also leaves every department and stops taking chats.
+
+    Removing a role the user does not hold succeeds, as in Rocket.Chat.
+    """
+    if role_id in user.role_ids:
+        remove_user_from_role(session, user=user, role=_role(session, role_id))
+    if role_id != AGENT_ROLE:
+        return
+    department_ids = session.scalars(
+        select(DepartmentAgent.department_id).where(DepartmentAgent.agent_id == user.id)
+    ).all()
+    session.execute(delete(DepartmentAgent).where(DepartmentAgent.agent_id == user.id))
+    for department_id in department_ids:
+        send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department_id))
+    set_agent_status(session, user=user, status="not-available")
+
+
+def set_agent_status(session: Session, *, user: User, status: str) -> str:
+    if status not in AGENT_STATUSES:
+        raise ApiError("error-invalid-status", "Invalid status")
+    if user.livechat_status != status:
+        user.livechat_status = status
+        session.flush()
+        send_event_on_commit(
+            session, AgentStatusChanged(user_id=user.id, username=user.username, status=status)
+        )
+    return status
+
+
+def toggle_agent_status(session: Session, *, user: User, status: str | None) -> str:
+    """Set the agent's status, or flip it when ``status`` is None (the agent's own on/off switch)."""
+    if not user.active:
+        raise ApiError("error-user-deactivated", "User is deactivated")
+    if status is None:
+        status = "not-available" if user.livechat_status == "available" else "available"
+    return set_agent_status(session, user=user, status=status)

@@ -1,0 +1,235 @@
+"""The contact behind every chat: resolving a (visitor, source) to a contact and keeping it current.
+
+When a room opens, its visitor and source resolve to a contact: the contact that already has this
+channel; else the contact of the same visitor on another source; else a contact created in advance (no
+channels yet) whose email or phone equals the visitor's, which the visitor now claims; else a new contact
+marked unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from omnidesk.errors import ApiError
+from omnidesk.models import (
+    Contact,
+    ContactChannel,
+    ContactEmail,
+    ContactPhone,
+    CustomField,
+    Inquiry,
+    Room,
+    Visitor,
+)
+from omnidesk.phones import to_e164
+from omnidesk.queries.settings import setting_value
+
+
+def default_phone_region(session: Session) -> str:
+    return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")
+
+
+def channel_of(
+    session: Session, *, visitor_id: str, source_type: str, source_id: str
+) -> ContactChannel | None:
+    return session.scalar(
+        select(ContactChannel).where(
+            ContactChannel.visitor_id == visitor_id,
+            ContactChannel.source_type == source_type,
+            ContactChannel.source_id == source_id,
+        )
+    )
+
+
+def ensure_channel_not_blocked(
+    session: Session, *, visitor_id: str, source_type: str, source_id: str
+) -> ContactChannel | None:
+    channel = channel_of(session, visitor_id=visitor_id, source_type=source_type, source_id=source_id)
+    if channel is not None and channel.blocked:
+        raise ApiError("error-contact-channel-blocked")
+    return channel
+
+
+def resolve_contact_for_room(
+    session: Session, *, visitor: Visitor, source: dict[str, Any]
+) -> tuple[Contact, ContactChannel]:
+    source_type, source_id = str(source["type"]), str(source.get("id") or "")
+    channel = ensure_channel_not_blocked(
+        session, visitor_id=visitor.id, source_type=source_type, source_id=source_id
+    )
+    if channel is not None:
+        contact = session.get(Contact, channel.contact_id)
+        if contact is not None and contact.enabled:
+            return contact, channel
+        # The contact was deleted: its channels go with it and the visitor starts afresh.
+        session.delete(channel)
+        session.flush()
+    contact = (
+        _contact_of_visitor(session, visitor)
+        or _pre_registered_match(session, visitor)
+        or _new_unknown_contact(session, visitor)
+    )
+    merge_visitor_into_contact(session, visitor=visitor, contact=contact)
+    channel = ContactChannel(
+        visitor_id=visitor.id,
+        source_type=source_type,
+        source_id=source_id,
+        name=str(source.get("label") or source_type),
+        details=dict(source),
+    )
+    contact.channels.append(channel)
+    contact.pre_registration = False
+    session.flush()
+    return contact, channel
+
+
+def _contact_of_visitor(session: Session, visitor: Visitor) -> Contact | None:
+    """The same visitor on another source is the same person (Rocket.Chat would start a second contact)."""
+    return session.scalar(
+        select(Contact)
+        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
+        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
+        .order_by(ContactChannel.created_at)
+        .limit(1)
+    )
+
+
+def _pre_registered_match(session: Session, visitor: Visitor) -> Contact | None:
+    matches = []
+    if visitor.email:
+        matches.append(ContactEmail.address == visitor.email)
+    e164 = to_e164(visitor.phone, default_region=default_phone_region(session)) if visitor.phone else None
+    if visitor.phone:
+        matches.append(ContactPhone.phone_number == visitor.phone)
+    if e164:
+        matches.append(ContactPhone.e164 == e164)
+    if not matches:
+        return None
+    return session.scalar(
+        select(Contact)
+        .outerjoin(ContactEmail, ContactEmail.contact_id == Contact.id)
+        .outerjoin(ContactPhone, ContactPhone.contact_id == Contact.id)
+        .where(Contact.enabled.is_(True), Contact.pre_registration.is_(True), or_(*matches))
+        .order_by(Contact.created_at)
+        .limit(1)
+    )
+
+
+def _new_unknown_contact(session: Session, visitor: Visitor) -> Contact:
+    contact = Contact(
+        name=visitor.name or visitor.username,
+        unknown=True,
+        custom_fields={},
+        conflicting_fields=[],
+    )
+    session.add(contact)
+    return contact
+
+
+def merge_visitor_into_contact(session: Session, *, visitor: Visitor, contact: Contact) -> None:
+    """Bring the visitor's data into the contact: overwrite while the contact is unknown, otherwise
+    add new emails and phones and record a differing name as a conflict for staff to resolve."""
+    overwrite = contact.unknown
+    if visitor.name and visitor.name != contact.name:
+        if overwrite or not contact.name:
+            contact.name = visitor.name
+            rename_rooms_of_contact(session, contact=contact)
+        else:
+            _add_conflict(contact, "name", visitor.name)
+    if visitor.email:
+        add_contact_emails(contact, [visitor.email])
+    if visitor.phone:
+        add_contact_phones(contact, [visitor.phone], region=default_phone_region(session))
+    if visitor.livechat_data:
+        defined = set(session.scalars(select(CustomField.id).where(CustomField.scope == "visitor")))
+        fields = dict(contact.custom_fields or {})
+        for key, value in visitor.livechat_data.items():
+            if key not in defined or value in (None, ""):
+                continue
+            if overwrite or key not in fields:
+                fields[key] = value
+            elif fields[key] != value:
+                _add_conflict(contact, f"customFields.{key}", value)
+        contact.custom_fields = fields
+
+
+def _add_conflict(contact: Contact, field: str, value: Any) -> None:
+    conflict = {"field": field, "value": value}
+    if conflict not in (contact.conflicting_fields or []):
+        contact.conflicting_fields = [*(contact.conflicting_fields or []), conflict]
+
+
+def add_contact_emails(contact: Contact, addresses: Sequence[str]) -> None:
+    known = {email.address for email in contact.emails}
+    for address in addresses:
+        if address not in known:
+            contact.emails.append(ContactEmail(address=address, position=len(contact.emails)))
+            known.add(address)
+
+
+def add_contact_phones(contact: Contact, numbers: Sequence[str], *, region: str) -> None:
+    known = {phone.e164 or phone.phone_number for phone in contact.phones}
+    for number in numbers:
+        e164 = to_e164(number, default_region=region)
+        if (e164 or number) not in known:
+            contact.phones.append(ContactPhone(phone_number=number, e164=e164, position=len(contact.phones)))
+            known.add(e164 or number)
+
+
+def sync_visitor_into_contacts(session: Session, *, visitor: Visitor) -> None:
+    """Visitor data changed (widget registration): every contact linked to the visitor hears of it."""
+    contacts = session.scalars(
+        select(Contact)
+        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
+        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
+        .distinct()
+    ).all()
+    for contact in contacts:
+        merge_visitor_into_contact(session, visitor=visitor, contact=contact)
+    session.flush()
+
+
+def note_contact_chat(contact: Contact, channel: ContactChannel, *, room: Room, at: datetime) -> None:
+    contact.last_chat_room_id = channel.last_chat_room_id = room.id
+    contact.last_chat_at = channel.last_chat_at = at
+
+
+def rename_rooms_of_contact(session: Session, *, contact: Contact) -> None:
+    """A contact's name is the name of its rooms and of their queue entries."""
+    if contact.id is None:  # a contact being created has no rooms yet
+        return
+    session.execute(
+        update(Room).where(Room.contact_id == contact.id).values(fname=contact.name),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    room_ids = select(Room.id).where(Room.contact_id == contact.id).scalar_subquery()
+    session.execute(
+        update(Inquiry).where(Inquiry.room_id.in_(room_ids)).values(name=contact.name),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def apply_custom_field_to_contacts(
+    session: Session, *, visitor: Visitor, key: str, value: str, overwrite: bool
+) -> None:
+    """A visitor-scope custom field set from the widget reaches the visitor's contacts: replacing their
+    value when ``overwrite``, else filling it in where empty and recording a differing value as a
+    conflict."""
+    contacts = session.scalars(
+        select(Contact)
+        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
+        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
+        .distinct()
+    ).all()
+    for contact in contacts:
+        fields = dict(contact.custom_fields or {})
+        if overwrite or not fields.get(key):
+            fields[key] = value
+            contact.custom_fields = fields
+        elif fields[key] != value:
+            _add_conflict(contact, f"customFields.{key}", value)

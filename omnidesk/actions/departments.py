@@ -1,0 +1,168 @@
+"""Every write to departments and to the agents that serve them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.accounts import normalise_email
+from omnidesk.errors import ApiError
+from omnidesk.events import DepartmentChanged, send_event_on_commit
+from omnidesk.models import Department, DepartmentAgent, User
+from omnidesk.queries.agents import is_agent
+
+
+@dataclass(frozen=True)
+class DepartmentFields:
+    """What a client may set on a department. ``None`` keeps the current value on update."""
+
+    name: str
+    enabled: bool
+    email: str
+    show_on_registration: bool
+    show_on_offline_form: bool
+    description: str | None = None
+    request_tag_before_closing: bool | None = None
+    chat_closing_tags: list[str] | None = None
+    fallback_forward_department_id: str | None = None  # "" clears it
+
+
+@dataclass(frozen=True)
+class AgentAssignment:
+    agent_id: str
+    count: int = 0
+    order: int = 0
+
+
+def _apply_fields(session: Session, department: Department, fields: DepartmentFields) -> None:
+    name = fields.name.strip()
+    if not name:
+        raise ApiError("error-the-field-is-required", "The field name is required.")
+    if department.archived and fields.enabled:
+        raise ApiError("error-archived-department-cant-be-enabled", "Archived departments cant be enabled")
+    tags = fields.chat_closing_tags if fields.chat_closing_tags is not None else department.chat_closing_tags
+    requires_tags = (
+        fields.request_tag_before_closing
+        if fields.request_tag_before_closing is not None
+        else department.request_tag_before_closing
+    )
+    if requires_tags and not tags:
+        raise ApiError(
+            "error-validating-department-chat-closing-tags",
+            "At least one closing tag is required when the department requires tag(s) on closing"
+            " conversations.",
+        )
+    if fields.fallback_forward_department_id is not None:
+        department.fallback_forward_department_id = _check_fallback(
+            session, department, fields.fallback_forward_department_id
+        )
+    department.name = name
+    department.enabled = fields.enabled
+    department.email = normalise_email(fields.email) if fields.email.strip() else ""
+    department.show_on_registration = fields.show_on_registration
+    department.show_on_offline_form = fields.show_on_offline_form
+    department.request_tag_before_closing = bool(requires_tags)
+    department.chat_closing_tags = [tag.strip() for tag in tags or [] if tag.strip()]
+    if fields.description is not None:
+        department.description = fields.description
+
+
+def _check_fallback(session: Session, department: Department, fallback_id: str) -> str | None:
+    if not fallback_id:
+        return None
+    if fallback_id == department.id:
+        raise ApiError(
+            "error-fallback-department-circular",
+            "Cannot save department. Circular reference between fallback department and department",
+        )
+    if session.get(Department, fallback_id) is None:
+        raise ApiError("error-fallback-department-not-found", "Fallback department not found")
+    return fallback_id
+
+
+def create_department(
+    session: Session, *, fields: DepartmentFields, agents: Sequence[AgentAssignment] | None = None
+) -> Department:
+    department = Department(
+        description="", chat_closing_tags=[], request_tag_before_closing=False, archived=False
+    )
+    _apply_fields(session, department, fields)
+    session.add(department)
+    session.flush()
+    send_event_on_commit(session, DepartmentChanged(op="created", department_id=department.id))
+    if agents:
+        save_department_agents(session, department=department, upsert=agents, remove=())
+    return department
+
+
+def update_department(
+    session: Session,
+    *,
+    department: Department,
+    fields: DepartmentFields,
+    agents: Sequence[AgentAssignment] | None = None,
+) -> Department:
+    _apply_fields(session, department, fields)
+    session.flush()
+    send_event_on_commit(session, DepartmentChanged(op="updated", department_id=department.id))
+    if agents:
+        save_department_agents(session, department=department, upsert=agents, remove=())
+    return department
+
+
+def _agents_by_id(session: Session, agent_ids: Sequence[str]) -> dict[str, User]:
+    users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(agent_ids)))}
+    for agent_id in agent_ids:
+        user = users.get(agent_id)
+        if user is None:
+            raise ApiError("error-invalid-user", "Invalid user")
+        if not is_agent(user):
+            raise ApiError("error-user-is-not-agent", "User is not an agent")
+    return users
+
+
+def save_department_agents(
+    session: Session,
+    *,
+    department: Department,
+    upsert: Sequence[AgentAssignment],
+    remove: Sequence[str],
+) -> None:
+    """Add or update the ``upsert`` agents, then drop the ``remove`` ones. Each must be an agent."""
+    _agents_by_id(session, [assignment.agent_id for assignment in upsert])
+    current = {
+        membership.agent_id: membership
+        for membership in session.scalars(
+            select(DepartmentAgent).where(DepartmentAgent.department_id == department.id)
+        )
+    }
+    for assignment in upsert:
+        membership = current.get(assignment.agent_id)
+        if membership is None:
+            membership = DepartmentAgent(department_id=department.id, agent_id=assignment.agent_id)
+            session.add(membership)
+            current[assignment.agent_id] = membership
+        membership.count = assignment.count
+        membership.order = assignment.order
+    for agent_id in remove:
+        if agent_id in current:
+            session.delete(current.pop(agent_id))
+    session.flush()
+    send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department.id))
+
+
+def delete_department(session: Session, *, department: Department) -> None:
+    """Delete a department. Its rooms, inquiries and visitors keep no department (ON DELETE SET NULL)."""
+    department_id = department.id
+    session.execute(
+        update(Department)
+        .where(Department.fallback_forward_department_id == department_id)
+        .values(fallback_forward_department_id=None)
+    )
+    session.execute(delete(DepartmentAgent).where(DepartmentAgent.department_id == department_id))
+    session.delete(department)
+    session.flush()
+    send_event_on_commit(session, DepartmentChanged(op="deleted", department_id=department_id))

@@ -1,0 +1,151 @@
+"""Every write to messages: from visitors, from agents, and the system's own notes in a room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from omnidesk.db import new_id, utcnow
+from omnidesk.errors import ApiError
+from omnidesk.events import MessageSent, send_event_on_commit
+from omnidesk.models import Inquiry, Message, Room, User, Visitor
+
+MAX_MESSAGE_LENGTH = 5000  # Rocket.Chat's Message_MaxAllowedSize default
+
+
+def add_message(
+    session: Session,
+    *,
+    room: Room,
+    author_kind: str,
+    author_id: str,
+    author_username: str,
+    author_name: str | None,
+    msg: str,
+    type: str | None = None,
+    token: str | None = None,
+    extra: dict[str, Any] | None = None,
+    message_id: str | None = None,
+) -> Message:
+    message = Message(
+        id=message_id or new_id(),
+        room_id=room.id,
+        msg=msg,
+        type=type,
+        author_kind=author_kind,
+        author_id=author_id,
+        author_username=author_username,
+        author_name=author_name,
+        token=token,
+        extra=extra or {},
+        created_at=utcnow(),
+    )
+    session.add(message)
+    room.last_message_at = message.created_at
+    room.last_message_id = message.id
+    room.message_count = (room.message_count or 0) + 1
+    session.flush()
+    send_event_on_commit(
+        session, MessageSent(room_id=room.id, message_id=message.id, author_kind=author_kind)
+    )
+    return message
+
+
+def add_system_message(
+    session: Session,
+    *,
+    room: Room,
+    type: str,
+    by: User | None,
+    msg: str = "",
+    extra: dict[str, Any] | None = None,
+) -> Message:
+    return add_message(
+        session,
+        room=room,
+        author_kind="system",
+        author_id=by.id if by else "system",
+        author_username=by.username if by else "system",
+        author_name=by.name if by else None,
+        msg=msg,
+        type=type,
+        extra=extra,
+    )
+
+
+def _check_text(msg: str) -> str:
+    if not msg.strip():
+        raise ApiError("error-invalid-message", "The message must not be empty")
+    if len(msg) > MAX_MESSAGE_LENGTH:
+        raise ApiError("error-message-size-exceeded", "Message size exceeds the allowed limit")
+    return msg
+
+
+def _existing(session: Session, message_id: str | None, *, room: Room, author_id: str) -> Message | None:
+    """A client that retries a send with the same ``_id`` gets the stored message, not a duplicate."""
+    if not message_id:
+        return None
+    existing = session.get(Message, message_id)
+    if existing is None:
+        return None
+    if existing.room_id != room.id or existing.author_id != author_id:
+        raise ApiError("error-message-already-exists", "A message with this id exists already")
+    return existing
+
+
+def send_visitor_message(
+    session: Session, *, visitor: Visitor, room: Room, msg: str, message_id: str | None = None
+) -> Message:
+    from omnidesk.actions.rooms import resume_room  # rooms uses messages too
+
+    existing = _existing(session, message_id, room=room, author_id=visitor.id)
+    if existing is not None:
+        return existing
+    if not room.open:
+        raise ApiError("room-closed", "Room closed")
+    if room.on_hold:
+        resume_room(session, room=room, by=None)
+    message = add_message(
+        session,
+        room=room,
+        author_kind="visitor",
+        author_id=visitor.id,
+        author_username=visitor.username,
+        author_name=visitor.name,
+        msg=_check_text(msg),
+        token=visitor.token,
+        message_id=message_id,
+    )
+    room.waiting_response = True
+    # The queue shows what the visitor first wrote.
+    session.execute(
+        update(Inquiry).where(Inquiry.room_id == room.id, Inquiry.message == "").values(message=msg[:500]),
+        execution_options={"synchronize_session": False},
+    )
+    return message
+
+
+def send_agent_message(
+    session: Session, *, agent: User, room: Room, msg: str, message_id: str | None = None
+) -> Message:
+    existing = _existing(session, message_id, room=room, author_id=agent.id)
+    if existing is not None:
+        return existing
+    if not room.open:
+        raise ApiError("error-room-closed", "This conversation is already closed")
+    if room.served_by_id != agent.id:
+        raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
+    message = add_message(
+        session,
+        room=room,
+        author_kind="user",
+        author_id=agent.id,
+        author_username=agent.username,
+        author_name=agent.name,
+        msg=_check_text(msg),
+        message_id=message_id,
+    )
+    room.waiting_response = False
+    return message

@@ -1,0 +1,213 @@
+"""Every write to livechat rooms: opening, closing, on hold and resume, room information, removal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.contact_links import (
+    ensure_channel_not_blocked,
+    note_contact_chat,
+    resolve_contact_for_room,
+)
+from omnidesk.actions.messages import add_message, add_system_message
+from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
+from omnidesk.actions.visitors import note_visitor_chat
+from omnidesk.db import new_id, utcnow
+from omnidesk.errors import ApiError
+from omnidesk.events import send_event_on_commit
+from omnidesk.models import Department, Priority, Room, RoomTag, User, Visitor
+from omnidesk.queries.settings import setting_value
+
+BLOCKED_CHANNEL_COMMENT = "This channel has been blocked"
+
+
+def open_room(
+    session: Session,
+    *,
+    visitor: Visitor,
+    source: dict[str, Any],
+    room_id: str | None = None,
+    department_id: str | None = None,
+) -> Room:
+    """Open a conversation for ``visitor`` on ``source``, resolve its contact and queue it."""
+    if not setting_value(session, "Livechat_enabled"):
+        raise ApiError("error-livechat-disabled", "Livechat is disabled")
+    department_id = department_id or visitor.department_id
+    contact, channel = resolve_contact_for_room(session, visitor=visitor, source=source)
+    check_someone_can_serve(session, department_id=department_id, contact=contact)
+    now = utcnow()
+    room = Room(
+        id=room_id or new_id(),
+        fname=contact.name,
+        visitor_id=visitor.id,
+        contact_id=contact.id,
+        source=dict(source),
+        source_type=str(source["type"]),
+        source_id=str(source.get("id") or ""),
+        department_id=department_id,
+        verified=channel.verified,
+        livechat_data={},
+        created_at=now,
+        queued_at=now,
+    )
+    session.add(room)
+    session.flush()
+    note_contact_chat(contact, channel, room=room, at=now)
+    note_visitor_chat(visitor, room=room)
+    send_event_on_commit(session, room_event("opened", room))
+    queue_room(session, room=room, visitor=visitor, contact=contact)
+    return room
+
+
+def check_channel_open(session: Session, *, room: Room) -> None:
+    """Refuse a visitor's write on a room whose contact channel has been blocked since it opened."""
+    ensure_channel_not_blocked(
+        session, visitor_id=room.visitor_id, source_type=room.source_type, source_id=room.source_id
+    )
+
+
+def close_room(
+    session: Session,
+    *,
+    room: Room,
+    closer: str,
+    by_id: str,
+    by_username: str,
+    comment: str | None = None,
+    tags: Sequence[str] | None = None,
+    already_closed_error: str = "error-room-already-closed",
+) -> Room:
+    """Close an open room. Of concurrent closes of one room, exactly one succeeds."""
+    _require_closing_tags(session, room, tags if tags is not None else room.tags)
+    now = utcnow()
+    # The conditional UPDATE comes first: a losing concurrent close stops here, before writing anything.
+    closed = session.execute(
+        update(Room)
+        .where(Room.id == room.id, Room.open.is_(True))
+        .values(
+            open=False,
+            on_hold=False,
+            closed_at=now,
+            closer=closer,
+            closed_by_id=by_id,
+            closed_by_username=by_username,
+            closing_comment=comment or None,
+            waiting_response=False,
+            updated_at=now,
+        ),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ApiError(already_closed_error, "This conversation is already closed")
+    if tags is not None:
+        set_room_tags(room, tags)
+    add_message(
+        session,
+        room=room,
+        author_kind="system",
+        author_id=by_id,
+        author_username=by_username,
+        author_name=None,
+        msg=comment or "",
+        type="livechat-close",
+    )
+    remove_inquiry(session, room=room)
+    session.flush()
+    send_event_on_commit(session, room_event("closed", room))
+    return room
+
+
+def _require_closing_tags(session: Session, room: Room, tags: Sequence[str]) -> None:
+    if room.department_id is None or any(tag.strip() for tag in tags):
+        return
+    department = session.get(Department, room.department_id)
+    if department is not None and department.request_tag_before_closing:
+        raise ApiError(
+            "error-tags-must-be-assigned-before-closing-chat",
+            "Tag(s) must be assigned before closing the chat",
+        )
+
+
+def hold_room(session: Session, *, room: Room, by: User) -> None:
+    if not room.open:
+        raise ApiError("error-room-already-closed", "This conversation is already closed")
+    if room.served_by_id is None:
+        raise ApiError("error-room-is-not-served", "A queued chat cannot be placed on hold")
+    if room.on_hold:
+        raise ApiError("error-room-is-already-on-hold", "This chat is on hold already")
+    room.on_hold = True
+    add_system_message(session, room=room, type="omnichannel_placed_chat_on_hold", by=by)
+    send_event_on_commit(session, room_event("on_hold", room))
+
+
+def resume_room(session: Session, *, room: Room, by: User | None) -> None:
+    if not room.on_hold:
+        raise ApiError("error-room-not-on-hold", "This chat is not on hold")
+    room.on_hold = False
+    add_system_message(session, room=room, type="omnichannel_on_hold_chat_resumed", by=by)
+    send_event_on_commit(session, room_event("resumed", room))
+
+
+def set_room_tags(room: Room, tags: Sequence[str]) -> None:
+    cleaned = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+    kept = {row.tag: row for row in room.tag_rows if row.tag in cleaned}
+    room.tag_rows = [
+        kept.get(tag) or RoomTag(room_id=room.id, tag=tag, position=position)
+        for position, tag in enumerate(cleaned)
+    ]
+    for position, row in enumerate(room.tag_rows):
+        row.position = position
+
+
+def save_room_info(
+    session: Session,
+    *,
+    room: Room,
+    topic: str | None = None,
+    tags: Sequence[str] | None = None,
+    livechat_data: dict[str, Any] | None = None,
+    priority_id: str | None = None,
+) -> Room:
+    """Room Information: topic, tags, priority and room-scope custom fields. ``None`` leaves a field
+    as it is; an empty topic or priority clears it."""
+    from omnidesk.actions.custom_fields import validate_custom_field_values
+
+    if topic is not None:
+        room.topic = topic.strip() or None
+    if tags is not None:
+        set_room_tags(room, tags)
+    if livechat_data is not None:
+        room.livechat_data = validate_custom_field_values(
+            session, scope="room", values=livechat_data, current=room.livechat_data
+        )
+    if priority_id is not None:
+        _set_priority(session, room, priority_id)
+    room.updated_at = utcnow()
+    session.flush()
+    send_event_on_commit(session, room_event("updated", room))
+    return room
+
+
+def _set_priority(session: Session, room: Room, priority_id: str) -> None:
+    from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
+
+    if not priority_id:
+        room.priority_id, room.priority_weight = None, PRIORITY_NOT_SPECIFIED
+        return
+    priority = session.get(Priority, priority_id)
+    if priority is None:
+        raise ApiError("error-invalid-priority", "Invalid priority")
+    room.priority_id, room.priority_weight = priority.id, priority.sort_item
+
+
+def delete_closed_room(session: Session, *, room: Room) -> None:
+    if room.open:
+        raise ApiError("error-room-not-closed", "Only closed chats can be removed")
+    event = room_event("deleted", room)
+    session.delete(room)
+    session.flush()
+    send_event_on_commit(session, event)

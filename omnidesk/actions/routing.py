@@ -1,0 +1,257 @@
+"""The queue: inquiries, picking an agent, taking a chat, forwarding it.
+
+Routing methods (setting ``Livechat_Routing_Method``): ``Auto_Selection`` gives a new chat at once to
+the least busy available agent (of the room's department, when it has one); ``Manual_Selection`` leaves
+it queued for an agent to take. Either way, when ``Omnichannel_contact_manager_routing`` is on and the
+contact's manager is available, the chat goes to the manager.
+
+An agent is *available* when it holds the ``livechat-agent`` role, is active and has set its livechat
+status to ``available`` (``livechat/agent.status``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.messages import add_system_message
+from omnidesk.db import utcnow
+from omnidesk.errors import ApiError
+from omnidesk.events import InquiryChanged, RoomChanged, send_event_on_commit
+from omnidesk.models import Contact, Department, DepartmentAgent, Inquiry, Room, User, UserRole, Visitor
+from omnidesk.queries.settings import setting_value
+
+AGENT_ROLE = "livechat-agent"
+
+
+def _available_agents_query(department_id: str | None):  # type: ignore[no-untyped-def]
+    query = (
+        select(User)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role_id == AGENT_ROLE))
+        .where(User.active.is_(True), User.livechat_status == "available")
+    )
+    if department_id:
+        query = query.join(
+            DepartmentAgent,
+            (DepartmentAgent.agent_id == User.id) & (DepartmentAgent.department_id == department_id),
+        )
+    return query
+
+
+def is_available_agent(session: Session, user_id: str, *, department_id: str | None = None) -> bool:
+    query = _available_agents_query(department_id).where(User.id == user_id)
+    return session.scalar(select(exists(query.subquery()))) or False
+
+
+def any_agent_available(session: Session, *, department_id: str | None) -> bool:
+    return session.scalar(select(exists(_available_agents_query(department_id).subquery()))) or False
+
+
+def least_busy_agent(
+    session: Session, *, department_id: str | None, exclude: str | None = None
+) -> User | None:
+    open_chats = (
+        select(func.count(Room.id))
+        .where(Room.served_by_id == User.id, Room.open.is_(True))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    query = _available_agents_query(department_id)
+    if exclude:
+        query = query.where(User.id != exclude)
+    return session.scalar(
+        query.order_by(open_chats, User.last_routed_at.asc().nulls_first(), User.id).limit(1)
+    )
+
+
+def accepts_chats_without_agents(session: Session) -> bool:
+    return bool(setting_value(session, "Livechat_accept_chats_with_no_agents"))
+
+
+def _manager_for(session: Session, contact: Contact | None) -> User | None:
+    if contact is None or not contact.contact_manager_id:
+        return None
+    if not setting_value(session, "Omnichannel_contact_manager_routing"):
+        return None
+    if not is_available_agent(session, contact.contact_manager_id):
+        return None
+    return session.get(User, contact.contact_manager_id)
+
+
+def check_someone_can_serve(session: Session, *, department_id: str | None, contact: Contact | None) -> None:
+    """Refuse a new chat nobody could serve, unless chats may wait for agents to come online."""
+    if accepts_chats_without_agents(session) or _manager_for(session, contact) is not None:
+        return
+    if not any_agent_available(session, department_id=department_id):
+        raise ApiError("no-agent-online", "Sorry, no online agents")
+
+
+def queue_room(session: Session, *, room: Room, visitor: Visitor, contact: Contact | None) -> Inquiry:
+    inquiry = Inquiry(
+        room_id=room.id,
+        status="queued",
+        name=room.fname,
+        visitor_id=visitor.id,
+        department_id=room.department_id,
+        source_type=room.source_type,
+        priority_weight=room.priority_weight,
+        queued_at=room.queued_at or utcnow(),
+    )
+    manager = _manager_for(session, contact)
+    if manager is not None:
+        inquiry.default_agent_id, inquiry.default_agent_username = manager.id, manager.username
+    session.add(inquiry)
+    session.flush()
+    send_event_on_commit(session, _inquiry_event("queued", inquiry))
+    route_inquiry(session, inquiry=inquiry, room=room)
+    return inquiry
+
+
+def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | None:
+    agent: User | None = None
+    if inquiry.default_agent_id and is_available_agent(session, inquiry.default_agent_id):
+        agent = session.get(User, inquiry.default_agent_id)
+    elif setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
+        agent = least_busy_agent(session, department_id=room.department_id)
+    if agent is not None:
+        _claim(session, inquiry=inquiry, room=room, agent=agent)
+    return agent
+
+
+def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
+    """An agent takes a queued chat. Of two agents taking the same inquiry at once, exactly one wins."""
+    if not is_available_agent(session, agent.id):
+        raise ApiError(
+            "error-agent-status-service-offline",
+            "Agent status is offline or Omnichannel service is not active",
+        )
+    room = session.get(Room, inquiry.room_id)
+    if room is None or not room.open:
+        raise ApiError("error-room-closed", "This conversation is already closed")
+    _claim(session, inquiry=inquiry, room=room, agent=agent)
+    return room
+
+
+def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> None:
+    now = utcnow()
+    # The conditional UPDATE is the lock: a second taker finds the inquiry no longer queued.
+    taken = session.execute(
+        update(Inquiry)
+        .where(Inquiry.id == inquiry.id, Inquiry.status == "queued")
+        .values(status="taken", taken_by_id=agent.id, taken_at=now, updated_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise ApiError("error-inquiry-taken", "Inquiry already taken")
+    _serve(session, room=room, agent=agent)
+    send_event_on_commit(session, _inquiry_event("taken", inquiry))
+
+
+def _serve(session: Session, *, room: Room, agent: User) -> None:
+    room.served_by_id, room.served_by_username = agent.id, agent.username
+    room.served_at = utcnow()
+    agent.last_routed_at = utcnow()
+    visitor = room.visitor
+    visitor.last_agent_id, visitor.last_agent_username, visitor.last_agent_at = (
+        agent.id,
+        agent.username,
+        utcnow(),
+    )
+    session.flush()
+    send_event_on_commit(session, room_event("served", room))
+
+
+def forward_room(
+    session: Session,
+    *,
+    room: Room,
+    by: User,
+    to_agent: User | None = None,
+    to_department: Department | None = None,
+    comment: str | None = None,
+) -> None:
+    if not room.open:
+        raise ApiError("error-room-closed", "This conversation is already closed")
+    transfer: dict[str, object] = {
+        "comment": comment or "",
+        "transferredBy": {"_id": by.id, "username": by.username, "name": by.name},
+    }
+    if to_agent is not None:
+        if to_agent.id == room.served_by_id:
+            raise ApiError(
+                "error-selected-agent-room-agent-are-same",
+                "The selected agent and the room agent are the same",
+            )
+        if not is_available_agent(session, to_agent.id):
+            raise ApiError("error-agent-offline", "The selected agent is not available")
+        inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
+        if inquiry is not None and inquiry.status == "queued":
+            _claim(session, inquiry=inquiry, room=room, agent=to_agent)
+        else:
+            _serve(session, room=room, agent=to_agent)
+        transfer |= {
+            "transferredTo": {"username": to_agent.username, "name": to_agent.name},
+            "scope": "agent",
+        }
+    elif to_department is not None:
+        if not to_department.enabled or to_department.archived:
+            raise ApiError("error-invalid-department", "The selected department is invalid")
+        if not accepts_chats_without_agents(session) and not any_agent_available(
+            session, department_id=to_department.id
+        ):
+            raise ApiError("error-no-agents-online-in-department", "No agents online in the department")
+        _requeue(session, room=room, department=to_department)
+        transfer |= {
+            "nextDepartment": {"_id": to_department.id, "name": to_department.name},
+            "scope": "department",
+        }
+    else:
+        raise ApiError("error-invalid-transfer", "Give an agent or a department to forward to")
+    add_system_message(
+        session, room=room, type="livechat_transfer_history", by=by, extra={"transferData": transfer}
+    )
+    send_event_on_commit(session, room_event("transferred", room))
+
+
+def _requeue(session: Session, *, room: Room, department: Department) -> None:
+    room.department_id = department.id
+    room.served_by_id = room.served_by_username = None
+    room.served_at = None
+    room.on_hold = False
+    room.queued_at = utcnow()
+    inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
+    if inquiry is None:
+        inquiry = Inquiry(
+            room_id=room.id, name=room.fname, visitor_id=room.visitor_id, source_type=room.source_type
+        )
+        session.add(inquiry)
+    inquiry.status, inquiry.department_id = "queued", department.id
+    inquiry.taken_by_id = inquiry.taken_at = None
+    inquiry.default_agent_id = inquiry.default_agent_username = None
+    inquiry.queued_at = room.queued_at
+    session.flush()
+    send_event_on_commit(session, _inquiry_event("queued", inquiry))
+    route_inquiry(session, inquiry=inquiry, room=room)
+
+
+def remove_inquiry(session: Session, *, room: Room) -> None:
+    inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
+    if inquiry is not None:
+        send_event_on_commit(session, _inquiry_event("removed", inquiry))
+        session.delete(inquiry)
+
+
+def room_event(op: str, room: Room) -> RoomChanged:
+    return RoomChanged(
+        op=op,
+        room_id=room.id,
+        visitor_id=room.visitor_id,
+        agent_id=room.served_by_id,
+        department_id=room.department_id,
+    )
+
+
+def _inquiry_event(op: str, inquiry: Inquiry) -> InquiryChanged:
+    return InquiryChanged(
+        op=op, inquiry_id=inquiry.id, room_id=inquiry.room_id, department_id=inquiry.department_id
+    )

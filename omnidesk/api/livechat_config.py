@@ -1,0 +1,84 @@
+"""The body of ``livechat/config``: what the widget needs to draw itself (and, given a token, its visitor)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.routing import any_agent_available
+from omnidesk.api.livechat_shapes import room_shape, visitor_shape
+from omnidesk.models import Department, Room, User, Visitor
+from omnidesk.queries.settings import setting_value
+
+
+def widget_config(session: Session, *, token: str | None, department_id: str | None) -> dict[str, Any]:
+    def value(setting_id: str) -> Any:
+        return setting_value(session, setting_id)
+
+    departments = session.scalars(
+        select(Department)
+        .where(Department.enabled.is_(True), Department.archived.is_(False))
+        .order_by(Department.name)
+    ).all()
+    config: dict[str, Any] = {
+        "enabled": bool(value("Livechat_enabled")),
+        "online": any_agent_available(session, department_id=department_id),
+        "settings": {
+            "registrationForm": bool(value("Livechat_registration_form")),
+            "nameFieldRegistrationForm": bool(value("Livechat_name_field_registration_form")),
+            "emailFieldRegistrationForm": bool(value("Livechat_email_field_registration_form")),
+            "displayOfflineForm": bool(value("Livechat_display_offline_form")),
+            "transcript": bool(value("Livechat_enable_transcript")),
+            "agentHiddenInfo": not value("Livechat_show_agent_info"),
+            "allowSwitchingDepartments": True,
+            "fileUpload": False,
+            "videoCall": False,
+            "historyMonitorType": "url",
+            "forceAcceptDataProcessingConsent": False,
+            "showConnecting": False,
+            "limitTextLength": 5000,
+        },
+        "theme": {
+            "title": value("Livechat_title"),
+            "color": value("Livechat_title_color"),
+            "offlineTitle": value("Livechat_offline_title"),
+            "offlineColor": value("Livechat_title_color"),
+            "actionLinks": {"webrtc": [], "jitsi": []},
+        },
+        "messages": {
+            "offlineMessage": value("Livechat_offline_message"),
+            "offlineSuccessMessage": value("Livechat_offline_success_message"),
+            "offlineUnavailableMessage": value("Livechat_offline_message"),
+            "conversationFinishedMessage": value("Livechat_conversation_finished_message"),
+            "transcriptMessage": value("Livechat_transcript_message"),
+            "registrationFormMessage": "",
+            "dataProcessingConsentText": "",
+        },
+        "survey": {"items": [], "values": []},
+        "departments": [
+            {
+                "_id": department.id,
+                "name": department.name,
+                "showOnRegistration": department.show_on_registration,
+                "showOnOfflineForm": department.show_on_offline_form,
+            }
+            for department in departments
+        ],
+        "resources": {"sound": ""},
+    }
+    visitor = session.scalar(select(Visitor).where(Visitor.token == token)) if token else None
+    if visitor is not None:
+        config["guest"] = visitor_shape(visitor)
+        room = session.scalar(
+            select(Room)
+            .where(Room.visitor_id == visitor.id, Room.open.is_(True))
+            .order_by(Room.created_at.desc())
+        )
+        if room is not None:
+            config["room"] = room_shape(room)
+            agent = session.get(User, room.served_by_id) if room.served_by_id else None
+            if agent is not None and value("Livechat_show_agent_info"):
+                config["agent"] = {"_id": agent.id, "username": agent.username, "name": agent.name}
+    return config

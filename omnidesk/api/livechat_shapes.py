@@ -1,0 +1,164 @@
+"""Wire shapes of livechat visitors, rooms, messages and inquiries (Rocket.Chat's core-typings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnidesk.api.shapes import iso
+from omnidesk.models import Department, Inquiry, Message, Room, Visitor
+
+
+def visitor_shape(visitor: Visitor) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": visitor.id,
+        "username": visitor.username,
+        "token": visitor.token,
+        "ts": iso(visitor.created_at),
+        "_updatedAt": iso(visitor.updated_at),
+        "status": visitor.status,
+        "livechatData": visitor.livechat_data or {},
+    }
+    if visitor.name:
+        shape["name"] = visitor.name
+    if visitor.email:
+        shape["visitorEmails"] = [{"address": visitor.email}]
+    if visitor.phone:
+        shape["phone"] = [{"phoneNumber": visitor.phone}]
+    if visitor.department_id:
+        shape["department"] = visitor.department_id
+    if visitor.last_chat_room_id:
+        shape["lastChat"] = {"_id": visitor.last_chat_room_id, "ts": iso(visitor.last_chat_at)}
+    if visitor.last_agent_id:
+        shape["lastAgent"] = {
+            "agentId": visitor.last_agent_id,
+            "username": visitor.last_agent_username,
+            "ts": iso(visitor.last_agent_at),
+        }
+    for field, value in (("userAgent", visitor.user_agent), ("ip", visitor.ip), ("host", visitor.host)):
+        if value:
+            shape[field] = value
+    return shape
+
+
+def message_shape(message: Message) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": message.id,
+        "rid": message.room_id,
+        "msg": message.msg,
+        "ts": iso(message.created_at),
+        "u": {"_id": message.author_id, "username": message.author_username},
+        "_updatedAt": iso(message.updated_at),
+    }
+    if message.author_name:
+        shape["u"]["name"] = message.author_name
+    if message.type:
+        shape["t"] = message.type
+    if message.token:
+        shape["token"] = message.token
+    if message.alias:
+        shape["alias"] = message.alias
+    if message.edited_at:
+        shape["editedAt"] = iso(message.edited_at)
+    shape.update(message.extra or {})
+    return shape
+
+
+def room_shape(
+    room: Room,
+    *,
+    last_message: Message | None = None,
+    department: Department | None = None,
+) -> dict[str, Any]:
+    visitor = room.visitor
+    shape: dict[str, Any] = {
+        "_id": room.id,
+        "t": "l",
+        "fname": room.fname,
+        "msgs": room.message_count,
+        "usersCount": 1 if room.served_by_id is None else 2,
+        "v": {
+            "_id": visitor.id,
+            "username": visitor.username,
+            "token": visitor.token,
+            "status": visitor.status,
+            **({"name": visitor.name} if visitor.name else {}),
+            **({"phone": visitor.phone} if visitor.phone else {}),
+        },
+        "source": room.source,
+        "ts": iso(room.created_at),
+        "_updatedAt": iso(room.updated_at),
+        "tags": room.tags,
+        "livechatData": room.livechat_data or {},
+        "priorityWeight": room.priority_weight,
+        "estimatedWaitingTimeQueue": 0,
+        "waitingResponse": room.waiting_response,
+        "verified": room.verified,
+        "onHold": room.on_hold,
+        "cl": False,
+    }
+    # Rocket.Chat removes ``open`` when a room closes: clients test for its presence.
+    if room.open:
+        shape["open"] = True
+    optional = {
+        "contactId": room.contact_id,
+        "departmentId": room.department_id,
+        "topic": room.topic,
+        "priorityId": room.priority_id,
+        "queuedAt": iso(room.queued_at),
+        "lm": iso(room.last_message_at),
+        "closedAt": iso(room.closed_at),
+        "closer": room.closer,
+    }
+    shape.update({key: value for key, value in optional.items() if value is not None})
+    if room.served_by_id:
+        shape["servedBy"] = {
+            "_id": room.served_by_id,
+            "username": room.served_by_username,
+            "ts": iso(room.served_at),
+        }
+    if room.closed_by_id:
+        shape["closedBy"] = {"_id": room.closed_by_id, "username": room.closed_by_username}
+    if room.closed_at is not None:
+        shape["closingMessage"] = {"msg": room.closing_comment or ""}
+    if last_message is not None:
+        shape["lastMessage"] = message_shape(last_message)
+    if department is not None:
+        shape["department"] = {"_id": department.id, "name": department.name}
+    if room.transcript_email:
+        shape["transcriptRequest"] = {"email": room.transcript_email}
+    return shape
+
+
+def inquiry_shape(inquiry: Inquiry, *, visitor: Visitor) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": inquiry.id,
+        "rid": inquiry.room_id,
+        "t": "l",
+        "name": inquiry.name,
+        "message": inquiry.message,
+        "status": inquiry.status,
+        "ts": iso(inquiry.created_at),
+        "queuedAt": iso(inquiry.queued_at),
+        "_updatedAt": iso(inquiry.updated_at),
+        "v": {
+            "_id": visitor.id,
+            "username": visitor.username,
+            "token": visitor.token,
+            "status": visitor.status,
+        },
+        "source": {"type": inquiry.source_type},
+        "priorityWeight": inquiry.priority_weight,
+        "estimatedWaitingTimeQueue": 0,
+    }
+    if visitor.name:
+        shape["v"]["name"] = visitor.name
+    if inquiry.department_id:
+        shape["department"] = inquiry.department_id
+    if inquiry.default_agent_id:
+        shape["defaultAgent"] = {
+            "agentId": inquiry.default_agent_id,
+            "username": inquiry.default_agent_username,
+        }
+    if inquiry.taken_at:
+        shape["takenAt"] = iso(inquiry.taken_at)
+    return shape

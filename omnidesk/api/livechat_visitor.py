@@ -1,0 +1,288 @@
+"""The visitor side of livechat (the web widget and API clients), authenticated by the visitor token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import ConfigDict, Field
+from sqlalchemy import select
+
+from omnidesk.access import room_of_visitor, visitor_by_token
+from omnidesk.actions import rooms as room_actions
+from omnidesk.actions import visitors as visitor_actions
+from omnidesk.actions.messages import send_visitor_message
+from omnidesk.actions.offline import leave_offline_message
+from omnidesk.api.deps import SessionDep
+from omnidesk.api.livechat_config import widget_config
+from omnidesk.api.livechat_shapes import message_shape, room_shape, visitor_shape
+from omnidesk.api.shapes import ok
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.errors import ApiError
+from omnidesk.models import Room, User
+from omnidesk.queries.rooms import room_messages
+from omnidesk.queries.settings import setting_value
+
+router = APIRouter(prefix="/api/v1/livechat", tags=["livechat: visitor"])
+
+
+def source_of(request: Request) -> dict[str, Any]:
+    """A request from a page in a browser (it carries Origin or Referer) comes from the web widget;
+    anything else is an API client."""
+    page = request.headers.get("origin") or request.headers.get("referer")
+    if page:
+        return {"type": "widget", "destination": page.split("://", 1)[-1].split("/", 1)[0]}
+    return {"type": "api"}
+
+
+def connection_of(request: Request) -> visitor_actions.Connection:
+    return visitor_actions.Connection(
+        user_agent=request.headers.get("user-agent"),
+        ip=request.client.host if request.client else None,
+        host=request.headers.get("origin") or request.headers.get("host"),
+    )
+
+
+class ConfigQuery(QueryParams):
+    token: str | None = None
+    department: str | None = None
+    businessUnit: str | None = None
+
+
+@router.get("/config")
+def config(params: Annotated[ConfigQuery, Query()], session: SessionDep) -> dict[str, Any]:
+    return ok(config=widget_config(session, token=params.token, department_id=params.department))
+
+
+class CustomFieldInput(Body):
+    key: str
+    value: str
+    overwrite: bool
+
+
+class VisitorData(Body):
+    # Rocket.Chat's ILivechatVisitorDTO; connectionData and unknown keys from older widgets are tolerated.
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    token: str = Field(min_length=1)
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    department: str | None = None
+    phone: str | None = None
+    username: str | None = None
+    customFields: list[CustomFieldInput] | None = None
+
+
+class VisitorBody(Body):
+    visitor: VisitorData
+
+
+@router.post("/visitor")
+def register_visitor(body: VisitorBody, request: Request, session: SessionDep) -> dict[str, Any]:
+    data = body.visitor
+    visitor = visitor_actions.register_visitor(
+        session,
+        token=data.token,
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        department=data.department,
+        username=data.username,
+        custom_fields=[
+            visitor_actions.CustomFieldInput(f.key, f.value, f.overwrite) for f in data.customFields or []
+        ],
+        connection=connection_of(request),
+    )
+    return ok(visitor=visitor_shape(visitor))
+
+
+@router.get("/visitor/{token}")
+def get_visitor(token: str, session: SessionDep) -> dict[str, Any]:
+    return ok(visitor=visitor_shape(visitor_by_token(session, token)))
+
+
+@router.delete("/visitor/{token}")
+def delete_visitor(token: str, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, token)
+    removed = {"_id": visitor.id, "ts": visitor_shape(visitor)["ts"]}
+    visitor_actions.remove_visitor(session, visitor=visitor)
+    return ok(visitor=removed)
+
+
+class RoomQuery(QueryParams):
+    model_config = ConfigDict(extra="allow")  # Rocket.Chat passes extra widget parameters through
+
+    token: str
+    rid: str | None = None
+    agentId: str | None = None
+
+
+@router.get("/room")
+def get_room(params: Annotated[RoomQuery, Query()], request: Request, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, params.token)
+    source = source_of(request)
+    if params.rid:
+        existing = session.get(Room, params.rid)
+        if existing is not None:
+            if existing.visitor_id != visitor.id:
+                raise ApiError("invalid-room")
+            if not existing.open:
+                raise ApiError("room-closed", "Room closed")
+            return ok(room=room_shape(existing), newRoom=False)
+    else:
+        existing = session.scalar(
+            select(Room)
+            .where(Room.visitor_id == visitor.id, Room.source_type == source["type"], Room.open.is_(True))
+            .order_by(Room.created_at.desc())
+        )
+        if existing is not None:
+            return ok(room=room_shape(existing), newRoom=False)
+    room = room_actions.open_room(session, visitor=visitor, source=source, room_id=params.rid)
+    return ok(room=room_shape(room), newRoom=True)
+
+
+class MessageAgent(Body):
+    agentId: str
+    username: str
+
+
+class MessageBody(Body):
+    token: str
+    rid: str
+    msg: str
+    agent: MessageAgent | None = None
+    id_: str | None = Field(default=None, alias="_id")
+
+
+@router.post("/message")
+def post_message(body: MessageBody, request: Request, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, body.token)
+    room = session.get(Room, body.rid)
+    if room is None:
+        # Rocket.Chat's widget may name a new room by its first message.
+        room = room_actions.open_room(session, visitor=visitor, source=source_of(request), room_id=body.rid)
+    elif room.visitor_id != visitor.id:
+        raise ApiError("invalid-room")
+    else:
+        room_actions.check_channel_open(session, room=room)
+    message = send_visitor_message(session, visitor=visitor, room=room, msg=body.msg, message_id=body.id_)
+    return ok(message=message_shape(message))
+
+
+class HistoryQuery(QueryParams):
+    token: str
+    searchText: str | None = None
+    count: int | None = Field(default=None, ge=0)
+    offset: int | None = Field(default=None, ge=0)
+    sort: str | None = None
+    ls: str | None = None
+    end: str | None = None
+    limit: int | None = Field(default=None, ge=0)
+
+
+@router.get("/messages.history/{rid}")
+def messages_history(
+    rid: str, params: Annotated[HistoryQuery, Query()], session: SessionDep
+) -> dict[str, Any]:
+    visitor = visitor_by_token(session, params.token)
+    room = room_of_visitor(session, visitor, rid)
+    limit = min(params.limit or params.count or 50, 1000)
+    messages, _ = room_messages(
+        session,
+        room_id=room.id,
+        search=params.searchText,
+        offset=params.offset or 0,
+        count=limit,
+        newest_first=True,
+    )
+    return ok(messages=[message_shape(message) for message in messages])
+
+
+class VisitorCloseBody(Body):
+    token: str
+    rid: str
+
+
+@router.post("/room.close")
+def close_room(body: VisitorCloseBody, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, body.token)
+    room = room_of_visitor(session, visitor, body.rid)
+    comment = "Closed by visitor"
+    room_actions.close_room(
+        session,
+        room=room,
+        closer="visitor",
+        by_id=visitor.id,
+        by_username=visitor.username,
+        comment=comment,
+        already_closed_error="room-closed",
+    )
+    return ok(rid=room.id, comment=comment)
+
+
+class CustomFieldBody(Body):
+    token: str
+    key: str
+    value: str
+    overwrite: bool
+
+
+@router.post("/custom.field")
+def set_custom_field(body: CustomFieldBody, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, body.token)
+    visitor_actions.set_custom_field_from_widget(
+        session, visitor=visitor, key=body.key, value=body.value, overwrite=body.overwrite
+    )
+    return ok(field={"key": body.key, "value": body.value, "overwrite": body.overwrite})
+
+
+class CustomFieldsBody(Body):
+    token: str
+    customFields: list[CustomFieldInput]
+
+
+@router.post("/custom.fields")
+def set_custom_fields(body: CustomFieldsBody, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, body.token)
+    for field in body.customFields:
+        visitor_actions.set_custom_field_from_widget(
+            session, visitor=visitor, key=field.key, value=field.value, overwrite=field.overwrite
+        )
+    fields = [{"Key": f.key, "value": f.value, "overwrite": f.overwrite} for f in body.customFields]
+    return ok(fields=fields)
+
+
+class OfflineMessageBody(Body):
+    name: str
+    email: str
+    message: str
+    department: str | None = None
+    host: str | None = None
+
+
+@router.post("/offline.message")
+def offline_message(body: OfflineMessageBody, session: SessionDep) -> dict[str, Any]:
+    leave_offline_message(
+        session,
+        name=body.name,
+        email=body.email,
+        message=body.message,
+        department=body.department,
+        host=body.host,
+    )
+    return ok(message=str(setting_value(session, "Livechat_offline_success_message")))
+
+
+@router.get("/agent.info/{rid}/{token}")
+def agent_info(rid: str, token: str, session: SessionDep) -> dict[str, Any]:
+    room = room_of_visitor(session, visitor_by_token(session, token), rid)
+    agent = session.get(User, room.served_by_id) if room.served_by_id else None
+    if agent is None:
+        raise ApiError("invalid-agent")
+    if not setting_value(session, "Livechat_show_agent_info"):
+        return ok(agent={"hiddenInfo": True})
+    shape: dict[str, Any] = {"_id": agent.id, "username": agent.username, "name": agent.name}
+    if setting_value(session, "Livechat_show_agent_email") and agent.email:
+        shape["emails"] = [{"address": agent.email}]
+    return ok(agent=shape)

@@ -1,0 +1,153 @@
+"""Read paths for livechat rooms: the Chats listing with every filter, messages of a room."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, String, and_, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from omnidesk.models import Department, Message, Room, RoomTag
+
+
+@dataclass
+class RoomFilters:
+    agents: Sequence[str] = ()
+    room_name: str | None = None
+    department_ids: Sequence[str] = ()
+    open: bool | None = None
+    on_hold: bool | None = None
+    queued: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    tags: Sequence[str] = ()
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    contact_id: str | None = None
+    source_type: str | None = None
+
+
+SORTABLE_ROOM_FIELDS: dict[str, Any] = {
+    "ts": Room.created_at,
+    "fname": Room.fname,
+    "lm": Room.last_message_at,
+    "closedAt": Room.closed_at,
+    "servedBy.username": Room.served_by_username,
+    "departmentId": Room.department_id,
+    "priorityWeight": Room.priority_weight,
+    "open": Room.open,
+    "source.type": Room.source_type,
+    "verified": Room.verified,
+}
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(filters: RoomFilters) -> Select[Room]:
+    query = select(Room)
+    conditions: list[Any] = []
+    if filters.agents:
+        conditions.append(Room.served_by_id.in_(filters.agents))
+    if filters.room_name:
+        name = filters.room_name.strip()
+        if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+            conditions.append(Room.fname == name[1:-1])  # quoted: the exact name
+        else:
+            conditions.append(func.lower(Room.fname).like(_like_pattern(name), escape="\\"))
+    if filters.department_ids:
+        conditions.append(Room.department_id.in_(filters.department_ids))
+    if filters.open is not None:
+        # Rocket.Chat: open=true means served and not on hold; open=false means closed.
+        conditions.append(Room.open.is_(filters.open))
+        if filters.open and not filters.on_hold and not filters.queued:
+            conditions += [Room.on_hold.is_(False), Room.served_by_id.is_not(None)]
+    if filters.on_hold:
+        conditions.append(Room.on_hold.is_(True))
+    if filters.queued:
+        conditions += [Room.open.is_(True), Room.served_by_id.is_(None), Room.on_hold.is_(False)]
+    if filters.created_from is not None:
+        conditions.append(Room.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        conditions.append(Room.created_at <= filters.created_to)
+    if filters.closed_from is not None:
+        conditions.append(Room.closed_at >= filters.closed_from)
+    if filters.closed_to is not None:
+        conditions.append(Room.closed_at <= filters.closed_to)
+    if filters.tags:
+        conditions.append(Room.id.in_(select(RoomTag.room_id).where(RoomTag.tag.in_(filters.tags))))
+    for key, value in filters.custom_fields.items():
+        stored = func.lower(cast(Room.livechat_data[key].as_string(), String))
+        conditions.append(stored.like(_like_pattern(str(value)), escape="\\"))
+    if filters.contact_id:
+        conditions.append(Room.contact_id == filters.contact_id)
+    if filters.source_type:
+        conditions.append(Room.source_type == filters.source_type)
+    return query.where(and_(*conditions)) if conditions else query
+
+
+def list_rooms(
+    session: Session, *, filters: RoomFilters, sort: Sequence[tuple[str, int]], offset: int, count: int
+) -> tuple[list[Room], int]:
+    query = _filtered(filters)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    order = [
+        SORTABLE_ROOM_FIELDS[name].asc() if direction > 0 else SORTABLE_ROOM_FIELDS[name].desc()
+        for name, direction in sort
+    ] or [Room.created_at.desc()]
+    rooms = session.scalars(query.order_by(*order, Room.id).offset(offset).limit(count)).all()
+    return list(rooms), total
+
+
+def last_messages(session: Session, rooms: Sequence[Room]) -> dict[str, Message]:
+    ids = [room.last_message_id for room in rooms if room.last_message_id]
+    if not ids:
+        return {}
+    return {
+        message.room_id: message for message in session.scalars(select(Message).where(Message.id.in_(ids)))
+    }
+
+
+def departments_of(session: Session, rooms: Sequence[Room]) -> dict[str, Department]:
+    ids = {room.department_id for room in rooms if room.department_id}
+    if not ids:
+        return {}
+    return {
+        department.id: department
+        for department in session.scalars(select(Department).where(Department.id.in_(ids)))
+    }
+
+
+def source_filters(session: Session) -> list[dict[str, Any]]:
+    """The distinct sources of existing rooms, for the Chats tab's channel filter."""
+    types = session.scalars(select(Room.source_type).distinct().order_by(Room.source_type)).all()
+    return [{"type": source_type} for source_type in types]
+
+
+def room_messages(
+    session: Session,
+    *,
+    room_id: str,
+    search: str | None,
+    offset: int,
+    count: int,
+    newest_first: bool = False,
+    include_system: bool = True,
+) -> tuple[list[Message], int]:
+    query = select(Message).where(Message.room_id == room_id)
+    if search:
+        query = query.where(func.lower(Message.msg).like(_like_pattern(search), escape="\\"))
+    if not include_system:
+        query = query.where(or_(Message.type.is_(None), Message.type == ""))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (
+        (Message.created_at.desc(), Message.id.desc()) if newest_first else (Message.created_at, Message.id)
+    )
+    messages = session.scalars(query.order_by(*order).offset(offset).limit(count)).all()
+    return list(messages), total
