@@ -8,6 +8,7 @@ from omnidesk import __version__
 from omnidesk.api import (
     auth,
     chat,
+    contacts,
     info,
     livechat_agents,
     livechat_custom_fields,
@@ -47,6 +48,7 @@ def create_app(services: Services) -> FastAPI:
         livechat_visitor,
         livechat_inquiries,
         chat,
+        contacts,
         livechat_rooms,  # last: its /livechat/{rid}/messages would shadow fixed paths
     ):
         app.include_router(module.router)

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "create-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "update-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "delete-livechat-contact": ("omnichannel", MANAGERS),
+    "view-livechat-contact-audit": ("omnichannel", MANAGERS),
     "view-livechat-contact-history": ("omnichannel", OMNICHANNEL_STAFF),
     "block-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "unblock-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),

@@ -107,6 +107,15 @@ class InquiryChanged(Event):
     department_id: str | None
 
 
+@dataclass(frozen=True)
+class ContactChanged(Event):
+    """A contact was created, updated, blocked, unblocked, had conflicts resolved, or was deleted."""
+
+    type: ClassVar[str] = "contact"
+    op: str
+    contact_id: str
+
+
 Subscriber = Callable[[Event], None]
 
 

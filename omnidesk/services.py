@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from omnidesk import search_index  # noqa: F401 - registers the session hooks that keep it current
 from omnidesk.db import Database
 from omnidesk.events import EventBus, InProcessBus, attach_bus
 from omnidesk.security import Passwords

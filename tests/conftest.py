@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from omnidesk import migrate
@@ -66,16 +67,19 @@ def _use_postgres_schema(services: Services, url: str, schema: str) -> None:
     try:
         with services.db.engine.begin() as connection:
             connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            # Extensions live in public, shared by every run's schema (a run's schema is dropped after).
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
     except OperationalError as error:
         pytest.exit(f"PostgreSQL at {url.split('@')[-1]} is unreachable: {error.orig}", returncode=3)
     services.db.dispose()
-    services.db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+    services.db = Database(url, connect_args={"options": f"-csearch_path={schema},public"})
 
 
 def _empty_all_tables(services: Services) -> None:
     with services.transaction() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
+        session.execute(text("DELETE FROM contact_search"))  # the search index is not an ORM table
         ensure_defaults(session)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from omnidesk import search_index
 from omnidesk.errors import ApiError
 from omnidesk.events import LivechatCustomFieldChanged, send_event_on_commit
 from omnidesk.models import CustomField
@@ -127,6 +128,8 @@ def create_custom_field(
             session.add(field)
     except IntegrityError:
         raise ApiError("error-custom-field-name-already-exists", "Custom field name already exists") from None
+    if field.scope == "visitor" and field.searchable:
+        search_index.rebuild_all(session)  # contacts may hold values under this key already
     send_event_on_commit(session, LivechatCustomFieldChanged(op="created", field_id=field.id))
     return field
 
@@ -148,6 +151,7 @@ def update_custom_field(
 ) -> CustomField:
     """Change what is given (None leaves an attribute as it is). The key never changes: values
     already stored under it would be orphaned."""
+    was_searched = field.scope == "visitor" and field.searchable
     if label is not None:
         field.label = _check_label(label)
     if scope is not None:
@@ -170,6 +174,8 @@ def update_custom_field(
         field.searchable = searchable
     _check_definition(field)
     session.flush()
+    if was_searched != (field.scope == "visitor" and field.searchable):
+        search_index.rebuild_all(session)  # the contact search must start or stop finding its values
     send_event_on_commit(session, LivechatCustomFieldChanged(op="updated", field_id=field.id))
     return field
 
@@ -177,9 +183,11 @@ def update_custom_field(
 def delete_custom_field(session: Session, *, field: CustomField) -> None:
     """Remove a definition. Values stored under its key stay on contacts and rooms as legacy values
     (kept, no longer editable: see ``validate_custom_field_values``)."""
-    field_id = field.id
+    field_id, was_searched = field.id, field.scope == "visitor" and field.searchable
     session.delete(field)
     session.flush()
+    if was_searched:
+        search_index.rebuild_all(session)
     send_event_on_commit(session, LivechatCustomFieldChanged(op="deleted", field_id=field_id))
 
 

@@ -1,7 +1,7 @@
 """Tables, one module per aggregate. Importing this package registers every table on ``Base.metadata``."""
 
 from omnidesk.models.accounts import LoginToken, Permission, PermissionRole, Role, User, UserRole
-from omnidesk.models.contacts import Contact, ContactChannel, ContactEmail, ContactPhone
+from omnidesk.models.contacts import Contact, ContactAudit, ContactChannel, ContactEmail, ContactPhone
 from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
@@ -9,6 +9,7 @@ from omnidesk.models.settings import Counter, Setting
 
 __all__ = [
     "Contact",
+    "ContactAudit",
     "ContactChannel",
     "ContactEmail",
     "ContactPhone",

@@ -87,3 +87,21 @@ class ContactChannel(Base):
     __table_args__ = (
         UniqueConstraint("visitor_id", "source_type", "source_id", name="ux_contact_channels_assoc"),
     )
+
+
+class ContactAudit(Base):
+    """Who changed a contact, when, and what: ``changes`` maps each field to ``{"old", "new"}``.
+
+    No foreign key: the trail outlives the contact it describes."""
+
+    __tablename__ = "contact_audit"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    contact_id: Mapped[str] = mapped_column(IdType)
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[str | None] = mapped_column(IdType)
+    actor_username: Mapped[str | None] = mapped_column(String(120))
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_contact_audit_contact_created", "contact_id", "created_at"),)

@@ -1,0 +1,281 @@
+"""Every write to the contact directory made by staff: create, update, resolve conflicts, delete,
+block and unblock a channel. Each one leaves an audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor
+from omnidesk.actions.accounts import normalise_email
+from omnidesk.actions.contact_links import default_phone_region, rename_rooms_of_contact
+from omnidesk.actions.custom_fields import validate_custom_field_values
+from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
+from omnidesk.errors import ApiError, NotFound
+from omnidesk.events import ContactChanged, send_event_on_commit
+from omnidesk.models import (
+    Contact,
+    ContactAudit,
+    ContactChannel,
+    ContactEmail,
+    ContactPhone,
+    Room,
+    User,
+    UserRole,
+)
+from omnidesk.phones import to_e164
+
+AGENT_ROLE = "livechat-agent"
+
+
+def _snapshot(contact: Contact) -> dict[str, Any]:
+    return {
+        "name": contact.name,
+        "emails": [email.address for email in contact.emails],
+        "phones": [phone.phone_number for phone in contact.phones],
+        "customFields": dict(contact.custom_fields or {}),
+        "contactManager": contact.contact_manager_id,
+        "unknown": contact.unknown,
+        "conflictingFields": list(contact.conflicting_fields or []),
+    }
+
+
+def _audit(
+    session: Session, contact: Contact, *, action: str, actor: Actor | None, before: dict[str, Any] | None
+) -> None:
+    after = _snapshot(contact) if action != "deleted" else {}
+    before = before or {}
+    changes = {
+        field: {"old": before.get(field), "new": after.get(field)}
+        for field in dict.fromkeys([*before, *after])
+        if before.get(field) != after.get(field)
+    }
+    session.add(
+        ContactAudit(
+            contact_id=contact.id,
+            action=action,
+            actor_id=actor.id if actor else None,
+            actor_username=actor.user.username if actor else None,
+            changes=changes,
+        )
+    )
+    send_event_on_commit(session, ContactChanged(op=action, contact_id=contact.id))
+
+
+def check_contact_manager(session: Session, manager_id: str) -> str:
+    is_agent = session.scalar(
+        select(exists().where(UserRole.user_id == manager_id, UserRole.role_id == AGENT_ROLE))
+    )
+    user = session.get(User, manager_id) if is_agent else None
+    if user is None:
+        raise ApiError("error-contact-manager-not-found", "Contact manager not found")
+    return user.id
+
+
+def _emails(addresses: Sequence[str]) -> list[ContactEmail]:
+    cleaned = list(dict.fromkeys(normalise_email(address) for address in addresses))
+    return [ContactEmail(address=address, position=position) for position, address in enumerate(cleaned)]
+
+
+def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
+    region = default_phone_region(session)
+    rows: list[ContactPhone] = []
+    seen: set[str] = set()
+    for number in numbers:
+        typed = number.strip()
+        if not typed:
+            raise ApiError("error-invalid-phone", "A phone number must not be empty")
+        e164 = to_e164(typed, default_region=region)
+        if (e164 or typed) in seen:
+            continue
+        seen.add(e164 or typed)
+        rows.append(ContactPhone(phone_number=typed, e164=e164, position=len(rows)))
+    return rows
+
+
+def create_contact(
+    session: Session,
+    *,
+    actor: Actor | None,
+    name: str,
+    emails: Sequence[str],
+    phones: Sequence[str],
+    custom_fields: dict[str, Any] | None = None,
+    contact_manager: str | None = None,
+) -> Contact:
+    """A contact added by staff: known, and waiting (pre-registered) for its first channel."""
+    if not name.strip():
+        raise ApiError("error-invalid-name", "The contact name must not be empty")
+    contact = Contact(
+        name=name.strip(),
+        unknown=False,
+        pre_registration=True,
+        custom_fields=validate_custom_field_values(session, scope="visitor", values=custom_fields or {}),
+        conflicting_fields=[],
+        contact_manager_id=check_contact_manager(session, contact_manager) if contact_manager else None,
+    )
+    contact.emails = _emails(emails)
+    contact.phones = _phones(session, phones)
+    session.add(contact)
+    session.flush()
+    _audit(session, contact, action="created", actor=actor, before=None)
+    return contact
+
+
+def update_contact(
+    session: Session,
+    *,
+    actor: Actor | None,
+    contact: Contact,
+    name: str | None = None,
+    emails: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    contact_manager: str | None = None,
+    wipe_conflicts: bool = False,
+) -> Contact:
+    """Lists replace the old ones; ``None`` leaves a field; an empty manager clears it. Any update
+    makes the contact known."""
+    before = _snapshot(contact)
+    if name is not None:
+        if not name.strip():
+            raise ApiError("error-invalid-name", "The contact name must not be empty")
+        if name.strip() != contact.name:
+            contact.name = name.strip()
+            rename_rooms_of_contact(session, contact=contact)
+    if emails is not None:
+        contact.emails = _emails(emails)
+    if phones is not None:
+        contact.phones = _phones(session, phones)
+    if custom_fields is not None:
+        contact.custom_fields = validate_custom_field_values(
+            session, scope="visitor", values=custom_fields, current=contact.custom_fields
+        )
+    if contact_manager is not None:
+        contact.contact_manager_id = (
+            check_contact_manager(session, contact_manager) if contact_manager else None
+        )
+    if wipe_conflicts:
+        contact.conflicting_fields = []
+    contact.unknown = False
+    session.flush()
+    _audit(session, contact, action="updated", actor=actor, before=before)
+    return contact
+
+
+def resolve_conflicts(
+    session: Session,
+    *,
+    actor: Actor | None,
+    contact: Contact,
+    name: str | None = None,
+    contact_manager: str | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    wipe_conflicts: bool = False,
+) -> Contact:
+    """Settle conflicting fields: the values given win and their conflicts go; ``wipe_conflicts``
+    drops every remaining one."""
+    if not contact.conflicting_fields:
+        raise ApiError("error-contact-has-no-conflicts", "This contact has no conflicts")
+    before = _snapshot(contact)
+    settled: set[str] = set()
+    if name is not None and name.strip():
+        contact.name = name.strip()
+        rename_rooms_of_contact(session, contact=contact)
+        settled.add("name")
+    if contact_manager is not None:
+        contact.contact_manager_id = (
+            check_contact_manager(session, contact_manager) if contact_manager else None
+        )
+        settled.add("manager")
+    if custom_fields:
+        merged = {**(contact.custom_fields or {}), **custom_fields}
+        contact.custom_fields = validate_custom_field_values(
+            session, scope="visitor", values=merged, current=contact.custom_fields
+        )
+        settled |= {f"customFields.{key}" for key in custom_fields}
+    contact.conflicting_fields = (
+        []
+        if wipe_conflicts
+        else [conflict for conflict in contact.conflicting_fields if conflict.get("field") not in settled]
+    )
+    session.flush()
+    _audit(session, contact, action="conflicts_resolved", actor=actor, before=before)
+    return contact
+
+
+def delete_contact(session: Session, *, actor: Actor | None, contact: Contact) -> None:
+    """Soft delete: the contact leaves every listing; refused while one of its chats is open."""
+    open_chat = session.scalar(select(exists().where(Room.contact_id == contact.id, Room.open.is_(True))))
+    if open_chat:
+        raise ApiError("error-contact-has-open-rooms", "The contact has open rooms")
+    before = _snapshot(contact)
+    contact.enabled = False
+    session.flush()
+    _audit(session, contact, action="deleted", actor=actor, before=before)
+
+
+def channel_of_association(
+    session: Session, *, visitor_id: str, source_type: str, source_id: str | None
+) -> ContactChannel | None:
+    query = select(ContactChannel).where(
+        ContactChannel.visitor_id == visitor_id, ContactChannel.source_type == source_type
+    )
+    if source_id is not None:  # Rocket.Chat compares the source id only when one is given
+        query = query.where(ContactChannel.source_id == source_id)
+    return session.scalars(query.order_by(ContactChannel.created_at)).first()
+
+
+def set_channel_blocked(
+    session: Session, *, actor: Actor, visitor_id: str, source_type: str, source_id: str | None, blocked: bool
+) -> ContactChannel:
+    """Block or unblock one channel. Blocking closes that channel's open chat."""
+    channel = channel_of_association(
+        session, visitor_id=visitor_id, source_type=source_type, source_id=source_id
+    )
+    # Rocket.Chat answers "not found" when nothing changed, a repeated block included.
+    if channel is None or channel.blocked == blocked:
+        raise ApiError("error-contact-not-found", "Contact not found")
+    contact = session.get(Contact, channel.contact_id)
+    if contact is None or not contact.enabled:
+        raise NotFound("Contact not found")
+    channel.blocked = blocked
+    session.flush()
+    if blocked:
+        for room in session.scalars(
+            select(Room).where(
+                Room.visitor_id == channel.visitor_id,
+                Room.source_type == channel.source_type,
+                Room.source_id == channel.source_id,
+                Room.open.is_(True),
+            )
+        ):
+            close_room(
+                session,
+                room=room,
+                closer="user",
+                by_id=actor.id,
+                by_username=actor.user.username,
+                comment=BLOCKED_CHANNEL_COMMENT,
+            )
+    session.add(
+        ContactAudit(
+            contact_id=contact.id,
+            action="blocked" if blocked else "unblocked",
+            actor_id=actor.id,
+            actor_username=actor.user.username,
+            changes={
+                "channel": {
+                    "old": None,
+                    "new": {"visitorId": visitor_id, "type": source_type, "id": source_id},
+                }
+            },
+        )
+    )
+    send_event_on_commit(
+        session, ContactChanged(op="blocked" if blocked else "unblocked", contact_id=contact.id)
+    )
+    return channel

@@ -1,0 +1,355 @@
+"""``omnichannel/contacts*``: the contact directory (Rocket.Chat's ILivechatContact API)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field, field_validator
+from sqlalchemy.orm import Session
+
+from omnidesk.access import require
+from omnidesk.actions import contacts as contact_actions
+from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.livechat_shapes import room_shape
+from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.models import Contact, ContactAudit, ContactChannel, User
+from omnidesk.queries.contacts import (
+    SORTABLE_CONTACT_FIELDS,
+    audit_of_contact,
+    closed_rooms_of_contact,
+    contact_exists,
+    enabled_contact,
+    managers_of,
+    search_contacts,
+)
+
+router = APIRouter(prefix="/api/v1/omnichannel", tags=["contacts"])
+
+
+def channel_shape(channel: ContactChannel) -> dict[str, Any]:
+    source: dict[str, Any] = {"type": channel.source_type}
+    if channel.source_id:
+        source["id"] = channel.source_id
+    shape: dict[str, Any] = {
+        "name": channel.name,
+        "visitor": {"visitorId": channel.visitor_id, "source": source},
+        "verified": channel.verified,
+        "blocked": channel.blocked,
+        "details": channel.details or source,
+    }
+    for key, value in (
+        ("field", channel.field),
+        ("value", channel.value),
+        ("verifiedAt", iso(channel.verified_at)),
+    ):
+        if value is not None:
+            shape[key] = value
+    if channel.last_chat_room_id:
+        shape["lastChat"] = {"_id": channel.last_chat_room_id, "ts": iso(channel.last_chat_at)}
+    return shape
+
+
+def contact_shape(contact: Contact, *, manager: User | None) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": contact.id,
+        "name": contact.name,
+        "emails": [{"address": email.address} for email in contact.emails],
+        "phones": [{"phoneNumber": phone.phone_number} for phone in contact.phones],
+        "unknown": contact.unknown,
+        "customFields": contact.custom_fields or {},
+        "conflictingFields": contact.conflicting_fields or [],
+        "channels": [channel_shape(channel) for channel in contact.channels],
+        "createdAt": iso(contact.created_at),
+        "_updatedAt": iso(contact.updated_at),
+    }
+    if contact.pre_registration:
+        shape["preRegistration"] = True
+    if manager is not None:
+        shape["contactManager"] = {"_id": manager.id, "name": manager.name, "username": manager.username}
+    if contact.last_chat_room_id:
+        shape["lastChat"] = {"_id": contact.last_chat_room_id, "ts": iso(contact.last_chat_at)}
+    return shape
+
+
+def _shape_one(session: Session, contact: Contact) -> dict[str, Any]:
+    return contact_shape(
+        contact, manager=managers_of(session, [contact]).get(contact.contact_manager_id or "")
+    )
+
+
+def _contact_or_error(session: Session, contact_id: str) -> Contact:
+    contact = enabled_contact(session, contact_id)
+    if contact is None:
+        raise ApiError("error-contact-not-found", "Contact not found")
+    return contact
+
+
+def _unique(values: list[str] | None) -> list[str] | None:
+    if values is not None:
+        for index, value in enumerate(values):
+            if value in values[:index]:
+                first = values.index(value)
+                raise ValueError(
+                    f"must NOT have duplicate items (items ## {index} and {first} are identical)"
+                )
+    return values
+
+
+class ContactCreateBody(Body):
+    name: str
+    emails: list[str]
+    phones: list[str]
+    customFields: dict[str, Any] | None = None
+    contactManager: str | None = None
+
+    _unique_lists = field_validator("emails", "phones")(_unique)
+
+
+@router.post("/contacts")
+def create_contact(body: ContactCreateBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "create-livechat-contact")
+    contact = contact_actions.create_contact(
+        session,
+        actor=actor,
+        name=body.name,
+        emails=body.emails,
+        phones=body.phones,
+        custom_fields=body.customFields,
+        contact_manager=body.contactManager,
+    )
+    return ok(contactId=contact.id)
+
+
+class ContactUpdateBody(Body):
+    contactId: str
+    name: str | None = None
+    emails: list[str] | None = None
+    phones: list[str] | None = None
+    customFields: dict[str, Any] | None = None
+    contactManager: str | None = None
+    wipeConflicts: bool | None = None
+
+    _unique_lists = field_validator("emails", "phones")(_unique)
+
+
+@router.post("/contacts.update")
+def update_contact(body: ContactUpdateBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "update-livechat-contact")
+    contact = _contact_or_error(session, body.contactId)
+    contact_actions.update_contact(
+        session,
+        actor=actor,
+        contact=contact,
+        name=body.name,
+        emails=body.emails,
+        phones=body.phones,
+        custom_fields=body.customFields,
+        contact_manager=body.contactManager,
+        wipe_conflicts=bool(body.wipeConflicts),
+    )
+    return ok(contact=_shape_one(session, contact))
+
+
+class ConflictsBody(Body):
+    contactId: str
+    name: str | None = None
+    contactManager: str | None = None
+    customFields: dict[str, Any] | None = None
+    wipeConflicts: bool | None = None
+
+
+@router.post("/contacts.conflicts")
+def resolve_conflicts(body: ConflictsBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "update-livechat-contact")
+    contact = _contact_or_error(session, body.contactId)
+    contact_actions.resolve_conflicts(
+        session,
+        actor=actor,
+        contact=contact,
+        name=body.name,
+        contact_manager=body.contactManager,
+        custom_fields=body.customFields,
+        wipe_conflicts=bool(body.wipeConflicts),
+    )
+    shape = _shape_one(session, contact)
+    return ok(contact=shape, result=shape)  # the typings say "contact", Rocket.Chat's server "result"
+
+
+class ContactIdQuery(QueryParams):
+    contactId: str = Field(min_length=1)
+
+
+@router.get("/contacts.get")
+def get_contact(
+    params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact")
+    contact = enabled_contact(session, params.contactId)
+    if contact is None:
+        raise NotFound()
+    return ok(contact=_shape_one(session, contact))
+
+
+class SearchQuery(QueryParams):
+    searchText: str | None = None
+    unknown: bool | None = None
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+    sort: str | None = None
+
+
+@router.get("/contacts.search")
+def search(
+    params: Annotated[SearchQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact")
+    offset, count = page_bounds(params.offset, params.count)
+    contacts, total = search_contacts(
+        session,
+        search_text=params.searchText,
+        unknown=bool(params.unknown),
+        sort=parse_sort(params.sort, SORTABLE_CONTACT_FIELDS),
+        offset=offset,
+        count=count,
+    )
+    managers = managers_of(session, contacts)
+    shapes = [contact_shape(c, manager=managers.get(c.contact_manager_id or "")) for c in contacts]
+    return ok(contacts=shapes, count=len(shapes), offset=offset, total=total)
+
+
+class ExistenceQuery(QueryParams):
+    contactId: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@router.get("/contacts.checkExistence")
+def check_existence(
+    params: Annotated[ExistenceQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact")
+    given = [value for value in (params.contactId, params.email, params.phone) if value is not None]
+    if len(given) != 1:
+        raise InvalidParams("must match exactly one schema in oneOf")
+    if params.email is not None and (params.email.count("@") != 1 or params.email.startswith("@")):
+        raise InvalidParams('must match format "basic_email"')
+    exists = contact_exists(session, contact_id=params.contactId, email=params.email, phone=params.phone)
+    return ok(exists=exists)
+
+
+@router.get("/contacts.channels")
+def channels(
+    params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact")
+    contact = enabled_contact(session, params.contactId)
+    # One entry per channel name, the one used most recently, as Rocket.Chat groups them.
+    newest: dict[str, ContactChannel] = {}
+    for channel in contact.channels if contact else []:
+        kept = newest.get(channel.name)
+        if kept is None or (channel.last_chat_at or channel.created_at) > (
+            kept.last_chat_at or kept.created_at
+        ):
+            newest[channel.name] = channel
+    return ok(channels=[channel_shape(channel) for channel in newest.values()])
+
+
+class HistoryQuery(QueryParams):
+    contactId: str = Field(min_length=1)
+    source: str | None = None
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+    sort: str | None = None
+
+
+@router.get("/contacts.history")
+def history(
+    params: Annotated[HistoryQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact-history")
+    contact = _contact_or_error(session, params.contactId)
+    offset, count = page_bounds(params.offset, params.count)
+    rooms, total = closed_rooms_of_contact(
+        session, contact_id=contact.id, source=params.source, offset=offset, count=count
+    )
+    return ok(history=[room_shape(room) for room in rooms], count=len(rooms), offset=offset, total=total)
+
+
+class ContactIdBody(Body):
+    contactId: str
+
+
+@router.post("/contacts.delete")
+def delete(body: ContactIdBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "delete-livechat-contact")
+    contact = enabled_contact(session, body.contactId)
+    if contact is None:
+        raise ApiError("error-contact-not-found", "Contact not found", status_code=404)
+    contact_actions.delete_contact(session, actor=actor, contact=contact)
+    return ok()
+
+
+class ChannelSource(Body):
+    type: str
+    id: str | None = None
+
+
+class ChannelVisitor(Body):
+    visitorId: str
+    source: ChannelSource
+
+
+class BlockBody(Body):
+    visitor: ChannelVisitor
+
+
+def _set_blocked(body: BlockBody, actor: Any, session: Session, *, blocked: bool) -> dict[str, Any]:
+    contact_actions.set_channel_blocked(
+        session,
+        actor=actor,
+        visitor_id=body.visitor.visitorId,
+        source_type=body.visitor.source.type,
+        source_id=body.visitor.source.id,
+        blocked=blocked,
+    )
+    return ok()
+
+
+@router.post("/contacts.block")
+def block(body: BlockBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "block-livechat-contact")
+    return _set_blocked(body, actor, session, blocked=True)
+
+
+@router.post("/contacts.unblock")
+def unblock(body: BlockBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "unblock-livechat-contact")
+    return _set_blocked(body, actor, session, blocked=False)
+
+
+class AuditQuery(QueryParams):
+    contactId: str = Field(min_length=1)
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+
+
+def audit_shape(entry: ContactAudit) -> dict[str, Any]:
+    return {
+        "_id": entry.id,
+        "contactId": entry.contact_id,
+        "action": entry.action,
+        "user": {"_id": entry.actor_id, "username": entry.actor_username} if entry.actor_id else None,
+        "changes": entry.changes,
+        "ts": iso(entry.created_at),
+    }
+
+
+@router.get("/contacts.audit")
+def audit(params: Annotated[AuditQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    require(session, actor, "view-livechat-contact-audit")
+    offset, count = page_bounds(params.offset, params.count)
+    entries, total = audit_of_contact(session, contact_id=params.contactId, offset=offset, count=count)
+    return ok(audit=[audit_shape(entry) for entry in entries], count=len(entries), offset=offset, total=total)

@@ -1,0 +1,97 @@
+"""Read paths for the contact directory: search, existence checks, history, audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import String, column, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.contact_links import default_phone_region
+from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room, User
+from omnidesk.phones import to_e164
+from omnidesk.search_index import matching_contact_ids
+
+SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
+    "name": Contact.name,
+    "createdAt": Contact.created_at,
+    "lastChat.ts": Contact.last_chat_at,
+    "_updatedAt": Contact.updated_at,
+}
+
+
+def enabled_contact(session: Session, contact_id: str) -> Contact | None:
+    contact = session.get(Contact, contact_id) if contact_id else None
+    return contact if contact is not None and contact.enabled else None
+
+
+def search_contacts(
+    session: Session,
+    *,
+    search_text: str | None,
+    unknown: bool,
+    sort: Sequence[tuple[str, int]],
+    offset: int,
+    count: int,
+) -> tuple[list[Contact], int]:
+    query = select(Contact).where(Contact.enabled.is_(True), Contact.unknown.is_(unknown))
+    matches = matching_contact_ids(session, search_text or "")
+    if matches is not None:
+        query = query.where(Contact.id.in_(matches.columns(column("contact_id", String))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = [
+        SORTABLE_CONTACT_FIELDS[name].asc() if direction > 0 else SORTABLE_CONTACT_FIELDS[name].desc()
+        for name, direction in sort
+    ] or [Contact.name.asc()]
+    contacts = session.scalars(query.order_by(*order, Contact.id).offset(offset).limit(count)).all()
+    return list(contacts), total
+
+
+def contact_exists(
+    session: Session, *, contact_id: str | None = None, email: str | None = None, phone: str | None = None
+) -> bool:
+    enabled = Contact.enabled.is_(True)
+    if contact_id is not None:
+        return enabled_contact(session, contact_id) is not None
+    if email is not None:
+        condition = exists().where(
+            ContactEmail.contact_id == Contact.id, ContactEmail.address == email.strip().lower(), enabled
+        )
+        return bool(session.scalar(select(condition)))
+    if phone is not None:
+        e164 = to_e164(phone, default_region=default_phone_region(session))
+        same = or_(ContactPhone.phone_number == phone.strip(), *([ContactPhone.e164 == e164] if e164 else []))
+        condition = exists().where(ContactPhone.contact_id == Contact.id, same, enabled)
+        return bool(session.scalar(select(condition)))
+    return False
+
+
+def closed_rooms_of_contact(
+    session: Session, *, contact_id: str, source: str | None, offset: int, count: int
+) -> tuple[list[Room], int]:
+    query = select(Room).where(Room.contact_id == contact_id, Room.closed_at.is_not(None))
+    if source:
+        alias = func.lower(Room.source["alias"].as_string())
+        query = query.where(or_(func.lower(Room.source_type) == source.lower(), alias == source.lower()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rooms = session.scalars(query.order_by(Room.closed_at.desc(), Room.id).offset(offset).limit(count)).all()
+    return list(rooms), total
+
+
+def managers_of(session: Session, contacts: Sequence[Contact]) -> dict[str, User]:
+    ids = {contact.contact_manager_id for contact in contacts if contact.contact_manager_id}
+    if not ids:
+        return {}
+    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def audit_of_contact(
+    session: Session, *, contact_id: str, offset: int, count: int
+) -> tuple[list[ContactAudit], int]:
+    query = select(ContactAudit).where(ContactAudit.contact_id == contact_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ContactAudit.created_at.desc(), ContactAudit.id).offset(offset).limit(count)
+    ).all()
+    return list(rows), total

@@ -1,0 +1,463 @@
+"""The contact directory: omnichannel/contacts* as Rocket.Chat's API tests exercise it, and more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from omnidesk.events import ContactChanged, Event
+from omnidesk.models import CustomField
+from omnidesk.services import Services
+from tests.helpers import Persona, assert_error
+from tests.livechat_helpers import guest, set_available
+
+FORBIDDEN = "User does not have the permissions required for this action [error-unauthorized]"
+
+
+def create(persona: Persona, **fields: Any) -> str:
+    body = {"name": "Ada Lovelace", "emails": ["ada@example.com"], "phones": ["+1 (555) 010-2233"], **fields}
+    response = persona.post("/api/v1/omnichannel/contacts", json=body)
+    assert response.status_code == 200, response.text
+    contact_id: str = response.json()["contactId"]
+    return contact_id
+
+
+def get(persona: Persona, contact_id: str) -> dict[str, Any]:
+    response = persona.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id})
+    assert response.status_code == 200, response.text
+    contact: dict[str, Any] = response.json()["contact"]
+    return contact
+
+
+def add_field(services: Services, key: str, **fields: Any) -> None:
+    with services.transaction() as session:
+        session.add(CustomField(id=key, label=fields.pop("label", key), scope="visitor", **fields))
+
+
+def test_creating_a_contact_with_and_without_a_manager(agent: Persona, agent2: Persona) -> None:
+    plain = get(agent, create(agent))
+    assert plain["name"] == "Ada Lovelace"
+    assert plain["emails"] == [{"address": "ada@example.com"}]
+    assert plain["phones"] == [{"phoneNumber": "+1 (555) 010-2233"}]
+    assert plain["unknown"] is False and plain["channels"] == [] and "lastChat" not in plain
+    assert "contactManager" not in plain
+    managed = get(agent, create(agent, name="Managed", emails=[], phones=[], contactManager=agent2.id))
+    assert managed["contactManager"] == {"_id": agent2.id, "name": "Bea Agent", "username": "bea"}
+
+
+def test_the_manager_must_be_a_livechat_agent(agent: Persona, manager: Persona) -> None:
+    body = {"name": "X", "emails": [], "phones": []}
+    for manager_id in ("nobody", manager.id):  # mona is a manager, not an agent
+        response = agent.post("/api/v1/omnichannel/contacts", json={**body, "contactManager": manager_id})
+        assert_error(response, 400, "error-contact-manager-not-found")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"emails": [], "phones": []}, "must have required property 'name'"),
+        ({"name": "X", "phones": []}, "must have required property 'emails'"),
+        ({"name": "X", "emails": []}, "must have required property 'phones'"),
+        ({"name": "X", "emails": "a@b.c", "phones": []}, "must be array"),
+        ({"name": "X", "emails": [1], "phones": []}, "must be string"),
+        ({"name": "X", "emails": [], "phones": [5]}, "must be string"),
+        ({"name": "X", "emails": [], "phones": [], "unknown": True}, "must NOT have additional properties"),
+        (
+            {"name": "X", "emails": ["a@b.co", "a@b.co"], "phones": []},
+            "must NOT have duplicate items (items ## 1 and 0 are identical)",
+        ),
+    ],
+)
+def test_malformed_contacts_are_refused(agent: Persona, body: dict[str, Any], error: str) -> None:
+    assert_error(
+        agent.post("/api/v1/omnichannel/contacts", json=body),
+        400,
+        "invalid-params",
+        f"{error} [invalid-params]",
+    )
+
+
+def test_invalid_emails_are_refused_and_emails_are_lower_cased(agent: Persona) -> None:
+    bad = agent.post("/api/v1/omnichannel/contacts", json={"name": "X", "emails": ["nope"], "phones": []})
+    assert_error(bad, 400, "error-invalid-email")
+    contact = get(agent, create(agent, emails=["Grace@Example.COM"]))
+    assert contact["emails"] == [{"address": "grace@example.com"}]
+
+
+def test_custom_field_rules(services: Services, agent: Persona) -> None:
+    add_field(services, "cf1", label="Custom Field 1", required=True)
+    add_field(services, "cf2", label="Code", regexp="^[0-9]{3}$")
+    base = {"name": "Fields", "emails": [], "phones": []}
+    missing = agent.post("/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf2": "123"}})
+    assert_error(
+        missing,
+        400,
+        "error-invalid-custom-field-value",
+        "Invalid value for Custom Field 1 field [error-invalid-custom-field-value]",
+    )
+    wrong = agent.post(
+        "/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf1": "a", "cf2": "12"}}
+    )
+    assert_error(
+        wrong,
+        400,
+        "error-invalid-custom-field-value",
+        "Invalid value for Code field [error-invalid-custom-field-value]",
+    )
+    unknown = agent.post(
+        "/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf1": "a", "cf3": "x"}}
+    )
+    assert_error(
+        unknown,
+        400,
+        "error-custom-field-not-allowed",
+        "Custom field cf3 is not allowed [error-custom-field-not-allowed]",
+    )
+    contact_id = create(agent, customFields={"cf1": "a", "cf2": "123"})
+
+    # A value whose field was later removed is kept, and cannot be changed.
+    with services.transaction() as session:
+        field = session.get(CustomField, "cf2")
+        session.delete(field)
+    update = {"contactId": contact_id, "customFields": {"cf1": "b", "cf2": "999"}}
+    assert agent.post("/api/v1/omnichannel/contacts.update", json=update).status_code == 200
+    assert get(agent, contact_id)["customFields"] == {"cf1": "b", "cf2": "123"}
+
+
+def test_updating_replaces_lists_makes_the_contact_known_and_renames_its_rooms(
+    services: Services, anonymous: TestClient, agent: Persona, published: list[Event]
+) -> None:
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-rename")
+    visitor.register(name="Guest Person", email="guest@example.com")
+    room = visitor.open_room()
+    contact_id = room["contactId"]
+    assert get(agent, contact_id)["unknown"] is True
+
+    body = {
+        "contactId": contact_id,
+        "name": "Real Name",
+        "emails": ["real@example.com"],
+        "phones": ["555-010-9999"],
+        "contactManager": agent.id,
+    }
+    response = agent.post("/api/v1/omnichannel/contacts.update", json=body)
+    assert response.status_code == 200, response.text
+    contact = response.json()["contact"]
+    assert contact["unknown"] is False
+    assert contact["emails"] == [{"address": "real@example.com"}]
+    assert contact["phones"] == [{"phoneNumber": "555-010-9999"}]
+    assert contact["contactManager"]["_id"] == agent.id
+    info = agent.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]
+    assert info["fname"] == "Real Name"
+    assert ContactChanged(op="updated", contact_id=contact_id) in published
+
+    cleared = agent.post(
+        "/api/v1/omnichannel/contacts.update", json={"contactId": contact_id, "contactManager": ""}
+    )
+    assert "contactManager" not in cleared.json()["contact"]
+    missing = agent.post("/api/v1/omnichannel/contacts.update", json={"contactId": "nope", "name": "x"})
+    assert_error(missing, 400, "error-contact-not-found")
+    extra = agent.post("/api/v1/omnichannel/contacts.update", json={"contactId": contact_id, "unknown": True})
+    assert_error(extra, 400, "invalid-params")
+
+
+def test_only_an_update_of_the_manager_still_makes_the_contact_known(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-manager-only")
+    visitor.register(name="Unknown Uma")
+    contact_id = visitor.open_room()["contactId"]
+    agent.post(
+        "/api/v1/omnichannel/contacts.update", json={"contactId": contact_id, "contactManager": agent.id}
+    )
+    assert get(agent, contact_id)["unknown"] is False
+
+
+def test_get_channels_and_last_chat(services: Services, anonymous: TestClient, agent: Persona) -> None:
+    assert_error(
+        agent.get("/api/v1/omnichannel/contacts.get", params={"contactId": "missing"}),
+        404,
+        "error-not-found",
+        "Resource not found",
+    )
+    assert_error(agent.get("/api/v1/omnichannel/contacts.get"), 400, "invalid-params")
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-channels")
+    visitor.register(name="Channel Chad")
+    room = visitor.open_room()
+    contact = get(agent, room["contactId"])
+    assert contact["lastChat"]["_id"] == room["_id"]
+    channels = agent.get(
+        "/api/v1/omnichannel/contacts.channels", params={"contactId": room["contactId"]}
+    ).json()
+    assert channels["channels"] == [
+        {
+            "name": "api",
+            "visitor": {"visitorId": room["v"]["_id"], "source": {"type": "api"}},
+            "verified": False,
+            "blocked": False,
+            "details": {"type": "api"},
+            "lastChat": {"_id": room["_id"], "ts": contact["lastChat"]["ts"]},
+        }
+    ]
+    empty = agent.get("/api/v1/omnichannel/contacts.channels", params={"contactId": "missing"}).json()
+    assert empty == {"channels": [], "success": True}
+
+
+def test_check_existence(agent: Persona) -> None:
+    contact_id = create(agent)
+
+    def exists(**params: str) -> bool:
+        response = agent.get("/api/v1/omnichannel/contacts.checkExistence", params=params)
+        assert response.status_code == 200, response.text
+        return bool(response.json()["exists"])
+
+    assert exists(contactId=contact_id) and not exists(contactId="nope")
+    assert exists(email="ADA@example.com") and not exists(email="other@example.com")
+    for phone in ("+1 (555) 010-2233", "5550102233", "555-010-2233"):
+        assert exists(phone=phone), phone
+    assert not exists(phone="555-010-0000")
+    none = agent.get("/api/v1/omnichannel/contacts.checkExistence")
+    assert_error(none, 400, "invalid-params", "must match exactly one schema in oneOf [invalid-params]")
+    two = agent.get("/api/v1/omnichannel/contacts.checkExistence", params={"email": "a@b.c", "phone": "1"})
+    assert_error(two, 400, "invalid-params", "must match exactly one schema in oneOf [invalid-params]")
+
+
+def test_search_by_name_email_phone_in_any_format_and_searchable_custom_field(
+    services: Services, agent: Persona
+) -> None:
+    add_field(services, "loyalty", searchable=True)
+    add_field(services, "secret", searchable=False)
+    ada = create(agent, customFields={"loyalty": "GOLD-7731", "secret": "hidden-value"})
+    create(agent, name="Grace Hopper", emails=["grace@navy.example"], phones=["(202) 555-0143"])
+
+    def found(text: str, **params: Any) -> set[str]:
+        response = agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": text, **params})
+        assert response.status_code == 200, response.text
+        return {c["name"] for c in response.json()["contacts"]}
+
+    assert found("lovel") == {"Ada Lovelace"}
+    assert found("ADA@EXAMPLE") == {"Ada Lovelace"}
+    assert found("navy") == {"Grace Hopper"}
+    for phone in ("+1 (555) 010-2233", "5550102233", "555-010-2233", "010-22"):
+        assert found(phone) == {"Ada Lovelace"}, phone
+    assert found("202-555") == {"Grace Hopper"}
+    assert found("gold-77") == {"Ada Lovelace"}
+    assert found("hidden-value") == set()
+    assert found("zz") == set()
+    assert found("") == {"Ada Lovelace", "Grace Hopper"}
+    assert ada
+
+
+def test_search_lists_known_contacts_unless_asked_for_unknown_ones(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    create(agent, name="Known Kim")
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-unknown-search")
+    visitor.register(name="Unknown Ulla")
+    visitor.open_room()
+    known = agent.get("/api/v1/omnichannel/contacts.search").json()
+    assert [c["name"] for c in known["contacts"]] == ["Known Kim"]
+    assert (known["count"], known["offset"], known["total"]) == (1, 0, 1)
+    unknown = agent.get("/api/v1/omnichannel/contacts.search", params={"unknown": "true"}).json()
+    assert [c["name"] for c in unknown["contacts"]] == ["Unknown Ulla"]
+    # The visitor's username is searchable too.
+    username = unknown["contacts"][0]["channels"][0]["visitor"]["visitorId"]
+    assert username
+    by_username = agent.get(
+        "/api/v1/omnichannel/contacts.search", params={"searchText": "guest-", "unknown": "true"}
+    )
+    assert by_username.json()["total"] == 1
+
+
+def test_search_pages_and_sorts(agent: Persona) -> None:
+    for name in ("Cara", "Abel", "Bram"):
+        create(agent, name=name, emails=[], phones=[])
+    page = agent.get("/api/v1/omnichannel/contacts.search", params={"count": 2, "offset": 1}).json()
+    assert [c["name"] for c in page["contacts"]] == ["Bram", "Cara"] and page["total"] == 3
+    desc = agent.get("/api/v1/omnichannel/contacts.search", params={"sort": '{"name": -1}'}).json()
+    assert [c["name"] for c in desc["contacts"]] == ["Cara", "Bram", "Abel"]
+
+
+def test_history_lists_closed_chats_only_and_filters_by_source(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_available(services, agent)
+    api_visitor, widget_visitor = (
+        guest(anonymous, "token-history"),
+        guest(anonymous, "token-history", widget=True),
+    )
+    api_visitor.register(name="History Hal")
+    first = api_visitor.open_room()
+    agent.post("/api/v1/livechat/room.closeByUser", json={"rid": first["_id"], "comment": "done"})
+    second = widget_visitor.open_room()
+    agent.post("/api/v1/livechat/room.closeByUser", json={"rid": second["_id"]})
+    open_room = api_visitor.open_room()
+    contact_id = first["contactId"]
+
+    history = agent.get("/api/v1/omnichannel/contacts.history", params={"contactId": contact_id}).json()
+    assert [room["_id"] for room in history["history"]] == [second["_id"], first["_id"]]
+    assert open_room["_id"] not in {room["_id"] for room in history["history"]}
+    assert history["history"][1]["closer"] == "user" and history["history"][1]["closedBy"]["_id"] == agent.id
+    widget_only = agent.get(
+        "/api/v1/omnichannel/contacts.history", params={"contactId": contact_id, "source": "widget"}
+    ).json()
+    assert [room["_id"] for room in widget_only["history"]] == [second["_id"]]
+    nothing = agent.get("/api/v1/omnichannel/contacts.history", params={"contactId": create(agent)}).json()
+    assert nothing["history"] == [] and nothing["total"] == 0
+    missing = agent.get("/api/v1/omnichannel/contacts.history", params={"contactId": "nope"})
+    assert_error(missing, 400, "error-contact-not-found")
+
+
+def test_blocking_closes_the_open_chat_and_refuses_new_ones_until_unblocked(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-block")
+    visitor.register(name="Blocked Bob")
+    room = visitor.open_room()
+    association = {"visitor": {"visitorId": room["v"]["_id"], "source": {"type": "api"}}}
+    assert agent.post("/api/v1/omnichannel/contacts.block", json=association).json() == {"success": True}
+    info = agent.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]
+    assert "open" not in info and info["closedBy"]["_id"] == agent.id
+    assert info["lastMessage"]["msg"] == "This channel has been blocked"
+    assert_error(visitor.room(), 400, "error-contact-channel-blocked")
+    assert_error(
+        agent.post("/api/v1/omnichannel/contacts.block", json=association), 400, "error-contact-not-found"
+    )
+    # Other channels of the same contact keep working.
+    assert guest(anonymous, "token-block", widget=True).open_room()["contactId"] == room["contactId"]
+
+    assert agent.post("/api/v1/omnichannel/contacts.unblock", json=association).status_code == 200
+    assert visitor.open_room()["contactId"] == room["contactId"]
+    wrong = {"visitor": {"visitorId": "nobody", "source": {"type": "api"}}}
+    assert_error(agent.post("/api/v1/omnichannel/contacts.block", json=wrong), 400, "error-contact-not-found")
+    other_source = {"visitor": {"visitorId": room["v"]["_id"], "source": {"type": "sms"}}}
+    assert_error(
+        agent.post("/api/v1/omnichannel/contacts.block", json=other_source), 400, "error-contact-not-found"
+    )
+    for body, missing in (
+        ({}, "visitor"),
+        ({"visitor": {"source": {"type": "api"}}}, "visitorId"),
+        ({"visitor": {"visitorId": "x"}}, "source"),
+        ({"visitor": {"visitorId": "x", "source": {}}}, "type"),
+    ):
+        response = agent.post("/api/v1/omnichannel/contacts.block", json=body)
+        assert_error(
+            response, 400, "invalid-params", f"must have required property '{missing}' [invalid-params]"
+        )
+
+
+def test_conflicts_are_resolved_or_wiped(services: Services, anonymous: TestClient, agent: Persona) -> None:
+    contact_id = create(agent, name="Original", emails=["conflict@example.com"], phones=[])
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-conflict")
+    visitor.register(name="Other Name", email="conflict@example.com")
+    visitor.open_room()
+    assert get(agent, contact_id)["conflictingFields"] == [{"field": "name", "value": "Other Name"}]
+    resolved = agent.post(
+        "/api/v1/omnichannel/contacts.conflicts", json={"contactId": contact_id, "name": "Other Name"}
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["contact"]["name"] == "Other Name"
+    assert resolved.json()["contact"]["conflictingFields"] == []
+    again = agent.post(
+        "/api/v1/omnichannel/contacts.conflicts", json={"contactId": contact_id, "wipeConflicts": True}
+    )
+    assert_error(again, 400, "error-contact-has-no-conflicts")
+
+
+def test_delete_is_soft_and_refused_while_a_chat_is_open(
+    services: Services, anonymous: TestClient, agent: Persona, manager: Persona
+) -> None:
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-delete")
+    visitor.register(name="Deleted Dan")
+    room = visitor.open_room()
+    contact_id = room["contactId"]
+    assert_error(
+        agent.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}),
+        403,
+        "error-unauthorized",
+    )
+    assert_error(
+        manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}),
+        400,
+        "error-contact-has-open-rooms",
+    )
+    agent.post("/api/v1/livechat/room.closeByUser", json={"rid": room["_id"]})
+    assert manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}).json() == {
+        "success": True
+    }
+    assert_error(
+        agent.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}),
+        404,
+        "error-not-found",
+    )
+    assert_error(
+        manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}),
+        404,
+        "error-contact-not-found",
+    )
+    # The closed chat stays in the Chats listing, the contact is gone from search.
+    assert manager.get("/api/v1/omnichannel/contacts.search", params={"unknown": "true"}).json()["total"] == 0
+
+
+def test_the_audit_trail_records_who_changed_what(manager: Persona, agent: Persona) -> None:
+    contact_id = create(agent, name="Audited")
+    agent.post("/api/v1/omnichannel/contacts.update", json={"contactId": contact_id, "name": "Audited Again"})
+    assert_error(
+        agent.get("/api/v1/omnichannel/contacts.audit", params={"contactId": contact_id}),
+        403,
+        "error-unauthorized",
+    )
+    trail = manager.get("/api/v1/omnichannel/contacts.audit", params={"contactId": contact_id}).json()
+    assert [entry["action"] for entry in trail["audit"]] == ["updated", "created"]
+    assert trail["audit"][0]["changes"] == {"name": {"old": "Audited", "new": "Audited Again"}}
+    assert trail["audit"][0]["user"] == {"_id": agent.id, "username": "alex"}
+    assert trail["audit"][1]["changes"]["emails"] == {"old": None, "new": ["ada@example.com"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "permission", "payload"),
+    [
+        (
+            "post",
+            "/api/v1/omnichannel/contacts",
+            "create-livechat-contact",
+            {"name": "X", "emails": [], "phones": []},
+        ),
+        ("post", "/api/v1/omnichannel/contacts.update", "update-livechat-contact", {"contactId": "x"}),
+        ("post", "/api/v1/omnichannel/contacts.conflicts", "update-livechat-contact", {"contactId": "x"}),
+        ("get", "/api/v1/omnichannel/contacts.get", "view-livechat-contact", {"contactId": "x"}),
+        ("get", "/api/v1/omnichannel/contacts.search", "view-livechat-contact", {}),
+        ("get", "/api/v1/omnichannel/contacts.checkExistence", "view-livechat-contact", {"contactId": "x"}),
+        ("get", "/api/v1/omnichannel/contacts.channels", "view-livechat-contact", {"contactId": "x"}),
+        ("get", "/api/v1/omnichannel/contacts.history", "view-livechat-contact-history", {"contactId": "x"}),
+        ("post", "/api/v1/omnichannel/contacts.delete", "delete-livechat-contact", {"contactId": "x"}),
+        (
+            "post",
+            "/api/v1/omnichannel/contacts.block",
+            "block-livechat-contact",
+            {"visitor": {"visitorId": "x", "source": {"type": "api"}}},
+        ),
+        (
+            "post",
+            "/api/v1/omnichannel/contacts.unblock",
+            "unblock-livechat-contact",
+            {"visitor": {"visitorId": "x", "source": {"type": "api"}}},
+        ),
+    ],
+)
+def test_each_endpoint_is_refused_without_its_permission(
+    admin: Persona, agent: Persona, method: str, path: str, permission: str, payload: dict[str, Any]
+) -> None:
+    grants = {"permissions": [{"_id": permission, "roles": ["admin"]}]}
+    assert admin.post("/api/v1/permissions.update", json=grants).status_code == 200
+    response = agent.post(path, json=payload) if method == "post" else agent.get(path, params=payload)
+    assert_error(response, 403, "error-unauthorized", FORBIDDEN)
