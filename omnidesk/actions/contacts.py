@@ -31,7 +31,7 @@ from omnidesk.phones import to_e164
 AGENT_ROLE = "livechat-agent"
 
 
-def _snapshot(contact: Contact) -> dict[str, Any]:
+def contact_snapshot(contact: Contact) -> dict[str, Any]:
     return {
         "name": contact.name,
         "emails": [email.address for email in contact.emails],
@@ -43,10 +43,10 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     }
 
 
-def _audit(
+def audit_contact(
     session: Session, contact: Contact, *, action: str, actor: Actor | None, before: dict[str, Any] | None
 ) -> None:
-    after = _snapshot(contact) if action != "deleted" else {}
+    after = contact_snapshot(contact) if action != "deleted" else {}
     before = before or {}
     changes = {
         field: {"old": before.get(field), "new": after.get(field)}
@@ -121,7 +121,7 @@ def create_contact(
     contact.phones = _phones(session, phones)
     session.add(contact)
     session.flush()
-    _audit(session, contact, action="created", actor=actor, before=None)
+    audit_contact(session, contact, action="created", actor=actor, before=None)
     return contact
 
 
@@ -139,7 +139,7 @@ def update_contact(
 ) -> Contact:
     """Lists replace the old ones; ``None`` leaves a field; an empty manager clears it. Any update
     makes the contact known."""
-    before = _snapshot(contact)
+    before = contact_snapshot(contact)
     if name is not None:
         if not name.strip():
             raise ApiError("error-invalid-name", "The contact name must not be empty")
@@ -162,7 +162,7 @@ def update_contact(
         contact.conflicting_fields = []
     contact.unknown = False
     session.flush()
-    _audit(session, contact, action="updated", actor=actor, before=before)
+    audit_contact(session, contact, action="updated", actor=actor, before=before)
     return contact
 
 
@@ -180,7 +180,7 @@ def resolve_conflicts(
     drops every remaining one."""
     if not contact.conflicting_fields:
         raise ApiError("error-contact-has-no-conflicts", "This contact has no conflicts")
-    before = _snapshot(contact)
+    before = contact_snapshot(contact)
     settled: set[str] = set()
     if name is not None and name.strip():
         contact.name = name.strip()
@@ -203,7 +203,7 @@ def resolve_conflicts(
         else [conflict for conflict in contact.conflicting_fields if conflict.get("field") not in settled]
     )
     session.flush()
-    _audit(session, contact, action="conflicts_resolved", actor=actor, before=before)
+    audit_contact(session, contact, action="conflicts_resolved", actor=actor, before=before)
     return contact
 
 
@@ -212,10 +212,10 @@ def delete_contact(session: Session, *, actor: Actor | None, contact: Contact) -
     open_chat = session.scalar(select(exists().where(Room.contact_id == contact.id, Room.open.is_(True))))
     if open_chat:
         raise ApiError("error-contact-has-open-rooms", "The contact has open rooms")
-    before = _snapshot(contact)
+    before = contact_snapshot(contact)
     contact.enabled = False
     session.flush()
-    _audit(session, contact, action="deleted", actor=actor, before=before)
+    audit_contact(session, contact, action="deleted", actor=actor, before=before)
 
 
 def channel_of_association(
