@@ -1,10 +1,28 @@
-"""``omnidesk demo``: a believable contact center to click through. Safe to run twice."""
+"""``omnidesk demo``: a believable contact center to click through. Safe to run twice.
+
+Everything goes through the same actions the API uses; only the timestamps are moved into the past
+afterwards, so that the Chats tab shows a few weeks of history instead of one busy second.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import create_user, set_user_status
+from omnidesk.actions.agents import set_agent_status
+from omnidesk.actions.contacts import create_contact, update_contact
+from omnidesk.actions.custom_fields import create_custom_field
+from omnidesk.actions.departments import AgentAssignment, DepartmentFields, create_department
+from omnidesk.actions.messages import send_agent_message, send_visitor_message
+from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_info
+from omnidesk.actions.settings import set_setting
+from omnidesk.actions.tags import save_tag
+from omnidesk.actions.visitors import register_visitor
+from omnidesk.models import Contact, Department, Message, Room, Setting, User
 from omnidesk.queries.users import user_by_username
 from omnidesk.security import Passwords
 
@@ -20,8 +38,99 @@ DEMO_STAFF = [
     ("lena.agent", "Lena Fischer", ["user", "livechat-agent"], "offline"),
 ]
 
+DEPARTMENTS = {
+    "Sales": ["maria.manager", "alex.agent"],
+    "Support": ["sam.agent", "jordan.agent", "alex.agent"],
+    "Billing": ["lena.agent", "sam.agent"],
+}
+TAGS = ["billing", "shipping", "refund", "bug", "feature-request", "vip", "complaint", "onboarding"]
+
+# name, email, phone (as people type them), department
+CUSTOMERS = [
+    ("Amelia Watson", "amelia.watson@example.com", "+44 20 7946 0958", "Sales"),
+    ("Lucas Moreau", "lucas.moreau@example.fr", "+33 1 70 36 43 21", "Support"),
+    ("Hana Suzuki", "hana.suzuki@example.jp", "+81 3-1234-5678", "Support"),
+    ("Diego Hernández", "diego.hernandez@example.mx", "+52 55 1234 5678", "Billing"),
+    ("Priya Raman", "priya.raman@example.in", "+91 98765 43210", "Sales"),
+    ("Noah Johnson", "noah.j@example.com", "(415) 555-0132", "Support"),
+    ("Fatima Zahra", "fatima.zahra@example.ma", "+212 612-345678", "Billing"),
+    ("Oliver Schmidt", "o.schmidt@example.de", "+49 30 901820", "Support"),
+    ("Chloé Dubois", "chloe.dubois@example.fr", "06 12 34 56 78", "Sales"),
+    ("Mateo Rossi", "mateo.rossi@example.it", "+39 06 6982 1234", "Support"),
+    ("Ava Thompson", "ava.thompson@example.com", "555-010-4477", "Billing"),
+    ("Kwame Mensah", "kwame.mensah@example.gh", "+233 24 123 4567", "Support"),
+    ("Sofia Kowalska", "sofia.k@example.pl", "+48 22 123 45 67", "Sales"),
+    ("Ethan Brown", "ethan.brown@example.com", "+1 212 555 0199", "Support"),
+    ("Yara Haddad", "yara.haddad@example.lb", "+961 1 123 456", "Billing"),
+    ("Liam O'Connor", "liam.oconnor@example.ie", "+353 1 234 5678", "Support"),
+]
+CONVERSATIONS = [
+    ("Hi, my order hasn't arrived yet.", "Sorry about that! Could you share the order number?", "shipping"),
+    ("I was charged twice this month.", "Let me check your invoices right away.", "billing"),
+    ("Can I upgrade to the annual plan?", "Of course, I can switch you over now.", "onboarding"),
+    ("The app crashes when I upload a photo.", "Thanks for reporting it, which phone do you use?", "bug"),
+    (
+        "I'd like a refund for the damaged item.",
+        "I've started the refund, you'll see it in 3-5 days.",
+        "refund",
+    ),
+    ("Would you add dark mode?", "Great idea, I've passed it to the product team.", "feature-request"),
+]
+PRE_REGISTERED = [
+    ("Margaret Hamilton", ["margaret@apollo.example"], ["+1 617 555 0100"]),
+    ("Alan Turing", ["alan.turing@bletchley.example"], ["+44 1908 640404"]),
+]
+
 
 def load_demo(session: Session, *, passwords: Passwords) -> str:
+    created_staff = _staff(session, passwords)
+    if session.scalar(select(Department).where(Department.name == "Sales")) is not None:
+        return _summary(created_staff, "the conversations existed already")
+    rng = random.Random(7)  # the same demo every time
+    staff = {username: user_by_username(session, username) for username, *_ in DEMO_STAFF}
+    agents = [user for user in staff.values() if user is not None and "livechat-agent" in user.role_ids]
+    departments = _departments(session, staff)
+    for tag in TAGS:
+        save_tag(session, tag=None, name=tag, description="", department_ids=None)
+    create_custom_field(
+        session, key="customerId", label="Customer ID", scope="visitor", visibility="visible", searchable=True
+    )
+    create_custom_field(
+        session,
+        key="plan",
+        label="Plan",
+        scope="visitor",
+        visibility="visible",
+        type="select",
+        options="Free,Pro,Enterprise",
+    )
+    create_custom_field(session, key="orderId", label="Order number", scope="room", visibility="visible")
+    for name, emails, phones in PRE_REGISTERED:
+        create_contact(
+            session, actor=None, name=name, emails=emails, phones=phones, contact_manager=agents[0].id
+        )
+    for agent in agents:
+        set_agent_status(session, user=agent, status="available")
+    rooms = _conversations(session, rng, departments, agents)
+    rooms += _waiting_in_queue(session, agents)
+    for agent in agents:  # the demo leaves the team as a real shift would: some on, some off
+        set_agent_status(
+            session, user=agent, status="available" if agent.status != "offline" else "not-available"
+        )
+    return _summary(
+        created_staff, f"{len(CUSTOMERS)} customers, {rooms} chats, {len(departments)} departments"
+    )
+
+
+def _summary(created_staff: int, conversations: str) -> str:
+    return (
+        f"Demo data: {created_staff} staff accounts created ({len(DEMO_STAFF) - created_staff} existed); "
+        f"{conversations}. Log in as any of {', '.join(u for u, *_ in DEMO_STAFF)} "
+        f"with password {DEMO_PASSWORD!r}."
+    )
+
+
+def _staff(session: Session, passwords: Passwords) -> int:
     created = 0
     for username, name, roles, status in DEMO_STAFF:
         if user_by_username(session, username) is not None:
@@ -38,7 +147,121 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
         )
         set_user_status(session, user=user, status=status, message=None)
         created += 1
-    return (
-        f"Demo data: {created} staff accounts created ({len(DEMO_STAFF) - created} existed). "
-        f"Log in as any of {', '.join(u for u, *_ in DEMO_STAFF)} with password {DEMO_PASSWORD!r}."
-    )
+    return created
+
+
+def _departments(session: Session, staff: dict[str, User | None]) -> dict[str, Department]:
+    departments = {}
+    for name, usernames in DEPARTMENTS.items():
+        members = [staff[username] for username in usernames if staff.get(username) is not None]
+        departments[name] = create_department(
+            session,
+            fields=DepartmentFields(
+                name=name,
+                enabled=True,
+                email=f"{name.lower()}@demo.omnidesk.example",
+                show_on_registration=True,
+                show_on_offline_form=True,
+                description=f"The {name} team",
+            ),
+            agents=[AgentAssignment(agent_id=user.id) for user in members if user is not None],
+        )
+    return departments
+
+
+def _conversations(
+    session: Session, rng: random.Random, departments: dict[str, Department], agents: list[User]
+) -> int:
+    count = 0
+    for index, (name, email, phone, department) in enumerate(CUSTOMERS):
+        sources = [{"type": "widget", "destination": "shop.example.com"}] + (
+            [{"type": "api"}] if index % 4 == 0 else []
+        )
+        visitor = register_visitor(
+            session, token=f"demo-visitor-{index}", name=name, email=email, phone=phone
+        )
+        for chat in range(1 + index % 3):
+            source = sources[chat % len(sources)]
+            room = open_room(
+                session, visitor=visitor, source=source, department_id=departments[department].id
+            )
+            opening, reply, tag = CONVERSATIONS[(index + chat) % len(CONVERSATIONS)]
+            send_visitor_message(session, visitor=visitor, room=room, msg=opening)
+            agent = session.get(User, room.served_by_id) if room.served_by_id else None
+            if agent is not None:
+                send_agent_message(session, agent=agent, room=room, msg=reply)
+            last_of_visitor = chat == index % 3
+            if agent is not None and not (last_of_visitor and index % 5 == 0):
+                send_visitor_message(session, visitor=visitor, room=room, msg="Thank you, that helps!")
+                save_room_info(
+                    session,
+                    room=room,
+                    topic=opening[:40],
+                    livechat_data={"orderId": f"A-{1000 + index * 7 + chat}"},
+                )
+                close_room(
+                    session,
+                    room=room,
+                    closer="user",
+                    by_id=agent.id,
+                    by_username=agent.username,
+                    comment="Resolved",
+                    tags=[tag] + (["vip"] if index % 6 == 0 else []),
+                )
+            elif agent is not None and index % 10 == 0:
+                hold_room(session, room=room, by=agent)
+            if index % 3 == 0 and chat == 0:  # staff have added every third customer to the directory
+                contact = session.get(Contact, room.contact_id)
+                assert contact is not None
+                update_contact(
+                    session,
+                    actor=None,
+                    contact=contact,
+                    custom_fields={
+                        "customerId": f"CUST-{1000 + index}",
+                        "plan": ("Free", "Pro", "Enterprise")[index % 3],
+                    },
+                    contact_manager=agents[index % len(agents)].id,
+                )
+            _age(
+                session,
+                room,
+                days_ago=rng.uniform(0.02, 30) if room.closed_at else rng.uniform(0, 0.05),
+            )
+            count += 1
+    return count
+
+
+def _waiting_in_queue(session: Session, agents: list[User]) -> int:
+    """Two chats nobody has taken yet: the team was busy, and the workspace lets chats wait."""
+    for agent in agents:
+        set_agent_status(session, user=agent, status="not-available")
+    set_setting(session, setting=_setting(session, "Livechat_accept_chats_with_no_agents"), value=True)
+    for index, (name, email) in enumerate(
+        [("Zanele Dlamini", "zanele@example.za"), ("Ivan Petrov", "ivan@example.bg")]
+    ):
+        visitor = register_visitor(session, token=f"demo-waiting-{index}", name=name, email=email)
+        room = open_room(
+            session, visitor=visitor, source={"type": "widget", "destination": "shop.example.com"}
+        )
+        send_visitor_message(session, visitor=visitor, room=room, msg="Hello? Is anyone there?")
+    return 2
+
+
+def _setting(session: Session, setting_id: str) -> Setting:
+    setting = session.get(Setting, setting_id)
+    assert setting is not None, setting_id
+    return setting
+
+
+def _age(session: Session, room: Room, *, days_ago: float) -> None:
+    """Move a demo room and its messages into the past, keeping their order and spacing."""
+    assert room.created_at is not None
+    shift = timedelta(days=days_ago)
+    for attribute in ("created_at", "queued_at", "served_at", "closed_at", "last_message_at"):
+        value = getattr(room, attribute)
+        if value is not None:
+            setattr(room, attribute, value - shift)
+    for message in session.scalars(select(Message).where(Message.room_id == room.id)):
+        message.created_at = message.created_at - shift
+    session.flush()

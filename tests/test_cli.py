@@ -76,15 +76,29 @@ def test_resetpassword(sqlite_file: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "No user named 'ghost'" in capsys.readouterr().err
 
 
-def test_demo_loads_staff_and_is_safe_to_run_twice(
+def test_demo_loads_a_believable_contact_center_and_is_safe_to_run_twice(
     sqlite_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo"]) == 0
     first = capsys.readouterr().out
     assert f"{len(DEMO_STAFF)} staff accounts created" in first
     assert repr(DEMO_PASSWORD) in first
+    rooms = "SELECT count(*), sum(open), sum(served_by_id IS NULL), sum(on_hold), count(DISTINCT source_type) FROM rooms"
+    total, still_open, queued, held, sources = _rows(sqlite_file, rooms)[0]
+    assert total >= 30 and still_open >= 4 and queued == 2 and held >= 1 and sources == 2
+    assert _rows(sqlite_file, "SELECT count(*) FROM departments") == [(3,)]
+    assert _rows(sqlite_file, "SELECT count(DISTINCT tag) FROM room_tags")[0][0] >= 5
+    known, unknown = _rows(sqlite_file, "SELECT sum(NOT unknown), sum(unknown) FROM contacts")[0]
+    assert known >= 5 and unknown >= 5
+    assert (
+        _rows(
+            sqlite_file, "SELECT count(*) FROM contact_channels GROUP BY contact_id ORDER BY 1 DESC LIMIT 1"
+        )[0][0]
+        >= 2
+    )
     assert main(["demo"]) == 0
     assert "0 staff accounts created" in capsys.readouterr().out
+    assert _rows(sqlite_file, "SELECT count(*) FROM rooms")[0][0] == total
 
 
 def test_serve_no_migrate_refuses_an_old_schema(
