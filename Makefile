@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-.PHONY: run test test-sqlite test-postgres check install demo clean
+.PHONY: run test test-sqlite test-postgres check install demo clean sdk
 
 # The venv is rebuilt when pyproject.toml changes; the stamps say what was installed into it.
 $(BIN)/python:
@@ -19,6 +19,14 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+# Rocket.Chat's published livechat SDK, for the end-to-end test in tests/sdk (needs Node 20+ and npm).
+SDK := tests/sdk
+$(SDK)/node_modules/.installed: $(SDK)/package.json $(SDK)/package-lock.json
+	cd $(SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+sdk: $(SDK)/node_modules/.installed
 
 install: $(VENV)/.installed-run
 
@@ -35,10 +43,10 @@ demo: $(VENV)/.installed-run
 # (.ci/run always does, and a PostgreSQL it cannot reach fails the run), then the linters.
 test: $(VENV)/.installed-test test-sqlite test-postgres check
 
-test-sqlite: $(VENV)/.installed-test
+test-sqlite: $(VENV)/.installed-test $(SDK)/node_modules/.installed
 	OMNIDESK_TEST_DATABASE_URL= $(BIN)/pytest
 
-test-postgres: $(VENV)/.installed-test
+test-postgres: $(VENV)/.installed-test $(SDK)/node_modules/.installed
 	@if [ -n "$$OMNIDESK_TEST_DATABASE_URL" ]; then \
 		echo "== the suite on PostgreSQL"; $(BIN)/pytest; \
 	else \
@@ -51,4 +59,4 @@ check: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(SDK)/node_modules

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from omnidesk import __version__
 from omnidesk.api import (
     auth,
+    calls,
     chat,
     contacts,
     info,
@@ -17,22 +21,37 @@ from omnidesk.api import (
     livechat_priorities,
     livechat_rooms,
     livechat_tags,
+    livechat_transcripts,
     livechat_visitor,
     roles,
     settings,
     users,
+    voice_lines,
 )
 from omnidesk.api.errors import install_error_handlers
+from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
+from omnidesk.web.install import install_web
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, *, realtime_options: RealtimeOptions | None = None) -> FastAPI:
+    realtime = Realtime(services, realtime_options)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The realtime layer attaches to the running event loop and to the bus while the app serves.
+        async with realtime.running():
+            yield
+
     app = FastAPI(
         title="Omnidesk",
         version=__version__,
         description="Omnichannel contact center, wire-compatible with Rocket.Chat's omnichannel REST API.",
+        lifespan=lifespan,
     )
     app.state.services = services
+    app.state.realtime = realtime
+    app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
     install_error_handlers(app)
     for module in (
         info,
@@ -49,7 +68,11 @@ def create_app(services: Services) -> FastAPI:
         livechat_inquiries,
         chat,
         contacts,
+        calls,
+        voice_lines,
+        livechat_transcripts,
         livechat_rooms,  # last: its /livechat/{rid}/messages would shadow fixed paths
     ):
         app.include_router(module.router)
+    install_web(app)
     return app

@@ -6,6 +6,7 @@ import argparse
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from omnidesk import migrate
 from omnidesk.actions.bootstrap import ensure_defaults
@@ -35,6 +36,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     import uvicorn
 
     from omnidesk.app import create_app
+    from omnidesk.mail import MailWorker
 
     if args.no_migrate:
         if not migrate.is_up_to_date(services.db):
@@ -49,7 +51,26 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     host = args.host or services.settings.host
     port = args.port or services.settings.port
     print(f"Omnidesk serving on http://{host}:{port} (database: {_describe(services.settings)})")
-    uvicorn.run(create_app(services), host=host, port=port, log_level=services.settings.log_level)
+    mail_worker = MailWorker(services)
+    mail_worker.start()
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, log_level=services.settings.log_level)
+    finally:
+        mail_worker.stop()
+    return 0
+
+
+def cmd_deliver_mail(services: Services, args: argparse.Namespace) -> int:
+    from omnidesk.mail import deliver_pending, pending_count, smtp_config
+
+    with services.transaction() as session:
+        enabled = smtp_config(session).enabled
+        waiting = pending_count(session)
+    if not enabled:
+        print(f"Email is off: the SMTP_Host setting is empty. {waiting} email(s) wait.", file=sys.stderr)
+        return 1
+    sent = deliver_pending(services, limit=args.limit)
+    print(f"Sent {sent} email(s).")
     return 0
 
 
@@ -108,6 +129,26 @@ def cmd_demo(services: Services, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(services: Services, args: argparse.Namespace) -> int:
+    from omnidesk.contacts_csv import import_contacts
+
+    _prepare_database(services)
+    summary = import_contacts(services, Path(args.file), progress=not args.quiet)
+    print(summary.report())
+    return 0
+
+
+def cmd_export(services: Services, args: argparse.Namespace) -> int:
+    from omnidesk.contacts_csv import export_contacts
+
+    with Path(args.file).open("w", newline="", encoding="utf-8") as out:
+        written = export_contacts(
+            services, out, include_unknown=args.include_unknown, progress=not args.quiet
+        )
+    print(f"{written} contacts written to {args.file}")
+    return 0
+
+
 def _describe(settings: Settings) -> str:
     url = settings.database_url
     return url if settings.is_sqlite else url.split("@")[-1]  # never print a password
@@ -147,6 +188,23 @@ def build_parser() -> argparse.ArgumentParser:
     reset.set_defaults(handler=cmd_resetpassword)
 
     commands.add_parser("demo", help="load realistic demo data").set_defaults(handler=cmd_demo)
+
+    importer = commands.add_parser("import", help="import data from a file")
+    importer.add_argument("what", choices=["contacts"])
+    importer.add_argument("file", help="a CSV file: name, emails, phones, contactManager, cf:<key>...")
+    importer.add_argument("--quiet", action="store_true", help="no progress bar")
+    importer.set_defaults(handler=cmd_import)
+
+    exporter = commands.add_parser("export", help="export data to a file")
+    exporter.add_argument("what", choices=["contacts"])
+    exporter.add_argument("file")
+    exporter.add_argument("--include-unknown", action="store_true", help="also contacts no one has added")
+    exporter.add_argument("--quiet", action="store_true", help="no progress bar")
+    exporter.set_defaults(handler=cmd_export)
+
+    deliver = commands.add_parser("deliver-mail", help="send the queued emails that are due, once")
+    deliver.add_argument("--limit", type=int, default=1000, help="send at most this many (default: 1000)")
+    deliver.set_defaults(handler=cmd_deliver_mail)
     return parser
 
 

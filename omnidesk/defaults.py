@@ -82,6 +82,11 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "view-livechat-analytics": ("omnichannel", SUPERVISORS),
     "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
     "edit-livechat-settings": ("omnichannel", MANAGERS),
+    # omnichannel: calls (the Calls tab itself is gated by view-l-room, as in Rocket.Chat)
+    "inbound-voip-calls": ("omnichannel", OMNICHANNEL_STAFF),  # log and wrap up one's own calls
+    "manage-others-voice-calls": ("omnichannel", MANAGERS),  # log or wrap up calls another agent handled
+    "send-voice-call-events": ("omnichannel", MANAGERS),  # PBX and dialer integrations: calls.event
+    "manage-voice-lines": ("omnichannel", ADMIN),
 }
 
 
@@ -136,4 +141,11 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_conversation_finished_message": SettingDefault("string", "", "Omnichannel", public=True),
     "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
     "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),
+    # Outbound email. An empty host turns delivery off: queued emails wait until one is set.
+    "SMTP_Host": SettingDefault("string", "", "Email"),
+    "SMTP_Port": SettingDefault("int", 25, "Email"),
+    "SMTP_Username": SettingDefault("string", "", "Email"),
+    "SMTP_Password": SettingDefault("string", "", "Email"),
+    "SMTP_Security": SettingDefault("select", "none", "Email", values=("none", "starttls", "ssl")),
+    "From_Email": SettingDefault("string", "Omnidesk <no-reply@example.com>", "Email"),
 }

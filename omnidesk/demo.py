@@ -22,6 +22,7 @@ from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_i
 from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag
 from omnidesk.actions.visitors import register_visitor
+from omnidesk.demo_calls import load_demo_calls
 from omnidesk.models import Contact, Department, Message, Room, Setting, User
 from omnidesk.queries.users import user_by_username
 from omnidesk.security import Passwords
@@ -113,12 +114,16 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
         set_agent_status(session, user=agent, status="available")
     rooms = _conversations(session, rng, departments, agents)
     rooms += _waiting_in_queue(session, agents)
+    calls = load_demo_calls(
+        session, agents=agents, contacts_phones=[(name, phone) for name, _, phone, _ in CUSTOMERS]
+    )
     for agent in agents:  # the demo leaves the team as a real shift would: some on, some off
         set_agent_status(
             session, user=agent, status="available" if agent.status != "offline" else "not-available"
         )
     return _summary(
-        created_staff, f"{len(CUSTOMERS)} customers, {rooms} chats, {len(departments)} departments"
+        created_staff,
+        f"{len(CUSTOMERS)} customers, {rooms} chats, {calls} calls, {len(departments)} departments",
     )
 
 

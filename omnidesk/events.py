@@ -221,3 +221,15 @@ class LivechatCustomFieldChanged(Event):
     type: ClassVar[str] = "livechat_custom_field"
     op: str  # "created" | "updated" | "deleted"
     field_id: str
+
+
+@dataclass(frozen=True)
+class CallChanged(Event):
+    """A call was logged (``created``), changed state (``updated``) or wrapped up (``wrapped-up``)."""
+
+    type: ClassVar[str] = "call"
+    op: str
+    call_id: str
+    state: str
+    agent_id: str | None
+    contact_id: str | None

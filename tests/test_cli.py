@@ -83,7 +83,8 @@ def test_demo_loads_a_believable_contact_center_and_is_safe_to_run_twice(
     first = capsys.readouterr().out
     assert f"{len(DEMO_STAFF)} staff accounts created" in first
     assert repr(DEMO_PASSWORD) in first
-    rooms = "SELECT count(*), sum(open), sum(served_by_id IS NULL), sum(on_hold), count(DISTINCT source_type) FROM rooms"
+    rooms = "SELECT count(*), sum(open), sum(served_by_id IS NULL), sum(on_hold), count(DISTINCT source_type)"
+    rooms += " FROM rooms"
     total, still_open, queued, held, sources = _rows(sqlite_file, rooms)[0]
     assert total >= 30 and still_open >= 4 and queued == 2 and held >= 1 and sources == 2
     assert _rows(sqlite_file, "SELECT count(*) FROM departments") == [(3,)]
@@ -96,6 +97,7 @@ def test_demo_loads_a_believable_contact_center_and_is_safe_to_run_twice(
         )[0][0]
         >= 2
     )
+    assert _rows(sqlite_file, "SELECT count(*) FROM calls")[0][0] >= 30
     assert main(["demo"]) == 0
     assert "0 staff accounts created" in capsys.readouterr().out
     assert _rows(sqlite_file, "SELECT count(*) FROM rooms")[0][0] == total

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -84,7 +85,9 @@ def test_a_file_without_a_name_column_is_refused(services: Services, tmp_path: P
 def test_export_writes_what_import_reads(services: Services, tmp_path: Path, agent: Persona) -> None:
     source = _write(
         tmp_path / "in.csv",
-        "name,emails,phones,contactManager\nZoe,zoe@example.com;z@example.com,+44 20 7946 0018,alex\nYann,,,\n",
+        "name,emails,phones,contactManager\n"
+        "Zoe,zoe@example.com;z@example.com,+44 20 7946 0018,alex\n"
+        "Yann,,,\n",
     )
     import_contacts(services, source, progress=False)
     out = io.StringIO()
@@ -103,3 +106,19 @@ def test_export_writes_what_import_reads(services: Services, tmp_path: Path, age
     assert [reason for _, reason in summary.skipped] == [
         "a contact with these emails or phones exists already"
     ]
+
+
+def test_the_import_and_export_commands(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    from omnidesk.cli import main
+
+    database = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("OMNIDESK_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("OMNIDESK_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("OMNIDESK_ARGON2_MEMORY_KIB", "64")
+    source = _write(tmp_path / "in.csv", "name,emails,phones\nKim,kim@example.com,\n,x@example.com,\n")
+    assert main(["import", "contacts", str(source), "--quiet"]) == 0
+    assert "1 created, 0 updated, 1 skipped\n  line 3: skipped, the name is empty" in capsys.readouterr().out
+    target = tmp_path / "out.csv"
+    assert main(["export", "contacts", str(target), "--quiet"]) == 0
+    assert "1 contacts written" in capsys.readouterr().out
+    assert target.read_text(encoding="utf-8").splitlines()[1] == "Kim,kim@example.com,,"

@@ -15,6 +15,7 @@ from omnidesk.actions.contact_links import (
 )
 from omnidesk.actions.messages import add_message, add_system_message
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
+from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
@@ -80,8 +81,10 @@ def close_room(
     comment: str | None = None,
     tags: Sequence[str] | None = None,
     already_closed_error: str = "error-room-already-closed",
+    transcript_to: TranscriptRecipient | None = None,
 ) -> Room:
-    """Close an open room. Of concurrent closes of one room, exactly one succeeds."""
+    """Close an open room. Of concurrent closes of one room, exactly one succeeds. A transcript asked
+    for now (``transcript_to``) or earlier in the chat is queued for email."""
     _require_closing_tags(session, room, tags if tags is not None else room.tags)
     now = utcnow()
     # The conditional UPDATE comes first: a losing concurrent close stops here, before writing anything.
@@ -117,6 +120,7 @@ def close_room(
     )
     remove_inquiry(session, room=room)
     session.flush()
+    send_transcript_on_close(session, room=room, recipient=transcript_to)
     send_event_on_commit(session, room_event("closed", room))
     return room
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
-from omnidesk.errors import Unauthorized
+from omnidesk.errors import ApiError, Unauthorized
 from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
 from omnidesk.services import Services
+from omnidesk.web.session import CSRF_HEADER, csrf_is_valid, session_credentials
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -46,11 +47,20 @@ def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
+def get_actor(request: Request, session: SessionDep, services: ServicesDep) -> Actor:
     user_id = request.headers.get("x-user-id")
     token = request.headers.get("x-auth-token")
     if not user_id or not token:
-        raise Unauthorized()
+        # A browser page calls the API with its session cookie; a write must then prove it comes from
+        # our page with the CSRF token.
+        credentials = session_credentials(request)
+        if credentials is None:
+            raise Unauthorized()
+        user_id, token = credentials
+        if request.method not in READ_ONLY_METHODS and not csrf_is_valid(
+            services.settings, token, request.headers.get(CSRF_HEADER)
+        ):
+            raise ApiError("error-csrf", "Missing or invalid CSRF token", status_code=403)
     user = session.scalar(
         select(User)
         .join(LoginToken, LoginToken.user_id == User.id)

@@ -13,6 +13,7 @@ from pydantic import Field
 from omnidesk.access import may_act_on_room, require, room_for_staff
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions.routing import forward_room
+from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import register_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
@@ -219,6 +220,11 @@ def close_by_user(body: CloseByUserBody, actor: CurrentActor, session: SessionDe
     room = room_for_staff(session, actor, body.rid)
     require(session, actor, "close-livechat-room")
     may_act_on_room(session, actor, room, others_permission="close-others-livechat-room")
+    transcript_to = None
+    if body.transcriptEmail is not None and body.transcriptEmail.sendToVisitor:
+        require(session, actor, "send-omnichannel-chat-transcript")
+        data = body.transcriptEmail.requestData  # without it: to the visitor's own address
+        transcript_to = TranscriptRecipient(data.email, data.subject) if data else TranscriptRecipient()
     room_actions.close_room(
         session,
         room=room,
@@ -227,6 +233,7 @@ def close_by_user(body: CloseByUserBody, actor: CurrentActor, session: SessionDe
         by_username=actor.user.username,
         comment=body.comment,
         tags=body.tags,
+        transcript_to=transcript_to,
     )
     return ok()
 

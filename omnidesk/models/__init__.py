@@ -1,6 +1,7 @@
 """Tables, one module per aggregate. Importing this package registers every table on ``Base.metadata``."""
 
 from omnidesk.models.accounts import LoginToken, Permission, PermissionRole, Role, User, UserRole
+from omnidesk.models.calls import Call, CallEvent, VoiceLine
 from omnidesk.models.contacts import Contact, ContactAudit, ContactChannel, ContactEmail, ContactPhone
 from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
@@ -8,6 +9,8 @@ from omnidesk.models.mail import OfflineMessage, OutboundEmail
 from omnidesk.models.settings import Counter, Setting
 
 __all__ = [
+    "Call",
+    "CallEvent",
     "Contact",
     "ContactAudit",
     "ContactChannel",
@@ -33,4 +36,5 @@ __all__ = [
     "User",
     "UserRole",
     "Visitor",
+    "VoiceLine",
 ]

@@ -1,0 +1,237 @@
+"""``omnichannel/voice.lines``: the phone numbers admins connect, and the Twilio Voice webhooks each line
+receives (form-encoded, signed with the line's auth token, answered with TwiML)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor, require
+from omnidesk.actions import voice_lines as line_actions
+from omnidesk.actions.calls import CallRoute, record_call_events
+from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.channels import voice_twilio as twilio
+from omnidesk.db import utcnow
+from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.models import VoiceLine
+from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines
+from omnidesk.services import Services
+
+router = APIRouter(prefix="/api/v1/omnichannel", tags=["voice lines"])
+
+
+def line_shape(line: VoiceLine, *, public_url: str) -> dict[str, Any]:
+    return {
+        "_id": line.id,
+        "phoneNumber": line.phone_number,
+        "provider": line.provider,
+        "accountSid": line.account_sid,
+        "authToken": line_actions.mask_token(line.auth_token),
+        "queue": line.queue,
+        "departmentId": line.department_id,
+        "webhookUrl": twilio.webhook_url(public_url, line.id),
+        "statusCallbackUrl": twilio.status_callback_url(public_url, line.id),
+        "_createdAt": iso(line.created_at),
+        "_updatedAt": iso(line.updated_at),
+    }
+
+
+def _line_for_admin(session: Session, actor: Actor, line_id: str) -> VoiceLine:
+    require(session, actor, "manage-voice-lines")
+    line = session.get(VoiceLine, line_id)
+    if line is None:
+        raise NotFound("Voice line not found")
+    return line
+
+
+class PageQuery(QueryParams):
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+
+
+@router.get("/voice.lines")
+def list_lines(
+    params: Annotated[PageQuery, Query()], actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    require(session, actor, "manage-voice-lines")
+    offset, count = page_bounds(params.offset, params.count)
+    lines, total = list_voice_lines(session, offset=offset, count=count)
+    shapes = [line_shape(line, public_url=services.settings.public_url) for line in lines]
+    return ok(lines=shapes, count=len(shapes), offset=offset, total=total)
+
+
+class VoiceLineCreate(Body):
+    phoneNumber: str = Field(min_length=1, max_length=60)
+    provider: Literal["twilio"]
+    accountSid: str = Field(max_length=64)
+    authToken: str = Field(min_length=1, max_length=255)
+    queue: str = Field(min_length=1, max_length=120)
+    departmentId: str | None = None
+
+
+@router.post("/voice.lines")
+def create_line(
+    body: VoiceLineCreate, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    require(session, actor, "manage-voice-lines")
+    line = line_actions.create_voice_line(
+        session,
+        phone_number=body.phoneNumber,
+        provider=body.provider,
+        account_sid=body.accountSid,
+        auth_token=body.authToken,
+        queue=body.queue,
+        department_id=body.departmentId,
+    )
+    return ok(line=line_shape(line, public_url=services.settings.public_url))
+
+
+@router.get("/voice.lines/{lineId}")
+def get_line(lineId: str, actor: CurrentActor, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+    line = _line_for_admin(session, actor, lineId)
+    return ok(line=line_shape(line, public_url=services.settings.public_url))
+
+
+class VoiceLineUpdate(Body):
+    phoneNumber: str | None = Field(default=None, min_length=1, max_length=60)
+    provider: Literal["twilio"] | None = None
+    accountSid: str | None = Field(default=None, max_length=64)
+    authToken: str | None = Field(default=None, min_length=1, max_length=255)
+    queue: str | None = Field(default=None, min_length=1, max_length=120)
+    departmentId: str | None = None  # null removes the department
+
+
+@router.put("/voice.lines/{lineId}")
+def update_line(
+    lineId: str, body: VoiceLineUpdate, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    line = _line_for_admin(session, actor, lineId)
+    line_actions.update_voice_line(
+        session,
+        line=line,
+        phone_number=body.phoneNumber,
+        account_sid=body.accountSid,
+        auth_token=body.authToken,
+        queue=body.queue,
+        department_id=body.departmentId,
+        clear_department="departmentId" in body.model_fields_set and body.departmentId is None,
+    )
+    return ok(line=line_shape(line, public_url=services.settings.public_url))
+
+
+@router.delete("/voice.lines/{lineId}")
+def delete_line(lineId: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    line_actions.delete_voice_line(session, line=_line_for_admin(session, actor, lineId))
+    return ok()
+
+
+# --- Twilio Voice webhooks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TwilioRequest:
+    params: list[tuple[str, str]]
+    signature: str
+    path_and_query: str
+    agent_id: str | None  # our <Dial> action URL names the agent it rang
+
+
+async def twilio_request(request: Request) -> TwilioRequest:
+    """Read a Twilio webhook: a form-encoded body. Anything else is refused before the signature check,
+    with the same 400s as a malformed JSON body elsewhere."""
+    body = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            raise InvalidParams("must be valid JSON") from None
+        if not isinstance(parsed, dict):
+            raise InvalidParams("must be object")
+        raise InvalidParams("must be application/x-www-form-urlencoded")
+    try:
+        params = twilio.parse_form(body)
+    except ValueError:
+        raise InvalidParams("must be application/x-www-form-urlencoded") from None
+    query = request.url.query
+    return TwilioRequest(
+        params=params,
+        signature=request.headers.get(twilio.SIGNATURE_HEADER, ""),
+        path_and_query=request.url.path + (f"?{query}" if query else ""),
+        agent_id=request.query_params.get("agentId"),
+    )
+
+
+TwilioRequestDep = Annotated[TwilioRequest, Depends(twilio_request)]
+
+
+def _signed_callback(
+    session: Session, services: Services, line_id: str, form: TwilioRequest
+) -> tuple[VoiceLine, twilio.VoiceCallback]:
+    """The line a webhook is for, once its signature proves it came from that line's Twilio account.
+    The signed URL is rebuilt from OMNIDESK_PUBLIC_URL, the address Twilio was given."""
+    line = session.get(VoiceLine, line_id)
+    if line is None:
+        raise NotFound("Voice line not found")
+    url = services.settings.public_url + form.path_and_query
+    if not twilio.is_valid_signature(line.auth_token, url, form.params, form.signature):
+        raise ApiError("error-invalid-signature", "Invalid X-Twilio-Signature", status_code=403)
+    callback = twilio.VoiceCallback.from_params(form.params)
+    if (missing := twilio.missing_field(callback)) is not None:
+        raise InvalidParams(f"must have required property '{missing}'")
+    return line, callback
+
+
+def _twiml(document: str) -> Response:
+    return Response(content=document, media_type=twilio.TWIML_MEDIA_TYPE)
+
+
+@router.post("/voice/twilio/{lineId}/incoming")
+def twilio_incoming(
+    lineId: str, form: TwilioRequestDep, session: SessionDep, services: ServicesDep
+) -> Response:
+    line, callback = _signed_callback(session, services, lineId, form)
+    call = record_call_events(
+        session,
+        identity=twilio.call_identity(callback, line_number=line.phone_number),
+        events=[twilio.incoming_event(form.params, received_at=utcnow())],
+        route=CallRoute(line=line),
+        if_blocked="ignore",
+    )
+    if call is None:
+        return _twiml(twilio.reject())
+    status_url = twilio.status_callback_url(services.settings.public_url, line.id)
+    agent = agent_for_incoming_call(session, call)
+    if agent is not None:
+        action_url = f"{status_url}?agentId={agent.id}"
+        return _twiml(twilio.dial_agent(agent.username, action_url=action_url, status_url=status_url))
+    return _twiml(twilio.enqueue(call.queue or line.queue, action_url=status_url))
+
+
+@router.post("/voice/twilio/{lineId}/status")
+def twilio_status(
+    lineId: str, form: TwilioRequestDep, session: SessionDep, services: ServicesDep
+) -> Response:
+    line, callback = _signed_callback(session, services, lineId, form)
+    event = twilio.status_event(form.params, received_at=utcnow(), dialled_agent_id=form.agent_id)
+    call = record_call_events(
+        session,
+        identity=twilio.call_identity(callback, line_number=line.phone_number),
+        events=[event],
+        route=CallRoute(line=line),
+        if_blocked="ignore",
+    )
+    if callback.get("DialCallStatus") and callback.get("DialCallStatus") != "completed" and call is not None:
+        # The agent did not pick up: the caller waits in the queue instead.
+        status_url = twilio.status_callback_url(services.settings.public_url, line.id)
+        return _twiml(twilio.enqueue(call.queue or line.queue, action_url=status_url))
+    if callback.get("DialCallStatus") or callback.get("QueueResult"):
+        return _twiml(twilio.hangup())
+    return _twiml(twilio.empty_response())

@@ -1,0 +1,389 @@
+"""The realtime hub: who is subscribed to what, and the bridge from the event bus to the streams.
+
+The bus calls ``_on_bus_event`` on whatever thread committed (after the commit, so a rolled-back
+change is never pushed); the event crosses to the event loop with ``call_soon_threadsafe`` and one
+dispatcher task handles events in the order they were published. Reading what to push (a message,
+a room) happens once per event in a worker thread with its own read session, then one serialised
+frame goes to every interested connection's bounded outbox. The hub uses nothing of the bus but
+``subscribe``, so a multi-process bus (Redis, PostgreSQL LISTEN/NOTIFY) can replace the in-process one.
+
+All the hub's state lives on the event loop's thread; only ``_on_bus_event`` runs elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import anyio
+import anyio.to_thread
+from sqlalchemy.orm import Session
+from starlette.websockets import WebSocket
+
+from omnidesk.events import Event, InquiryChanged, MessageSent, RoomChanged, UserStatusChanged
+from omnidesk.realtime import documents, ejson, protocol
+from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
+from omnidesk.realtime.methods import METHODS
+from omnidesk.realtime.protocol import MeteorError, not_allowed
+from omnidesk.realtime.streams import (
+    LIVECHAT_ROOM,
+    MY_MESSAGES,
+    NOTIFY_ROOM,
+    NOTIFY_USER,
+    ROOM_MESSAGES,
+    STREAMS,
+    Login,
+    authorize_subscription,
+    parse_subscription,
+    users_still_allowed,
+)
+from omnidesk.services import Services
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+AGENT_ROOM_EVENTS = ("rooms-changed", "subscriptions-changed")
+# Events a future message edit/removal action may publish; the streams are ready for them.
+MESSAGE_UPDATED = "message_updated"
+MESSAGE_DELETED = "message_deleted"
+
+
+@dataclass(frozen=True)
+class RealtimeOptions:
+    heartbeat_interval: float = 25.0  # ping a client that has been quiet this long (seconds)
+    idle_timeout: float = 60.0  # drop a client quiet this long, or that never sent ``connect``
+    queue_size: int = 1000  # frames waiting for one client; more and the client is dropped
+    send_timeout: float = 10.0  # one frame may take this long to write before the client is dropped
+    max_frame_size: int = 256 * 1024
+    max_subscriptions: int = 500  # per connection
+    db_threads: int = 8  # worker threads the realtime layer may use at once (REST has its own)
+    max_pending_events: int = 100_000
+
+
+class Realtime:
+    def __init__(self, services: Services, options: RealtimeOptions | None = None) -> None:
+        self.services = services
+        self.options = options or RealtimeOptions()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._events: asyncio.Queue[Event] | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._connections: set[Connection] = set()
+        # collection -> event name -> connection -> how many of its subscriptions listen there
+        self._listeners: dict[str, dict[str, dict[Connection, int]]] = {name: {} for name in STREAMS}
+        self._room_subscriptions: dict[str, set[tuple[Connection, str]]] = {}
+        self._room_agents: dict[str, str] = {}  # open room -> serving agent, as last seen on the bus
+        self._queue_spots: dict[str, int] = {}  # queued room -> last place pushed
+
+    # --- life cycle ---------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Attach to the running event loop and the bus for the lifetime of the app."""
+        self._loop = asyncio.get_running_loop()
+        self._events = asyncio.Queue(maxsize=self.options.max_pending_events)
+        self._limiter = anyio.CapacityLimiter(self.options.db_threads)
+        unsubscribe = self.services.bus.subscribe(self._on_bus_event)
+        dispatcher = asyncio.create_task(self._dispatch(), name="realtime-dispatcher")
+        try:
+            yield
+        finally:
+            unsubscribe()
+            self._loop = None
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
+            for connection in list(self._connections):
+                connection.close(CLOSE_GOING_AWAY)
+
+    async def websocket_endpoint(self, websocket: WebSocket) -> None:
+        if self._loop is None:
+            await websocket.close(1011)
+            return
+        await Connection(self, websocket).serve()
+
+    def register(self, connection: Connection) -> None:
+        self._connections.add(connection)
+
+    def unregister(self, connection: Connection) -> None:
+        self._connections.discard(connection)
+        for subscription in list(connection.subscriptions.values()):
+            self._forget(connection, subscription)
+        connection.subscriptions.clear()
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._connections)
+
+    # --- database access off the loop ------------------------------------------------------------------
+
+    async def read(self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn`` with a read session of its own in a worker thread."""
+
+        def work() -> T:
+            session = self.services.session(write=False)
+            try:
+                return fn(session, *args, **kwargs)
+            finally:
+                session.close()
+
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=self._limiter)
+
+    # --- subscriptions ---------------------------------------------------------------------------------
+
+    async def authorize(
+        self, connection: Connection, sub_id: str, name: str, params: list[Any]
+    ) -> Subscription:
+        request = parse_subscription(name, params)
+        grant = await self.read(authorize_subscription, request, connection.login)
+        if name == NOTIFY_USER and grant.user_id and request.key.split("/", 1)[-1] in AGENT_ROOM_EVENTS:
+            # Learn which rooms the agent holds, to tell it when one is taken away.
+            for room_id in await self.read(documents.open_rooms_served_by, grant.user_id):
+                self._room_agents[room_id] = grant.user_id
+        return Subscription(id=sub_id, collection=name, key=request.key, grant=grant)
+
+    def subscribe(self, connection: Connection, subscription: Subscription) -> None:
+        connection.subscriptions[subscription.id] = subscription
+        listeners = self._listeners[subscription.collection].setdefault(subscription.key, {})
+        listeners[connection] = listeners.get(connection, 0) + 1
+        if subscription.grant.room_id:
+            self._room_subscriptions.setdefault(subscription.grant.room_id, set()).add(
+                (connection, subscription.id)
+            )
+
+    def unsubscribe(self, connection: Connection, sub_id: str) -> None:
+        subscription = connection.subscriptions.pop(sub_id, None)
+        if subscription is not None:
+            self._forget(connection, subscription)
+
+    def revoke(self, connection: Connection, sub_id: str, error: MeteorError | None = None) -> None:
+        """End a subscription the client may no longer hold."""
+        if sub_id in connection.subscriptions:
+            self.unsubscribe(connection, sub_id)
+            connection.send(protocol.nosub(sub_id, error or not_allowed()))
+
+    def _forget(self, connection: Connection, subscription: Subscription) -> None:
+        by_key = self._listeners[subscription.collection]
+        listeners = by_key.get(subscription.key)
+        if listeners is not None and connection in listeners:
+            listeners[connection] -= 1
+            if listeners[connection] <= 0:
+                del listeners[connection]
+            if not listeners:
+                del by_key[subscription.key]
+        room_id = subscription.grant.room_id
+        if room_id and room_id in self._room_subscriptions:
+            self._room_subscriptions[room_id].discard((connection, subscription.id))
+            if not self._room_subscriptions[room_id]:
+                del self._room_subscriptions[room_id]
+
+    def set_login(self, connection: Connection, login: Login | None) -> None:
+        """Log a connection in or out; subscriptions held as the previous user end."""
+        previous = connection.login
+        if previous is not None and (login is None or login.user_id != previous.user_id):
+            for subscription in list(connection.subscriptions.values()):
+                if subscription.grant.user_id == previous.user_id:
+                    self.revoke(connection, subscription.id)
+        connection.login = login
+        if login is not None:
+            connection.send(protocol.added("users", login.user_id, {"username": login.username}))
+
+    # --- methods ----------------------------------------------------------------------------------------
+
+    async def call(self, connection: Connection, name: str, params: list[Any]) -> Any:
+        method = METHODS.get(name)
+        if method is None:
+            raise MeteorError(404, f"Method '{name}' not found")
+        return await method(connection, params)
+
+    # --- pushing ----------------------------------------------------------------------------------------
+
+    def listening(self, collection: str, key: str) -> bool:
+        return key in self._listeners[collection]
+
+    def fan_out(
+        self,
+        collection: str,
+        key: str,
+        args: list[Any],
+        *,
+        exclude: Connection | None = None,
+        only_user: str | None = None,
+    ) -> int:
+        """Send one stream event to every connection listening on ``key``; returns how many."""
+        targets = self._listeners[collection].get(key)
+        if not targets:
+            return 0
+        text = ejson.dumps(protocol.changed(collection, key, args))
+        sent = 0
+        for connection in list(targets):
+            if connection is exclude:
+                continue
+            if only_user is not None and (connection.login is None or connection.login.user_id != only_user):
+                continue
+            connection.send_text(text)
+            sent += 1
+        return sent
+
+    # --- the bus ----------------------------------------------------------------------------------------
+
+    def _on_bus_event(self, event: Event) -> None:
+        """Called by the bus on the committing thread: hand the event to the loop, never block."""
+        loop = self._loop
+        if loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is shutting down
+            loop.call_soon_threadsafe(self._enqueue, event)
+
+    def _enqueue(self, event: Event) -> None:
+        if self._events is None or not self._connections:
+            return
+        try:
+            self._events.put_nowait(event)
+        except asyncio.QueueFull:
+            log.error("realtime: %s events waiting; dropping a %s event", self._events.qsize(), event.type)
+
+    async def _dispatch(self) -> None:
+        assert self._events is not None
+        while True:
+            event = await self._events.get()
+            try:
+                await self.handle(event)
+            except Exception:
+                log.exception("realtime: could not push a %s event", event.type)
+
+    async def handle(self, event: Event) -> None:
+        if isinstance(event, MessageSent):
+            await self._push_message(event.room_id, event.message_id)
+        elif isinstance(event, RoomChanged):
+            await self._room_changed(event)
+        elif isinstance(event, InquiryChanged):
+            await self._inquiry_changed(event)
+        elif isinstance(event, UserStatusChanged):
+            await self._user_status_changed(event)
+        elif event.type == MESSAGE_UPDATED:
+            await self._push_message(getattr(event, "room_id", ""), getattr(event, "message_id", ""))
+        elif event.type == MESSAGE_DELETED:
+            room_id, message_id = getattr(event, "room_id", ""), getattr(event, "message_id", "")
+            self.fan_out(NOTIFY_ROOM, f"{room_id}/deleteMessage", [{"_id": message_id}])
+
+    async def _push_message(self, room_id: str, message_id: str) -> None:
+        watched = self.listening(ROOM_MESSAGES, room_id)
+        mine = self.listening(ROOM_MESSAGES, MY_MESSAGES)
+        if not watched and not mine:
+            return
+        loaded = await self.read(documents.load_message, message_id)
+        if loaded is None:
+            return
+        document, agent_id = loaded
+        self.fan_out(ROOM_MESSAGES, room_id, [document])
+        if mine and agent_id:
+            self.fan_out(ROOM_MESSAGES, MY_MESSAGES, [document], only_user=agent_id)
+
+    async def _room_changed(self, event: RoomChanged) -> None:
+        room_id, agent_id = event.room_id, event.agent_id
+        previous = self._room_agents.get(room_id)
+        if event.op in ("served", "transferred") and agent_id and self.listening(LIVECHAT_ROOM, room_id):
+            data = await self.read(documents.agent_data, agent_id)
+            self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "agentData", "data": data}])
+        await self._tell_agents(event, previous)
+        if event.op in ("closed", "deleted") or agent_id is None:
+            self._room_agents.pop(room_id, None)
+        else:
+            self._room_agents[room_id] = agent_id
+        await self._recheck_room(room_id, deleted=event.op == "deleted")
+
+    async def _tell_agents(self, event: RoomChanged, previous: str | None) -> None:
+        """``stream-notify-user``: the serving agent hears of its room (``rooms-changed``,
+        ``subscriptions-changed``); an agent that lost the room hears it was removed."""
+        room_id = event.room_id
+        recipients = {
+            user_id
+            for user_id in (event.agent_id, previous)
+            if user_id and any(self.listening(NOTIFY_USER, f"{user_id}/{name}") for name in AGENT_ROOM_EVENTS)
+        }
+        if not recipients:
+            return
+        room, subscriptions, names = await self.read(documents.load_room_for_agents, room_id, recipients)
+        for user_id in recipients:
+            rooms_key, subscriptions_key = (f"{user_id}/{name}" for name in AGENT_ROOM_EVENTS)
+            if user_id == event.agent_id and event.op != "deleted" and room is not None:
+                gained = event.op in ("served", "transferred") and previous != user_id
+                closed = event.op == "closed"
+                action = "inserted" if gained and not closed else "updated"
+                self.fan_out(NOTIFY_USER, rooms_key, [action, room])
+                if closed:
+                    removed = documents.removed_subscription(room_id, names.get(user_id, (user_id, "")))
+                    self.fan_out(NOTIFY_USER, subscriptions_key, ["removed", removed])
+                elif user_id in subscriptions:
+                    self.fan_out(NOTIFY_USER, subscriptions_key, [action, subscriptions[user_id]])
+            else:
+                self.fan_out(NOTIFY_USER, rooms_key, ["removed", room or {"_id": room_id}])
+                removed = documents.removed_subscription(room_id, names.get(user_id, (user_id, "")))
+                self.fan_out(NOTIFY_USER, subscriptions_key, ["removed", removed])
+
+    async def _recheck_room(self, room_id: str, *, deleted: bool) -> None:
+        """After a room changes hands, staff who may no longer see it lose their subscriptions."""
+        held = self._room_subscriptions.get(room_id)
+        if not held:
+            return
+        if deleted:
+            for connection, sub_id in list(held):
+                self.revoke(connection, sub_id)
+            return
+        staff = {
+            connection.subscriptions[sub_id].grant.user_id
+            for connection, sub_id in held
+            if sub_id in connection.subscriptions
+        } - {None}
+        if not staff:
+            return
+        allowed = await self.read(users_still_allowed, room_id, {user for user in staff if user})
+        for connection, sub_id in list(self._room_subscriptions.get(room_id, ())):
+            subscription = connection.subscriptions.get(sub_id)
+            if subscription is not None and subscription.grant.user_id not in (None, *allowed):
+                self.revoke(connection, sub_id)
+
+    async def _inquiry_changed(self, event: InquiryChanged) -> None:
+        await self._push_queue_spots()
+        if event.op != "queued":
+            return
+        waiting = {
+            key.split("/", 1)[0] for key in self._listeners[NOTIFY_USER] if key.endswith("/notification")
+        }
+        if not waiting:
+            return
+        notification, recipients = await self.read(documents.inquiry_notifications, event.inquiry_id, waiting)
+        for user_id in recipients:
+            self.fan_out(NOTIFY_USER, f"{user_id}/notification", [notification])
+
+    async def _push_queue_spots(self) -> None:
+        """``queueData`` to the visitors waiting in the queue whose place changed."""
+        watched = set(self._listeners[LIVECHAT_ROOM])
+        if not watched:
+            self._queue_spots.clear()
+            return
+        spots = await self.read(documents.queue_spots, watched)
+        for room_id, spot in spots.items():
+            if self._queue_spots.get(room_id) != spot:
+                data = {"spot": spot, "estimatedWaitTimeSeconds": None}
+                self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "queueData", "data": data}])
+        self._queue_spots = spots
+
+    async def _user_status_changed(self, event: UserStatusChanged) -> None:
+        """``agentStatus`` to the visitors an agent is serving when its presence changes."""
+        watched = set(self._listeners[LIVECHAT_ROOM])
+        if not watched:
+            return
+        for room_id in await self.read(documents.open_rooms_served_by, event.user_id, watched):
+            self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "agentStatus", "status": event.status}])

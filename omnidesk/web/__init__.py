@@ -1,0 +1,1 @@
+"""The browser side: server-rendered pages with small scripts, no build step."""

@@ -1,0 +1,75 @@
+// Small helpers every page uses: calling the REST API with the session's CSRF token, and building
+// DOM nodes whose text is always text (never HTML), so user input cannot inject markup.
+"use strict";
+
+const Omnidesk = (() => {
+  const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
+
+  async function api(method, path, body) {
+    const options = { method, headers: { "X-CSRF-Token": meta("csrf-token") }, credentials: "same-origin" };
+    let url = `/api/v1/${path}`;
+    if (body !== undefined && method === "GET") {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(body)) {
+        if (value === undefined || value === null || value === "") continue;
+        if (Array.isArray(value)) value.forEach((item) => params.append(key, item));
+        else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
+      }
+      url += `?${params}`;
+    } else if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, options);
+    const data = await response.json().catch(() => ({ success: false, error: response.statusText }));
+    if (!response.ok || data.success === false) {
+      const error = new Error(data.error || data.message || `HTTP ${response.status}`);
+      error.response = data;
+      throw error;
+    }
+    return data;
+  }
+
+  // el("a", {href: "/x", class: "link"}, "text", child...): text arguments become text nodes.
+  function el(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function formatDate(iso) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function formatDuration(seconds) {
+    if (seconds === null || seconds === undefined) return "";
+    const total = Math.round(seconds);
+    const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    return [h, m, s].map((part) => String(part).padStart(2, "0")).join(":");
+  }
+
+  function toast(message, kind = "info") {
+    const region = document.getElementById("toasts") || document.body.appendChild(el("div", { id: "toasts", role: "status", "aria-live": "polite" }));
+    const item = el("div", { class: `toast toast-${kind}` }, message);
+    region.append(item);
+    setTimeout(() => item.remove(), 4000);
+  }
+
+  function debounce(fn, ms = 250) {
+    let timer;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  return { api, el, formatDate, formatDuration, toast, debounce, meta };
+})();
