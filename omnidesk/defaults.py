@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "remove-closed-livechat-rooms": ("omnichannel", SUPERVISORS),
     "view-livechat-room-closed-same-department": ("omnichannel", SUPERVISORS),
     "view-livechat-room-closed-by-another-agent": ("omnichannel", SUPERVISORS),
+    "edit-others-livechat-messages": ("omnichannel", MANAGERS),  # edit or delete someone else's message
     "view-livechat-room-customfields": ("omnichannel", OMNICHANNEL_STAFF),
     "edit-livechat-room-customfields": ("omnichannel", OMNICHANNEL_STAFF),
     "send-omnichannel-chat-transcript": ("omnichannel", ("admin", "livechat-manager", "livechat-agent")),

@@ -116,6 +116,22 @@ class ContactChanged(Event):
     contact_id: str
 
 
+@dataclass(frozen=True)
+class MessageUpdated(Event):
+    """A message's text was edited."""
+
+    type: ClassVar[str] = "message_updated"
+    room_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class MessageDeleted(Event):
+    type: ClassVar[str] = "message_deleted"
+    room_id: str
+    message_id: str
+
+
 Subscriber = Callable[[Event], None]
 
 

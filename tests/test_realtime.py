@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +17,6 @@ from sqlalchemy import select
 
 from omnidesk.actions.messages import send_visitor_message
 from omnidesk.app import create_app
-from omnidesk.events import Event
 from omnidesk.models import Room, Visitor
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.realtime.connection import CLOSE_IDLE, CLOSE_TOO_SLOW, Connection
@@ -518,22 +516,6 @@ def test_an_agent_is_notified_of_a_new_chat_waiting_in_the_queue(
     assert notification["title"] == "Visitor tok-queued"
 
 
-@dataclass(frozen=True)
-class MessageUpdated(Event):
-    """Stands in for the event a message edit will publish."""
-
-    type: ClassVar[str] = "message_updated"
-    room_id: str
-    message_id: str
-
-
-@dataclass(frozen=True)
-class MessageDeleted(Event):
-    type: ClassVar[str] = "message_deleted"
-    room_id: str
-    message_id: str
-
-
 def test_edited_and_deleted_messages_reach_the_room_streams(
     services: Services, anonymous: TestClient, agent: Persona, ddp: DDPClient
 ) -> None:
@@ -545,9 +527,11 @@ def test_edited_and_deleted_messages_reach_the_room_streams(
     )
     sent = send_as_agent(agent, rid, "first draft").json()["message"]
     ddp.event(MESSAGES, rid)
-    services.bus.publish(MessageUpdated(room_id=rid, message_id=sent["_id"]))
-    assert message_of(ddp.event(MESSAGES, rid))["_id"] == sent["_id"]
-    services.bus.publish(MessageDeleted(room_id=rid, message_id=sent["_id"]))
+    edit = {"roomId": rid, "msgId": sent["_id"], "text": "final text"}
+    assert agent.post("/api/v1/chat.update", json=edit).status_code == 200
+    edited = message_of(ddp.event(MESSAGES, rid))
+    assert (edited["_id"], edited["msg"]) == (sent["_id"], "final text") and "editedAt" in edited
+    assert agent.post("/api/v1/chat.delete", json={"roomId": rid, "msgId": sent["_id"]}).status_code == 200
     assert ddp.event(NOTIFY_ROOM, f"{rid}/deleteMessage") == [{"_id": sent["_id"]}]
 
 

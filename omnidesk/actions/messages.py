@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
-from omnidesk.events import MessageSent, send_event_on_commit
+from omnidesk.events import MessageDeleted, MessageSent, MessageUpdated, send_event_on_commit
 from omnidesk.models import Inquiry, Message, Room, User, Visitor
 
 MAX_MESSAGE_LENGTH = 5000  # Rocket.Chat's Message_MaxAllowedSize default
@@ -149,3 +149,39 @@ def send_agent_message(
     )
     room.waiting_response = False
     return message
+
+
+def _editable(room: Room, message: Message) -> None:
+    if message.room_id != room.id:
+        raise ApiError("error-invalid-message", "The message is not in this room")
+    if message.type:
+        raise ApiError("error-action-not-allowed", "System messages cannot be changed")
+    if not room.open:
+        raise ApiError("error-room-closed", "This conversation is already closed")
+
+
+def edit_message(session: Session, *, room: Room, message: Message, text: str) -> Message:
+    _editable(room, message)
+    message.msg = _check_text(text)
+    message.edited_at = utcnow()
+    session.flush()
+    send_event_on_commit(session, MessageUpdated(room_id=room.id, message_id=message.id))
+    return message
+
+
+def delete_message(session: Session, *, room: Room, message: Message) -> None:
+    _editable(room, message)
+    message_id = message.id
+    session.delete(message)
+    room.message_count = max((room.message_count or 1) - 1, 0)
+    if room.last_message_id == message_id:
+        previous = session.scalars(
+            select(Message)
+            .where(Message.room_id == room.id, Message.id != message_id)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(1)
+        ).first()
+        room.last_message_id = previous.id if previous else None
+        room.last_message_at = previous.created_at if previous else None
+    session.flush()
+    send_event_on_commit(session, MessageDeleted(room_id=room.id, message_id=message_id))

@@ -7,19 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from omnidesk.access import room_of_visitor, visitor_by_token
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
-from omnidesk.actions.messages import send_visitor_message
+from omnidesk.actions.messages import delete_message, edit_message, send_visitor_message
 from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.deps import SessionDep
 from omnidesk.api.livechat_config import widget_config
 from omnidesk.api.livechat_shapes import message_shape, room_shape, visitor_shape
-from omnidesk.api.shapes import ok
+from omnidesk.api.shapes import iso, ok
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
-from omnidesk.models import Room, User
+from omnidesk.models import Message, Room, User
 from omnidesk.queries.rooms import room_messages
 from omnidesk.queries.settings import setting_value
 
@@ -286,3 +288,37 @@ def agent_info(rid: str, token: str, session: SessionDep) -> dict[str, Any]:
     if setting_value(session, "Livechat_show_agent_email") and agent.email:
         shape["emails"] = [{"address": agent.email}]
     return ok(agent=shape)
+
+
+def _visitor_message(session: Session, token: str, rid: str, message_id: str) -> tuple[Room, Message]:
+    visitor = visitor_by_token(session, token)
+    room = room_of_visitor(session, visitor, rid)
+    message = session.get(Message, message_id)
+    if message is None or message.room_id != room.id or message.author_id != visitor.id:
+        raise ApiError("invalid-message")
+    return room, message
+
+
+class EditMessageBody(Body):
+    token: str
+    rid: str
+    msg: str
+
+
+@router.put("/message/{message_id}")
+def edit_own_message(message_id: str, body: EditMessageBody, session: SessionDep) -> dict[str, Any]:
+    room, message = _visitor_message(session, body.token, body.rid, message_id)
+    edit_message(session, room=room, message=message, text=body.msg)
+    return ok(message=message_shape(message))
+
+
+class DeleteMessageBody(Body):
+    token: str
+    rid: str
+
+
+@router.delete("/message/{message_id}")
+def delete_own_message(message_id: str, body: DeleteMessageBody, session: SessionDep) -> dict[str, Any]:
+    room, message = _visitor_message(session, body.token, body.rid, message_id)
+    delete_message(session, room=room, message=message)
+    return ok(message={"_id": message_id, "ts": iso(utcnow())})

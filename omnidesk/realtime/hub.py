@@ -26,7 +26,15 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket
 
-from omnidesk.events import Event, InquiryChanged, MessageSent, RoomChanged, UserStatusChanged
+from omnidesk.events import (
+    Event,
+    InquiryChanged,
+    MessageDeleted,
+    MessageSent,
+    MessageUpdated,
+    RoomChanged,
+    UserStatusChanged,
+)
 from omnidesk.realtime import documents, ejson, protocol
 from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
 from omnidesk.realtime.methods import METHODS
@@ -51,9 +59,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 AGENT_ROOM_EVENTS = ("rooms-changed", "subscriptions-changed")
-# Events a future message edit/removal action may publish; the streams are ready for them.
-MESSAGE_UPDATED = "message_updated"
-MESSAGE_DELETED = "message_deleted"
 
 
 @dataclass(frozen=True)
@@ -271,11 +276,10 @@ class Realtime:
             await self._inquiry_changed(event)
         elif isinstance(event, UserStatusChanged):
             await self._user_status_changed(event)
-        elif event.type == MESSAGE_UPDATED:
-            await self._push_message(getattr(event, "room_id", ""), getattr(event, "message_id", ""))
-        elif event.type == MESSAGE_DELETED:
-            room_id, message_id = getattr(event, "room_id", ""), getattr(event, "message_id", "")
-            self.fan_out(NOTIFY_ROOM, f"{room_id}/deleteMessage", [{"_id": message_id}])
+        elif isinstance(event, MessageUpdated):
+            await self._push_message(event.room_id, event.message_id)
+        elif isinstance(event, MessageDeleted):
+            self.fan_out(NOTIFY_ROOM, f"{event.room_id}/deleteMessage", [{"_id": event.message_id}])
 
     async def _push_message(self, room_id: str, message_id: str) -> None:
         watched = self.listening(ROOM_MESSAGES, room_id)
