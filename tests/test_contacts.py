@@ -461,3 +461,33 @@ def test_each_endpoint_is_refused_without_its_permission(
     assert admin.post("/api/v1/permissions.update", json=grants).status_code == 200
     response = agent.post(path, json=payload) if method == "post" else agent.get(path, params=payload)
     assert_error(response, 403, "error-unauthorized", FORBIDDEN)
+
+
+def test_block_unblock_conflicts_and_delete_are_audited(
+    services: Services, anonymous: TestClient, agent: Persona, manager: Persona
+) -> None:
+    contact_id = create(agent, name="Trail", emails=["trail@example.com"], phones=[])
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-trail")
+    visitor.register(name="Other Trail", email="trail@example.com")
+    room = visitor.open_room()
+    association = {"visitor": {"visitorId": room["v"]["_id"], "source": {"type": "api"}}}
+    agent.post("/api/v1/omnichannel/contacts.block", json=association)
+    agent.post("/api/v1/omnichannel/contacts.unblock", json=association)
+    agent.post(
+        "/api/v1/omnichannel/contacts.conflicts", json={"contactId": contact_id, "wipeConflicts": True}
+    )
+    manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id})
+    trail = manager.get("/api/v1/omnichannel/contacts.audit", params={"contactId": contact_id}).json()[
+        "audit"
+    ]
+    assert [entry["action"] for entry in trail] == [
+        "deleted",
+        "conflicts_resolved",
+        "unblocked",
+        "blocked",
+        "created",
+    ]
+    assert trail[1]["changes"]["conflictingFields"]["new"] == []
+    assert trail[3]["changes"]["channel"]["new"] == {"visitorId": room["v"]["_id"], "type": "api", "id": None}
+    assert trail[0]["user"]["username"] == "mona"
