@@ -181,14 +181,20 @@ def add_contact_phones(contact: Contact, numbers: Sequence[str], *, region: str)
             known.add(e164 or number)
 
 
+def _contacts_of_visitor(session: Session, visitor: Visitor) -> list[Contact]:
+    return list(
+        session.scalars(
+            select(Contact)
+            .join(ContactChannel, ContactChannel.contact_id == Contact.id)
+            .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
+            .distinct()
+        )
+    )
+
+
 def sync_visitor_into_contacts(session: Session, *, visitor: Visitor) -> None:
     """Visitor data changed (widget registration): every contact linked to the visitor hears of it."""
-    contacts = session.scalars(
-        select(Contact)
-        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
-        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
-        .distinct()
-    ).all()
+    contacts = _contacts_of_visitor(session, visitor)
     for contact in contacts:
         merge_visitor_into_contact(session, visitor=visitor, contact=contact)
     session.flush()
@@ -220,12 +226,7 @@ def apply_custom_field_to_contacts(
     """A visitor-scope custom field set from the widget reaches the visitor's contacts: replacing their
     value when ``overwrite``, else filling it in where empty and recording a differing value as a
     conflict."""
-    contacts = session.scalars(
-        select(Contact)
-        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
-        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
-        .distinct()
-    ).all()
+    contacts = _contacts_of_visitor(session, visitor)
     for contact in contacts:
         fields = dict(contact.custom_fields or {})
         if overwrite or not fields.get(key):
