@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.routing import any_agent_available
 from omnidesk.api.livechat_shapes import room_shape, visitor_shape
-from omnidesk.models import Department, Room, User, Visitor
+from omnidesk.models import Department, User, Visitor
 from omnidesk.queries.settings import setting_value
+from omnidesk.queries.visitors import open_room_of_visitor
 
 
 def widget_config(session: Session, *, token: str | None, department_id: str | None) -> dict[str, Any]:
@@ -71,11 +72,7 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
     visitor = session.scalar(select(Visitor).where(Visitor.token == token)) if token else None
     if visitor is not None:
         config["guest"] = visitor_shape(visitor)
-        room = session.scalar(
-            select(Room)
-            .where(Room.visitor_id == visitor.id, Room.open.is_(True))
-            .order_by(Room.created_at.desc())
-        )
+        room = open_room_of_visitor(session, visitor.id)
         if room is not None:
             config["room"] = room_shape(room)
             agent = session.get(User, room.served_by_id) if room.served_by_id else None

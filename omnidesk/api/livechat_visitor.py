@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import room_of_visitor, visitor_by_token
@@ -24,6 +23,7 @@ from omnidesk.errors import ApiError
 from omnidesk.models import Message, Room, User
 from omnidesk.queries.rooms import room_messages
 from omnidesk.queries.settings import setting_value
+from omnidesk.queries.visitors import open_room_of_visitor
 
 router = APIRouter(prefix="/api/v1/livechat", tags=["livechat: visitor"])
 
@@ -133,11 +133,7 @@ def get_room(params: Annotated[RoomQuery, Query()], request: Request, session: S
                 raise ApiError("room-closed", "Room closed")
             return ok(room=room_shape(existing), newRoom=False)
     else:
-        existing = session.scalar(
-            select(Room)
-            .where(Room.visitor_id == visitor.id, Room.source_type == source["type"], Room.open.is_(True))
-            .order_by(Room.created_at.desc())
-        )
+        existing = open_room_of_visitor(session, visitor.id, source_type=source["type"])
         if existing is not None:
             return ok(room=room_shape(existing), newRoom=False)
     room = room_actions.open_room(session, visitor=visitor, source=source, room_id=params.rid)

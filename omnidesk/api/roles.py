@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy import select
 
 from omnidesk.access import require
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
@@ -16,7 +15,8 @@ from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.shapes import ok, permission_shape, role_shape
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError
-from omnidesk.models import Permission, Role, User
+from omnidesk.models import Role, User
+from omnidesk.queries.permissions import all_permissions, all_roles
 from omnidesk.queries.users import user_by_username
 
 router = APIRouter(prefix="/api/v1", tags=["permissions"])
@@ -30,7 +30,7 @@ class ListAllQuery(QueryParams):
 def list_all(
     params: Annotated[ListAllQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
-    query = select(Permission).order_by(Permission.id)
+    since = None
     if params.updatedSince:
         try:
             since = datetime.fromisoformat(params.updatedSince.replace("Z", "+00:00"))
@@ -38,8 +38,7 @@ def list_all(
             raise ApiError("error-updatedSince-param-invalid", "Invalid date for `updatedSince`") from None
         if since.tzinfo is None:
             raise ApiError("error-updatedSince-param-invalid", "Invalid date for `updatedSince`")
-        query = query.where(Permission.updated_at > since)
-    permissions = session.scalars(query).all()
+    permissions = all_permissions(session, updated_since=since)
     return ok(update=[permission_shape(permission) for permission in permissions], remove=[])
 
 
@@ -56,13 +55,13 @@ class PermissionsUpdateBody(Body):
 def update(body: PermissionsUpdateBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "access-permissions")
     set_permission_roles(session, grants=[(grant.id, grant.roles) for grant in body.permissions])
-    permissions = session.scalars(select(Permission).order_by(Permission.id)).all()
+    permissions = all_permissions(session)
     return ok(permissions=[permission_shape(permission) for permission in permissions])
 
 
 @router.get("/roles.list")
 def list_roles(actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    roles = session.scalars(select(Role).order_by(Role.id)).all()
+    roles = all_roles(session)
     return ok(roles=[role_shape(role) for role in roles])
 
 

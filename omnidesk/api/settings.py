@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require_any
@@ -16,6 +15,7 @@ from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import Forbidden, NotFound
 from omnidesk.models import Setting
+from omnidesk.queries.settings import list_settings as list_settings_query
 
 router = APIRouter(prefix="/api/v1", tags=["settings"])
 
@@ -62,17 +62,15 @@ def list_settings(
     params: Annotated[SettingsListQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     offset, count = page_bounds(params.offset, params.count)
-    query = select(Setting)
-    if not _may_view_all(session, actor):
-        query = query.where(Setting.public.is_(True))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    settings = session.scalars(query.order_by(Setting.id).offset(offset).limit(count)).all()
+    settings, total = list_settings_query(
+        session, public_only=not _may_view_all(session, actor), offset=offset, count=count
+    )
     return ok(settings=[_setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
 
 
 @router.get("/settings.public")
 def list_public_settings(session: SessionDep) -> dict[str, Any]:
-    settings = session.scalars(select(Setting).where(Setting.public.is_(True)).order_by(Setting.id)).all()
+    settings, _ = list_settings_query(session, public_only=True, offset=0, count=10_000)
     return ok(
         settings=[{"_id": s.id, "value": s.value} for s in settings],
         count=len(settings),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnidesk import defaults
@@ -16,3 +17,13 @@ def setting_value(session: Session, setting_id: str) -> Any:
     if setting is not None:
         return setting.value
     return defaults.SETTINGS[setting_id].value
+
+
+def list_settings(
+    session: Session, *, public_only: bool, offset: int, count: int
+) -> tuple[list[Setting], int]:
+    query = select(Setting)
+    if public_only:
+        query = query.where(Setting.public.is_(True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return list(session.scalars(query.order_by(Setting.id).offset(offset).limit(count))), total
