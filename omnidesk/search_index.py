@@ -36,15 +36,32 @@ def search_needle(search_text: str) -> str:
     return stripped.lower()
 
 
-def contact_body(contact: Contact, *, usernames: Iterable[str], searchable_keys: Collection[str]) -> str:
-    parts: list[str] = [contact.name]
-    parts += [email.address for email in contact.emails]
-    for phone in contact.phones:
-        parts += [phone.phone_number, digits(phone.phone_number), digits(phone.e164 or "")]
-    parts += list(usernames)
-    custom = contact.custom_fields or {}
-    parts += [str(custom[key]) for key in searchable_keys if custom.get(key) not in (None, "")]
+def index_body(
+    name: str,
+    emails: Iterable[str],
+    phones: Iterable[tuple[str, str | None]],
+    usernames: Iterable[str],
+    custom_values: Iterable[Any],
+) -> str:
+    """A contact's index row: every searchable value, lower-cased, one per line; each phone as typed,
+    as its digits and as the digits of its E.164 form. The benchmark loader writes rows with it too."""
+    parts: list[str] = [name, *emails]
+    for number, e164 in phones:
+        parts += [number, digits(number), digits(e164 or "")]
+    parts += usernames
+    parts += [str(value) for value in custom_values if value not in (None, "")]
     return "\n".join(dict.fromkeys(part.lower() for part in parts if part))
+
+
+def contact_body(contact: Contact, *, usernames: Iterable[str], searchable_keys: Collection[str]) -> str:
+    custom = contact.custom_fields or {}
+    return index_body(
+        contact.name,
+        [email.address for email in contact.emails],
+        [(phone.phone_number, phone.e164) for phone in contact.phones],
+        usernames,
+        [custom.get(key) for key in searchable_keys],
+    )
 
 
 def refresh_contacts(session: Session, contact_ids: Collection[str]) -> None:

@@ -1,5 +1,5 @@
-"""DDP methods: ``login`` (resume token or password digest), ``logout`` and ``stream-notify-room``
-(typing indicators and the like, which clients emit themselves).
+"""DDP methods: ``login`` (resume token, password digest, or a staff page's session cookie), ``logout``
+and ``stream-notify-room`` (typing indicators and the like, which clients emit themselves).
 
 Each method gets the connection and the frame's params; what it returns is the ``result``.
 """
@@ -17,6 +17,7 @@ from omnidesk.actions.accounts import log_in, revoke_login_token
 from omnidesk.errors import ApiError
 from omnidesk.models import LoginToken, User
 from omnidesk.realtime import ejson
+from omnidesk.realtime.browser import cookie_credentials
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 from omnidesk.realtime.streams import (
     CLIENT_ROOM_EVENTS,
@@ -92,7 +93,11 @@ async def login(connection: Connection, params: list[Any]) -> Any:
     if request is None:
         raise MeteorError(400, "Match failed")
     realtime = connection.realtime
-    if "resume" in request:
+    if request.get("cookie") is True:
+        new_login, outcome = await _cookie_login(connection)
+        # The browser's session is not the connection's to end: DDP ``logout`` leaves the cookie valid.
+        connection.raw_token = None
+    elif "resume" in request:
         token = request["resume"]
         if not isinstance(token, str) or not token:
             raise MeteorError(400, "Match failed")
@@ -104,6 +109,17 @@ async def login(connection: Connection, params: list[Any]) -> Any:
         connection.raw_token = outcome["token"]
     realtime.set_login(connection, new_login)
     return outcome
+
+
+async def _cookie_login(connection: Connection) -> tuple[Login, dict[str, Any]]:
+    """A staff page's login with the session cookie its WebSocket handshake carried (``browser.py``).
+    The token stays out of the answer: the page was never meant to read it."""
+    realtime = connection.realtime
+    user_id, token = cookie_credentials(connection.websocket, realtime.services.settings.public_url)
+    new_login, outcome = await realtime.read(resume_login, token)
+    if new_login.user_id != user_id:
+        raise MeteorError(403, LOGGED_OUT)
+    return new_login, {"id": outcome["id"], "tokenExpires": outcome["tokenExpires"], "type": "cookie"}
 
 
 async def logout(connection: Connection, params: list[Any]) -> Any:
