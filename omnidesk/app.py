@@ -22,12 +22,14 @@ from omnidesk.api import (
     livechat_rooms,
     livechat_tags,
     livechat_transcripts,
+    livechat_verification,
     livechat_visitor,
     roles,
     settings,
     users,
     voice_lines,
 )
+from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
@@ -52,6 +54,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.state.services = services
     app.state.realtime = realtime
     app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
+    app.add_middleware(VisitorCors)
     install_error_handlers(app)
     for module in (
         info,
@@ -65,6 +68,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
         livechat_priorities,
         livechat_custom_fields,
         livechat_visitor,
+        livechat_verification,
         livechat_inquiries,
         chat,
         contacts,

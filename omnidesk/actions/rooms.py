@@ -16,6 +16,7 @@ from omnidesk.actions.contact_links import (
 from omnidesk.actions.messages import add_message, add_system_message
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
+from omnidesk.actions.verification import verification_required
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
@@ -40,6 +41,9 @@ def open_room(
     department_id = department_id or visitor.department_id
     contact, channel = resolve_contact_for_room(session, visitor=visitor, source=source)
     check_someone_can_serve(session, department_id=department_id, contact=contact)
+    verifying = verification_required(session, channel=channel)
+    if verifying and channel.verified:  # "always": every conversation proves the identity again
+        channel.verified, channel.verified_at = False, None
     now = utcnow()
     room = Room(
         id=room_id or new_id(),
@@ -60,7 +64,7 @@ def open_room(
     note_contact_chat(contact, channel, room=room, at=now)
     note_visitor_chat(visitor, room=room)
     send_event_on_commit(session, room_event("opened", room))
-    queue_room(session, room=room, visitor=visitor, contact=contact)
+    queue_room(session, room=room, visitor=visitor, contact=contact, verifying=verifying)
     return room
 
 

@@ -86,10 +86,14 @@ def check_someone_can_serve(session: Session, *, department_id: str | None, cont
         raise ApiError("no-agent-online", "Sorry, no online agents")
 
 
-def queue_room(session: Session, *, room: Room, visitor: Visitor, contact: Contact | None) -> Inquiry:
+def queue_room(
+    session: Session, *, room: Room, visitor: Visitor, contact: Contact | None, verifying: bool = False
+) -> Inquiry:
+    """Create the room's inquiry and route it; a chat whose contact must first verify its identity
+    waits as ``verifying`` (``actions/verification.py``) and is routed once verified."""
     inquiry = Inquiry(
         room_id=room.id,
-        status="queued",
+        status="verifying" if verifying else "queued",
         name=room.fname,
         visitor_id=visitor.id,
         department_id=room.department_id,
@@ -102,13 +106,28 @@ def queue_room(session: Session, *, room: Room, visitor: Visitor, contact: Conta
         inquiry.default_agent_id, inquiry.default_agent_username = manager.id, manager.username
     session.add(inquiry)
     session.flush()
+    if verifying:
+        return inquiry
     send_event_on_commit(session, _inquiry_event("queued", inquiry))
     route_inquiry(session, inquiry=inquiry, room=room)
     return inquiry
 
 
+def release_verified_inquiry(session: Session, *, room: Room) -> None:
+    """A chat that waited for its contact's verification joins the queue and is routed."""
+    inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id, Inquiry.status == "verifying"))
+    if inquiry is None:
+        return
+    inquiry.status = "queued"
+    session.flush()
+    send_event_on_commit(session, _inquiry_event("queued", inquiry))
+    route_inquiry(session, inquiry=inquiry, room=room)
+
+
 def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | None:
     agent: User | None = None
+    if contact_gate_error(session, room=room) is not None:
+        return None  # it waits in the queue until the contact is added or verified
     if inquiry.default_agent_id and is_available_agent(session, inquiry.default_agent_id):
         agent = session.get(User, inquiry.default_agent_id)
     elif setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
@@ -128,8 +147,25 @@ def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
     room = session.get(Room, inquiry.room_id)
     if room is None or not room.open:
         raise ApiError("error-room-closed", "This conversation is already closed")
+    gate = contact_gate_error(session, room=room)
+    if gate is not None:
+        raise gate
     _claim(session, inquiry=inquiry, room=room, agent=agent)
     return room
+
+
+def contact_gate_error(session: Session, *, room: Room) -> ApiError | None:
+    """Why no agent may take this chat yet, with ``Livechat_Block_Unknown_Contacts`` or
+    ``Livechat_Block_Unverified_Contacts`` on (Rocket.Chat's take gate); None when it may be taken."""
+    if setting_value(session, "Livechat_Block_Unknown_Contacts"):
+        contact = session.get(Contact, room.contact_id) if room.contact_id else None
+        if contact is None:
+            return ApiError("error-invalid-contact", "The contact of this chat does not exist")
+        if contact.unknown:
+            return ApiError("error-unknown-contact", "The contact of this chat is unknown; add it first")
+    if setting_value(session, "Livechat_Block_Unverified_Contacts") and not room.verified:
+        return ApiError("error-unverified-contact", "The contact of this chat has not been verified")
+    return None
 
 
 def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> None:

@@ -2,7 +2,14 @@
 
 from omnidesk.models.accounts import LoginToken, Permission, PermissionRole, Role, User, UserRole
 from omnidesk.models.calls import Call, CallEvent, VoiceLine
-from omnidesk.models.contacts import Contact, ContactAudit, ContactChannel, ContactEmail, ContactPhone
+from omnidesk.models.contacts import (
+    Contact,
+    ContactAudit,
+    ContactChannel,
+    ContactEmail,
+    ContactPhone,
+    ContactVerification,
+)
 from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
@@ -16,6 +23,7 @@ __all__ = [
     "ContactChannel",
     "ContactEmail",
     "ContactPhone",
+    "ContactVerification",
     "Counter",
     "CustomField",
     "Department",

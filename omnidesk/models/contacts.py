@@ -105,3 +105,22 @@ class ContactAudit(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_contact_audit_contact_created", "contact_id", "created_at"),)
+
+
+class ContactVerification(Base):
+    """A one-time code sent to prove that the person on a chat's channel owns an email address. Only a
+    salted hash of the code is kept; a code lives minutes and allows a few attempts, so the hash needs
+    no slow function."""
+
+    __tablename__ = "contact_verifications"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("contact_channels.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(60))  # what the code was sent to: "email"
+    value: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(100))  # "salt$sha256-hex"
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

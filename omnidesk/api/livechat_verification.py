@@ -1,0 +1,83 @@
+"""Extension: a visitor proves its identity with a one-time code sent by email (``actions/verification.py``).
+
+Rocket.Chat delegates this conversation to its paid Verify Chat app; the widget or an API client calls
+these endpoints instead, authenticated by the visitor token like the rest of the visitor API.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from omnidesk.access import room_of_visitor, visitor_by_token
+from omnidesk.actions import verification as verification_actions
+from omnidesk.api.deps import SessionDep
+from omnidesk.api.shapes import iso, ok
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.queries.verification import pending_verification, waits_for_verification
+
+router = APIRouter(prefix="/api/v1/livechat", tags=["livechat: visitor"])
+
+
+class VerificationRequestBody(Body):
+    token: str
+    rid: str
+    email: str
+
+
+@router.post("/verification.request")
+def request_code(body: VerificationRequestBody, session: SessionDep) -> dict[str, Any]:
+    room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
+    verification = verification_actions.request_verification(session, room=room, email=body.email)
+    return ok(
+        verification={
+            "field": verification.field,
+            "value": verification.value,
+            "expiresAt": iso(verification.expires_at),
+            "attemptsLeft": verification_actions.MAX_ATTEMPTS,
+        }
+    )
+
+
+class VerificationConfirmBody(Body):
+    token: str
+    rid: str
+    code: str
+
+
+@router.post("/verification.confirm")
+def confirm_code(body: VerificationConfirmBody, session: SessionDep) -> dict[str, Any]:
+    room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
+    try:
+        channel = verification_actions.confirm_verification(session, room=room, code=body.code)
+    except verification_actions.WrongCode:
+        session.commit()  # the failed attempt must count, or the code could be guessed
+        raise
+    return ok(verified=True, field=channel.field, value=channel.value, verifiedAt=iso(channel.verified_at))
+
+
+class VerificationStatusQuery(QueryParams):
+    token: str
+    rid: str
+
+
+@router.get("/verification.status")
+def verification_status(
+    params: Annotated[VerificationStatusQuery, Query()], session: SessionDep
+) -> dict[str, Any]:
+    """Whether the chat's channel is verified, whether the chat waits for it, and the pending code."""
+    room = room_of_visitor(session, visitor_by_token(session, params.token), params.rid)
+    pending = pending_verification(session, room.id)
+    return ok(
+        verified=room.verified,
+        required=waits_for_verification(session, room.id),
+        pending=None
+        if pending is None
+        else {
+            "field": pending.field,
+            "value": pending.value,
+            "expiresAt": iso(pending.expires_at),
+            "attemptsLeft": max(0, verification_actions.MAX_ATTEMPTS - pending.attempts),
+        },
+    )
