@@ -3,8 +3,6 @@ PBXs and dialers, manual logging, wrap-up, and a contact's calls (``omnichannel/
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -15,9 +13,9 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import calls as call_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
-from omnidesk.api.validation import Body, QueryParams, parse_query
+from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
 from omnidesk.db import utcnow
-from omnidesk.errors import ApiError, Forbidden, InvalidParams, InvalidQuery
+from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, User
 from omnidesk.models.calls import ENDED_STATES, LIVE_STATES
 from omnidesk.queries.calls import (
@@ -127,33 +125,6 @@ def call_detail(session: Session, call: Call) -> dict[str, Any]:
     return shape
 
 
-def _instant(raw: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidParams('must match format "date-time"') from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _date_range(raw: str | None, name: str) -> tuple[datetime | None, datetime | None]:
-    if not raw:
-        return None, None
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise InvalidQuery(f'The "{name}" query parameter must be a valid JSON.')
-    bounds: list[datetime | None] = []
-    for end in ("start", "end"):
-        value = parsed.get(end)
-        try:
-            bounds.append(_instant(str(value)) if value is not None else None)
-        except InvalidParams:
-            raise InvalidQuery(f'The "{name}.{end}" query parameter must be a valid date.') from None
-    return bounds[0], bounds[1]
-
-
 def _agent(session: Session, agent_id: str | None) -> User | None:
     if agent_id is None:
         return None
@@ -187,7 +158,7 @@ def calls(request: Request, actor: CurrentActor, session: SessionDep) -> dict[st
         require(session, actor, "view-l-room")
         if params.agents != [actor.id]:
             raise Forbidden()
-    started_from, started_to = _date_range(params.createdAt, "createdAt")
+    started_from, started_to = parse_date_range(params.createdAt, "createdAt")
     filters = CallFilters(
         agents=params.agents or (),
         direction=params.direction,
@@ -282,7 +253,7 @@ def call_event(body: CallEventBody, actor: CurrentActor, session: SessionDep) ->
         session,
         identity=identity,
         kind=body.event,
-        at=_instant(body.timestamp) if body.timestamp else utcnow(),
+        at=parse_instant(body.timestamp) if body.timestamp else utcnow(),
         event_id=body.eventId,
         agent=agent,
         state=body.state,
@@ -320,8 +291,8 @@ def _logging_agent(session: Session, actor: Actor, agent_id: str | None) -> User
 @router.post("/calls.log")
 def log_call(body: CallLogBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     agent = _logging_agent(session, actor, body.agentId)
-    started, ended = _instant(body.startedAt), _instant(body.endedAt)
-    answered = _instant(body.answeredAt) if body.answeredAt else None
+    started, ended = parse_instant(body.startedAt), parse_instant(body.endedAt)
+    answered = parse_instant(body.answeredAt) if body.answeredAt else None
     if not started <= (answered or started) <= ended:
         raise ApiError("error-invalid-call-times", "A call starts, is answered and ends in that order")
     ours, theirs = body.lineNumber or "", body.phoneNumber

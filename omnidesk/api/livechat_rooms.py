@@ -4,7 +4,6 @@ removal, and the messages of one conversation."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,7 +17,7 @@ from omnidesk.actions.visitors import register_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
-from omnidesk.api.validation import Body, QueryParams, parse_query
+from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
 from omnidesk.models import Department, User
 from omnidesk.queries.rooms import (
@@ -61,29 +60,6 @@ class RoomsQuery(QueryParams):
     units: list[str] | None = None
 
 
-def _date_range(raw: str | None, name: str) -> tuple[datetime | None, datetime | None]:
-    if not raw:
-        return None, None
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise InvalidQuery(f'The "{name}" query parameter must be a valid JSON.')
-    bounds: list[datetime | None] = []
-    for end in ("start", "end"):
-        value = parsed.get(end)
-        if value is None:
-            bounds.append(None)
-            continue
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidQuery(f'The "{name}.{end}" query parameter must be a valid date.') from None
-        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-    return bounds[0], bounds[1]
-
-
 def _custom_fields(raw: str | None) -> dict[str, str]:
     if not raw:
         return {}
@@ -104,8 +80,8 @@ def rooms(request: Request, actor: CurrentActor, session: SessionDep) -> dict[st
         require(session, actor, "view-l-room")
         if params.agents != [actor.id]:
             raise Forbidden()
-    created = _date_range(params.createdAt, "createdAt")
-    closed = _date_range(params.closedAt, "closedAt")
+    created = parse_date_range(params.createdAt, "createdAt")
+    closed = parse_date_range(params.closedAt, "closedAt")
     filters = RoomFilters(
         agents=params.agents or (),
         room_name=params.roomName,

@@ -8,12 +8,14 @@ Rocket.Chat's ``ajvQuery``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from omnidesk.errors import InvalidParams
+from omnidesk.errors import InvalidParams, InvalidQuery
 
 
 class Body(BaseModel):
@@ -105,3 +107,33 @@ def parse_query(model: type[QueryT], params: Mapping[str, Any], *, lists: Collec
         return model.model_validate(values)
     except ValidationError as error:
         raise invalid_params_from(error.errors()) from None
+
+
+def parse_instant(raw: str) -> datetime:
+    """An ISO 8601 date-time from a body; one without a zone is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidParams('must match format "date-time"') from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_date_range(raw: str | None, name: str) -> tuple[datetime | None, datetime | None]:
+    """A ``{"start", "end"}`` JSON query parameter (either end optional), with Rocket.Chat's texts for
+    a value that is not JSON or a bound that is not a date."""
+    if not raw:
+        return None, None
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise InvalidQuery(f'The "{name}" query parameter must be a valid JSON.')
+    bounds: list[datetime | None] = []
+    for end in ("start", "end"):
+        value = parsed.get(end)
+        try:
+            bounds.append(parse_instant(str(value)) if value is not None else None)
+        except InvalidParams:
+            raise InvalidQuery(f'The "{name}.{end}" query parameter must be a valid date.') from None
+    return bounds[0], bounds[1]
