@@ -34,13 +34,18 @@ def open_room(
     source: dict[str, Any],
     room_id: str | None = None,
     department_id: str | None = None,
+    wait_for_agents: bool = False,
 ) -> Room:
-    """Open a conversation for ``visitor`` on ``source``, resolve its contact and queue it."""
+    """Open a conversation for ``visitor`` on ``source``, resolve its contact and queue it.
+
+    A chat nobody could serve now is refused, unless ``wait_for_agents``: channels whose messages
+    arrive whether or not anyone is online (email, SMS) always queue."""
     if not setting_value(session, "Livechat_enabled"):
         raise ApiError("error-livechat-disabled", "Livechat is disabled")
     department_id = department_id or visitor.department_id
     contact, channel = resolve_contact_for_room(session, visitor=visitor, source=source)
-    check_someone_can_serve(session, department_id=department_id, contact=contact)
+    if not wait_for_agents:
+        check_someone_can_serve(session, department_id=department_id, contact=contact)
     verifying = verification_required(session, channel=channel)
     if verifying and channel.verified:  # "always": every conversation proves the identity again
         channel.verified, channel.verified_at = False, None
