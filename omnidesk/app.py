@@ -13,6 +13,7 @@ from omnidesk.api import (
     calls,
     chat,
     contacts,
+    email_inbox,
     info,
     livechat_agents,
     livechat_custom_fields,
@@ -24,6 +25,8 @@ from omnidesk.api import (
     livechat_transcripts,
     livechat_verification,
     livechat_visitor,
+    messaging_channels,
+    messaging_webhooks,
     roles,
     settings,
     users,
@@ -74,6 +77,9 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
         contacts,
         calls,
         voice_lines,
+        email_inbox,
+        messaging_channels,
+        messaging_webhooks,
         livechat_transcripts,
         livechat_rooms,  # last: its /livechat/{rid}/messages would shadow fixed paths
     ):

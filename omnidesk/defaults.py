@@ -88,6 +88,8 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage-others-voice-calls": ("omnichannel", MANAGERS),  # log or wrap up calls another agent handled
     "send-voice-call-events": ("omnichannel", MANAGERS),  # PBX and dialer integrations: calls.event
     "manage-voice-lines": ("omnichannel", ADMIN),
+    "manage-email-inbox": ("omnichannel", ADMIN),  # Rocket.Chat's name and default grant
+    "manage-messaging-channels": ("omnichannel", ADMIN),  # SMS and WhatsApp accounts
 }
 
 

@@ -228,10 +228,12 @@ def _conversations(
                     },
                     contact_manager=agents[index % len(agents)].id,
                 )
+            session.refresh(room)  # close_room is a conditional UPDATE the loaded room may not show yet
+            paced = _space_out(session, rng, room) / timedelta(days=1)  # never ends in the future
             _age(
                 session,
                 room,
-                days_ago=rng.uniform(0.02, 30) if room.closed_at else rng.uniform(0, 0.05),
+                days_ago=paced + (rng.uniform(0.02, 30) if room.closed_at else rng.uniform(0, 0.05)),
             )
             count += 1
     return count
@@ -259,6 +261,24 @@ def _setting(session: Session, setting_id: str) -> Setting:
     return setting
 
 
+def _space_out(session: Session, rng: random.Random, room: Room) -> timedelta:
+    """Give a demo chat a human pace: each message comes seconds or minutes after the one before,
+    and a closed chat closes with its last message, so response and resolution times mean something."""
+    messages = session.scalars(
+        select(Message).where(Message.room_id == room.id).order_by(Message.created_at)
+    ).all()
+    at = room.created_at
+    for message in messages:
+        at += timedelta(seconds=rng.uniform(15, 420))
+        message.created_at = at
+    if messages:
+        room.last_message_at = at
+        if room.closed_at is not None:
+            room.closed_at = at
+    session.flush()
+    return at - room.created_at
+
+
 def _age(session: Session, room: Room, *, days_ago: float) -> None:
     """Move a demo room and its messages into the past, keeping their order and spacing."""
     assert room.created_at is not None
@@ -269,4 +289,9 @@ def _age(session: Session, room: Room, *, days_ago: float) -> None:
             setattr(room, attribute, value - shift)
     for message in session.scalars(select(Message).where(Message.room_id == room.id)):
         message.created_at = message.created_at - shift
+    # The contact's and its channels' "last chat" follow the room they point at.
+    contact = session.get(Contact, room.contact_id) if room.contact_id else None
+    for holder in [contact, *(contact.channels if contact else [])]:
+        if holder is not None and holder.last_chat_room_id == room.id:
+            holder.last_chat_at = room.created_at
     session.flush()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,9 +23,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from omnidesk.db import utcnow
-from omnidesk.models import OutboundEmail
+from omnidesk.models import EmailInbox, OutboundEmail
 from omnidesk.queries.settings import setting_value
 from omnidesk.services import Services
+from omnidesk.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,10 @@ class QueuedEmail:
     body_html: str | None
     reply_to: str | None
     attempts: int
+    inbox_id: str | None = None
+    message_id: str | None = None  # without angle brackets
+    in_reply_to: str | None = None
+    references: str | None = None
 
 
 def build_message(email: QueuedEmail, *, sender: str) -> EmailMessage:
@@ -92,7 +96,14 @@ def build_message(email: QueuedEmail, *, sender: str) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(idstring=email.id, domain=domain)
+    message["Message-ID"] = f"<{email.message_id}>" if email.message_id else make_msgid(email.id, domain)
+    if email.in_reply_to:
+        message["In-Reply-To"] = email.in_reply_to
+    if email.references:
+        message["References"] = email.references
+    if email.inbox_id:
+        # RFC 3834: a person's answer, which auto-responders may answer.
+        message["Auto-Submitted"] = "no"
     if email.reply_to:
         message["Reply-To"] = email.reply_to
     message.set_content(email.body_text)
@@ -161,23 +172,45 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).where(OutboundEmail.status == "pending")) or 0
 
 
+def inbox_smtp_config(services: Services, inbox_id: str) -> SmtpConfig | None:
+    """The SMTP server of an email inbox, for the replies in its chats (None once it is deleted)."""
+    from omnidesk.actions.email_inbox import sender_of
+
+    with services.session(write=False) as session:
+        inbox = session.get(EmailInbox, inbox_id)
+        if inbox is None:
+            return None
+        return SmtpConfig(
+            host=inbox.smtp_server,
+            port=inbox.smtp_port,
+            username=inbox.smtp_username,
+            password=inbox.smtp_password,
+            security="ssl" if inbox.smtp_secure else "none",
+            sender=sender_of(inbox),
+        )
+
+
 def deliver_pending(services: Services, *, limit: int = 50, now: datetime | None = None) -> int:
-    """Send up to ``limit`` due emails, one claim at a time; return how many were sent."""
+    """Send up to ``limit`` due emails, one claim at a time; return how many were sent. Replies in email
+    chats go through their inbox's SMTP server, so they leave even while ``SMTP_Host`` is empty."""
     global _disabled_logged
     with services.session(write=False) as session:
         config = smtp_config(session)
     if not config.enabled:
         _note_disabled(services)
-        return 0
-    _disabled_logged = False
+    else:
+        _disabled_logged = False
     _release_expired_claims(services, now=now or utcnow())
     sent = 0
     for _ in range(limit):
-        email = _claim_next(services, now=now or utcnow())
+        email = _claim_next(services, now=now or utcnow(), inbox_only=not config.enabled)
         if email is None:
             break
+        sending = config if email.inbox_id is None else inbox_smtp_config(services, email.inbox_id)
         try:
-            send_message(config, build_message(email, sender=config.sender))
+            if sending is None:
+                raise DeliveryError("The email inbox of this reply was deleted", permanent=True)
+            send_message(sending, build_message(email, sender=sending.sender))
         except DeliveryError as error:
             _record_failure(services, email, error, now=now or utcnow())
         else:
@@ -198,14 +231,16 @@ def _release_expired_claims(services: Services, *, now: datetime) -> None:
         log.warning("Released %d email(s) left in 'sending' by an interrupted worker", count)
 
 
-def _claim_next(services: Services, *, now: datetime) -> QueuedEmail | None:
+def _claim_next(services: Services, *, now: datetime, inbox_only: bool = False) -> QueuedEmail | None:
     while True:
         with services.transaction() as session:
+            query = select(OutboundEmail.id).where(
+                OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= now
+            )
+            if inbox_only:
+                query = query.where(OutboundEmail.inbox_id.is_not(None))
             due = session.scalars(
-                select(OutboundEmail.id)
-                .where(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= now)
-                .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
-                .limit(10)
+                query.order_by(OutboundEmail.next_attempt_at, OutboundEmail.id).limit(10)
             ).all()
             if not due:
                 return None
@@ -226,6 +261,10 @@ def _claim_next(services: Services, *, now: datetime) -> QueuedEmail | None:
                         body_html=row.body_html,
                         reply_to=row.reply_to,
                         attempts=row.attempts,
+                        inbox_id=row.inbox_id,
+                        message_id=row.message_id_header,
+                        in_reply_to=row.in_reply_to,
+                        references=row.references_header,
                     )
         # Every candidate went to another worker; those are no longer pending, so look again.
 
@@ -260,42 +299,6 @@ def _record_failure(services: Services, email: QueuedEmail, error: DeliveryError
         )
 
 
-class MailWorker:
-    """A background thread that delivers due email every ``interval`` seconds until stopped.
-
-    Started by ``omnidesk serve``, not by the app, so tests decide when email goes out.
-    """
-
-    def __init__(self, services: Services, *, interval: float = 5.0) -> None:
-        self.services = services
-        self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="omnidesk-mail", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Deliver now rather than at the next tick."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                deliver_pending(self.services)
-            except Exception:  # a broken tick (database down, ...) must not end the worker
-                log.exception("Email delivery failed")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+def mail_worker(services: Services, *, interval: float = 5.0) -> PeriodicWorker:
+    """The thread that delivers due email every ``interval`` seconds until stopped."""
+    return PeriodicWorker("mail", deliver_pending, services, interval=interval)

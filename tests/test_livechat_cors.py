@@ -33,6 +33,12 @@ def test_visitor_answers_carry_the_cors_header_without_credentials(anonymous: Te
         "/api/v1/livechat/visitor", json={"visitor": {"token": "t-cors"}}, headers={"Origin": SHOP}
     )
     assert response.headers["access-control-allow-origin"] == "*"
+    response = anonymous.get(
+        "/api/v1/livechat/verification.status",
+        params={"token": "t-cors", "rid": "x"},
+        headers={"Origin": SHOP},
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 def test_staff_endpoints_do_not_answer_cors(agent: Persona) -> None:

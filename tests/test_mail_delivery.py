@@ -16,7 +16,7 @@ from omnidesk import mail
 from omnidesk.actions.mail import queue_email
 from omnidesk.cli import main
 from omnidesk.db import Database, utcnow
-from omnidesk.mail import MAX_ATTEMPTS, MailWorker, deliver_pending
+from omnidesk.mail import MAX_ATTEMPTS, deliver_pending, mail_worker
 from omnidesk.models import OutboundEmail, Setting
 from omnidesk.services import Services
 from tests.livechat_helpers import set_setting
@@ -215,7 +215,7 @@ def test_an_empty_host_keeps_email_waiting_and_says_so_once(
 def test_the_mail_worker_delivers_in_the_background_until_stopped(
     services: Services, smtp: SmtpServer
 ) -> None:
-    worker = MailWorker(services, interval=0.05)
+    worker = mail_worker(services, interval=0.05)
     worker.start()
     try:
         _queue(services, subject="From the worker")

@@ -16,8 +16,14 @@ def queue_email(
     body_html: str | None = None,
     reply_to: str | None = None,
     room_id: str | None = None,
+    inbox_id: str | None = None,
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    references: str | None = None,
 ) -> OutboundEmail:
-    """Queue an email in the request's transaction: it is sent only if the transaction commits."""
+    """Queue an email in the request's transaction: it is sent only if the transaction commits. With
+    ``inbox_id`` it leaves through that email inbox's SMTP server, from its address, threaded by the
+    given headers."""
     email = OutboundEmail(
         to_address=to,
         subject=subject,
@@ -25,6 +31,10 @@ def queue_email(
         body_html=body_html,
         reply_to=reply_to,
         room_id=room_id,
+        inbox_id=inbox_id,
+        message_id_header=message_id,
+        in_reply_to=in_reply_to,
+        references_header=references,
     )
     session.add(email)
     session.flush()

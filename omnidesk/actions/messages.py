@@ -137,6 +137,9 @@ def send_agent_message(
         raise ApiError("error-room-closed", "This conversation is already closed")
     if room.served_by_id != agent.id:
         raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
+    from omnidesk.actions.messaging import channel_for_reply, queue_reply  # messaging uses messages too
+
+    outbound = channel_for_reply(session, room=room)  # SMS and WhatsApp chats: refuses undeliverable replies
     message = add_message(
         session,
         room=room,
@@ -147,6 +150,12 @@ def send_agent_message(
         msg=_check_text(msg),
         message_id=message_id,
     )
+    if outbound is not None:
+        queue_reply(session, room=room, message=message, channel=outbound)
+    if room.source_type == "email":
+        from omnidesk.actions.email_inbox import queue_reply as queue_email_reply  # it builds on this module
+
+        queue_email_reply(session, room=room, message=message)
     room.waiting_response = False
     return message
 

@@ -16,6 +16,7 @@ VISITOR_PATHS = re.compile(
     r"^/api/v1/livechat/(?:"
     r"config|visitor(?:/[^/]+)?|room|room\.close|message(?:/[^/]+)?|messages\.history/[^/]+"
     r"|custom\.fields?|offline\.message|agent\.info/[^/]+/[^/]+|transcript"
+    r"|verification\.(?:request|confirm|status)"
     r")$"
 )
 

@@ -17,6 +17,10 @@ from omnidesk.services import Services
 from omnidesk.web.session import CSRF_HEADER, csrf_is_valid, session_credentials
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+# GETs that write, as in Rocket.Chat: the widget opens its room with GET livechat/room, older clients
+# log out with GET. They need a write transaction: on SQLite a read transaction that starts writing
+# fails at once with "database is locked" when another request is writing.
+WRITING_GETS = frozenset({"/api/v1/livechat/room", "/api/v1/logout"})
 
 
 def get_services(request: Request) -> Services:
@@ -33,7 +37,8 @@ def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
     ``scope="function"`` below makes FastAPI run the commit before answering, so a client never
     sees success for a write that then failed to commit.
     """
-    session = services.session(write=request.method not in READ_ONLY_METHODS)
+    write = request.method not in READ_ONLY_METHODS or request.url.path in WRITING_GETS
+    session = services.session(write=write)
     try:
         yield session
         session.commit()

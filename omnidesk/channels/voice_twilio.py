@@ -1,11 +1,8 @@
 """Twilio Voice on the wire: its form-encoded webhooks, their ``X-Twilio-Signature``, what each callback
 means for a call, and the TwiML we answer with.
 
-Signature (Twilio's documented scheme): take the full URL Twilio requested, append every POST parameter
-sorted by name as name + value (a repeated name contributes each distinct value, sorted), HMAC-SHA1 it
-with the line's auth token and compare the base64 digest with the header. Unknown parameters take part
-like any other: Twilio adds parameters without notice. As Twilio's own libraries do, the URL is tried with
-and without the scheme's default port.
+The signature check is Twilio's, shared with SMS (``channels/twilio_signature.py``); the key is the
+line's auth token.
 
 What the callbacks mean (all of them land on the same call, keyed by the parent CallSid):
 
@@ -26,20 +23,20 @@ What the callbacks mean (all of them land on the same call, keyed by the parent 
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
 from omnidesk.actions.calls import CallIdentity, ReportedEvent
+from omnidesk.channels.twilio_signature import SIGNATURE_HEADER as SIGNATURE_HEADER
+from omnidesk.channels.twilio_signature import compute_signature as compute_signature
+from omnidesk.channels.twilio_signature import is_valid_signature as is_valid_signature
+from omnidesk.channels.twilio_signature import parse_form as parse_form
 
-SIGNATURE_HEADER = "X-Twilio-Signature"
 WEBHOOK_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/incoming"
 STATUS_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/status"
 TWIML_MEDIA_TYPE = "application/xml"
@@ -58,42 +55,6 @@ def webhook_url(public_url: str, line_id: str) -> str:
 
 def status_callback_url(public_url: str, line_id: str) -> str:
     return public_url + STATUS_PATH.format(line_id=line_id)
-
-
-def compute_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
-    values: dict[str, set[str]] = {}
-    for name, value in params:
-        values.setdefault(name, set()).add(value)
-    payload = url + "".join(name + value for name in sorted(values) for value in sorted(values[name]))
-    digest = hmac.new(auth_token.encode("utf-8"), payload.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def _url_variants(url: str) -> list[str]:
-    parts = urlsplit(url)
-    default_port = {"https": 443, "http": 80}.get(parts.scheme)
-    host = parts.hostname or ""
-    userinfo = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
-    without_port = urlunsplit(parts._replace(netloc=userinfo + host))
-    if parts.port is not None:
-        return [url, without_port] if parts.port == default_port else [url]
-    if default_port is None:
-        return [url]
-    return [url, urlunsplit(parts._replace(netloc=f"{userinfo}{host}:{default_port}"))]
-
-
-def is_valid_signature(auth_token: str, url: str, params: Sequence[tuple[str, str]], signature: str) -> bool:
-    if not signature or not auth_token:
-        return False
-    return any(
-        hmac.compare_digest(compute_signature(auth_token, candidate, params).encode(), signature.encode())
-        for candidate in _url_variants(url)
-    )
-
-
-def parse_form(body: bytes) -> list[tuple[str, str]]:
-    """The form fields, in order, repeated names kept. Raises ValueError on a body that is not UTF-8."""
-    return parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
 
 
 # --- what a callback says ----------------------------------------------------------------------------

@@ -11,13 +11,16 @@ from omnidesk.models.contacts import (
     ContactVerification,
 )
 from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
+from omnidesk.models.email_inbox import EmailInbox, EmailThreadMessage
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
+from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.settings import Counter, Setting
 
 __all__ = [
     "Call",
     "CallEvent",
+    "ChannelMessage",
     "Contact",
     "ContactAudit",
     "ContactChannel",
@@ -28,9 +31,12 @@ __all__ = [
     "CustomField",
     "Department",
     "DepartmentAgent",
+    "EmailInbox",
+    "EmailThreadMessage",
     "Inquiry",
     "LoginToken",
     "Message",
+    "MessagingChannel",
     "OfflineMessage",
     "OutboundEmail",
     "Permission",

@@ -8,10 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from omnidesk.web import auth_pages, contact_center
+from omnidesk.web import admin, auth_pages, contact_center, dashboard, live, widget
 from omnidesk.web.render import WEB_DIR, LoginRequired
 
-PAGE_ROUTERS = (auth_pages, contact_center)
+PAGE_ROUTERS = (auth_pages, contact_center, admin, dashboard, live, widget)
 
 
 def install_web(app: FastAPI) -> None:

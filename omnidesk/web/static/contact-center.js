@@ -169,6 +169,7 @@ const CC = (() => {
   const drawer = (() => {
     const node = document.getElementById("cc-drawer");
     let opener = null;
+    let openerRow = null; // the id of the table row it was opened from: tables re-render their rows
     let onClose = null;
     const title = el("h2", { id: "cc-drawer-title" });
     const headerActions = el("div", { class: "row cc-drawer-actions" });
@@ -184,7 +185,10 @@ const CC = (() => {
     });
 
     function open(text, { closed } = {}) {
-      if (node.hidden) opener = document.activeElement;
+      if (node.hidden) {
+        opener = document.activeElement;
+        openerRow = opener?.closest?.("tr[data-id]")?.dataset.id || null;
+      }
       onClose = closed || null;
       title.textContent = text;
       headerActions.replaceChildren();
@@ -203,8 +207,12 @@ const CC = (() => {
       const callback = onClose;
       onClose = null;
       if (!silent && callback) callback();
+      if (opener && !document.contains(opener) && openerRow) {
+        opener = document.querySelector(`tr[data-id="${CSS.escape(openerRow)}"] .cc-row-link`);
+      }
       if (opener && document.contains(opener)) opener.focus();
       opener = null;
+      openerRow = null;
     }
 
     return {

@@ -71,5 +71,11 @@ const Omnidesk = (() => {
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
 
+  // On a phone the menu is a strip that scrolls sideways: show where we are.
+  const here = document.querySelector(".sidebar .nav-link.active");
+  if (here && here.parentElement.parentElement.scrollWidth > here.parentElement.parentElement.clientWidth) {
+    here.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+
   return { api, el, formatDate, formatDuration, toast, debounce, meta };
 })();

@@ -1,0 +1,303 @@
+"""Every write the SMS and WhatsApp channels make: a customer's message arriving (visitor, contact, room,
+message), an agent's reply queued for delivery, and what the provider later says of that reply.
+
+A customer is one visitor per channel type and number (token ``sms:<E.164>``, ``whatsapp:<E.164>``).
+Their chats have the source ``{type: "sms"|"whatsapp", id: <channel id>, alias: <provider>,
+destination: <our number>}``; the contact channel is (visitor, type, channel id), so blocking works per
+account as for any chat. A new number joins the contact that already has this phone in any formatting
+(known contacts first: the carrier proved the number), else a new unknown contact; the room itself opens
+through ``open_room`` (routing, verification gate) and waits in the queue when nobody is online.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.contact_links import add_contact_phones, channel_of, default_phone_region
+from omnidesk.actions.counters import next_value
+from omnidesk.actions.messages import send_visitor_message
+from omnidesk.actions.rooms import open_room
+from omnidesk.db import utcnow
+from omnidesk.errors import ApiError
+from omnidesk.events import MessageUpdated, send_event_on_commit
+from omnidesk.models import (
+    ChannelMessage,
+    Contact,
+    ContactChannel,
+    Department,
+    Message,
+    MessagingChannel,
+    Room,
+    Visitor,
+)
+from omnidesk.models.messaging import CHANNEL_TYPES, DELIVERY_RANKS
+from omnidesk.phones import to_e164
+from omnidesk.queries.calls import contact_of_visitor, contact_with_phone
+from omnidesk.queries.messaging import last_customer_message_at, open_room_on_source, provider_message
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+MAX_TEXT_LENGTH = 5000
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def customer_key(session: Session, number: str) -> str:
+    """How a customer's number is filed: E.164 when it parses, else as received."""
+    return to_e164(number, default_region=default_phone_region(session)) or number.strip()
+
+
+# --- intake ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundText:
+    """A customer's message as a channel module read it."""
+
+    external_id: str  # Twilio's MessageSid, WhatsApp's wamid
+    from_number: str  # the customer, as received
+    to_number: str  # our number, as received
+    text: str
+    profile_name: str | None = None
+    sent_at: datetime | None = None
+    payload: dict[str, Any] | None = None
+
+
+def receive_message(
+    session: Session, *, channel: MessagingChannel, inbound: InboundText, department_id: str | None = None
+) -> Message | None:
+    """Store a customer's message in their open chat on ``channel``, opening one if needed (in
+    ``department_id``, else the account's department). None when nothing was stored: a repeated
+    delivery, or a channel staff blocked."""
+    if provider_message(session, provider=channel.provider, external_id=inbound.external_id) is not None:
+        return None
+    customer = customer_key(session, inbound.from_number)
+    visitor = _visitor(session, channel_type=channel.type, customer=customer, name=inbound.profile_name)
+    existing_channel = channel_of(
+        session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id
+    )
+    if existing_channel is not None and existing_channel.blocked:
+        return None
+    receipt = _receipt(session, channel=channel, inbound=inbound, customer=customer)
+    if receipt is None:  # the same delivery, committed by a concurrent request
+        return None
+    room = open_room_on_source(session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id)
+    if room is None:
+        if existing_channel is None:
+            _link_contact_by_phone(session, visitor=visitor, channel=channel, customer=customer)
+        room = open_room(
+            session,
+            visitor=visitor,
+            source=source_of(channel, to_number=inbound.to_number),
+            department_id=department_id or channel.department_id,
+            wait_for_agents=True,
+        )
+    message = send_visitor_message(session, visitor=visitor, room=room, msg=inbound.text[:MAX_TEXT_LENGTH])
+    receipt.message_id, receipt.room_id = message.id, room.id
+    session.flush()
+    return message
+
+
+def department_by_id_or_name(session: Session, department: str) -> str:
+    """A department named in a webhook URL (Rocket.Chat's ``?department=``), by id or by name."""
+    found = session.get(Department, department) or session.scalar(
+        select(Department).where(Department.name == department)
+    )
+    if found is None or not found.enabled:
+        raise ApiError("error-invalid-department", "The selected department is invalid")
+    return found.id
+
+
+def source_of(channel: MessagingChannel, *, to_number: str) -> dict[str, Any]:
+    return {
+        "type": channel.type,
+        "id": channel.id,
+        "alias": channel.provider,
+        "label": LABELS.get(channel.type, channel.type),
+        "destination": channel.phone_number or to_number.strip(),
+    }
+
+
+def _visitor(session: Session, *, channel_type: str, customer: str, name: str | None) -> Visitor:
+    token = f"{channel_type}:{customer}"
+    visitor = session.scalar(select(Visitor).where(Visitor.token == token))
+    if visitor is not None:
+        if name and not visitor.name:
+            visitor.name = name
+        return visitor
+    try:
+        # A savepoint: the same number may be writing twice at once; the loser finds the winner's row.
+        with session.begin_nested():
+            visitor = Visitor(
+                token=token,
+                username=f"guest-{next_value(session, 'visitor')}",
+                name=name,
+                phone=customer[:60],
+                livechat_data={},
+            )
+            session.add(visitor)
+            session.flush()
+            return visitor
+    except IntegrityError:
+        found = session.scalar(select(Visitor).where(Visitor.token == token))
+        if found is None:
+            raise
+        return found
+
+
+def _receipt(
+    session: Session, *, channel: MessagingChannel, inbound: InboundText, customer: str
+) -> ChannelMessage | None:
+    now = utcnow()
+    try:
+        with session.begin_nested():
+            receipt = ChannelMessage(
+                channel_id=channel.id,
+                provider=channel.provider,
+                direction="in",
+                external_id=inbound.external_id[:255],
+                customer=customer[:60],
+                body=inbound.text[:MAX_TEXT_LENGTH],
+                payload=inbound.payload or {},
+                status="received",
+                occurred_at=min(inbound.sent_at or now, now),
+                next_attempt_at=now,
+            )
+            session.add(receipt)
+            session.flush()
+            return receipt
+    except IntegrityError:
+        return None
+
+
+def _link_contact_by_phone(
+    session: Session, *, visitor: Visitor, channel: MessagingChannel, customer: str
+) -> None:
+    """A number new on this channel joins the contact that has it among its phones (any formatting, known
+    contacts first), else the contact of the same visitor on another account; ``open_room`` then finds
+    the channel. With neither, ``open_room`` resolves the contact as for any chat (a new unknown one)."""
+    e164 = to_e164(customer, default_region=default_phone_region(session))
+    contact: Contact | None = contact_with_phone(session, e164=e164, number=customer) or contact_of_visitor(
+        session, visitor.id
+    )
+    if contact is None:
+        if visitor.name is None:
+            # Name the new unknown contact after the number rather than "guest-N".
+            contact = Contact(name=customer[:200], unknown=True, custom_fields={}, conflicting_fields=[])
+            session.add(contact)
+            add_contact_phones(contact, [customer], region=default_phone_region(session))
+        else:
+            return
+    source = source_of(channel, to_number="")
+    contact.channels.append(
+        ContactChannel(
+            visitor_id=visitor.id,
+            source_type=channel.type,
+            source_id=channel.id,
+            name=source["label"],
+            details=source,
+        )
+    )
+    contact.pre_registration = False
+    session.flush()
+
+
+# --- replies --------------------------------------------------------------------------------------------
+
+
+def channel_for_reply(session: Session, *, room: Room) -> MessagingChannel | None:
+    """The account an agent's message in ``room`` goes out through (None for chats of other sources).
+    Refuses a reply that cannot be delivered: the account was removed, or WhatsApp's 24-hour window
+    since the customer's last message has closed."""
+    if room.source_type not in CHANNEL_TYPES:
+        return None
+    channel = session.get(MessagingChannel, room.source_id)
+    if channel is None:
+        raise ApiError(
+            "error-messaging-channel-not-found",
+            f"The {LABELS[room.source_type]} channel of this chat was removed; replies cannot be delivered",
+        )
+    if channel.type == "whatsapp":
+        customer = customer_key(session, room.visitor.phone or "")
+        last = last_customer_message_at(session, channel_id=channel.id, customer=customer)
+        if last is None or utcnow() - last > WHATSAPP_WINDOW:
+            raise ApiError(
+                "error-whatsapp-window-closed",
+                "WhatsApp allows free-form replies only within 24 hours of the customer's last message",
+            )
+    return channel
+
+
+def queue_reply(
+    session: Session, *, room: Room, message: Message, channel: MessagingChannel
+) -> ChannelMessage:
+    """Queue an agent's message for delivery in the request's transaction: it goes out only if the
+    request commits (``messaging_delivery.py`` sends it)."""
+    now = utcnow()
+    job = ChannelMessage(
+        channel_id=channel.id,
+        provider=channel.provider,
+        direction="out",
+        message_id=message.id,
+        room_id=room.id,
+        customer=customer_key(session, room.visitor.phone or "")[:60],
+        body=message.msg,
+        payload={},
+        status="pending",
+        delivery_status="queued",
+        occurred_at=now,
+        next_attempt_at=now,
+    )
+    session.add(job)
+    message.extra = {**(message.extra or {}), "delivery": _delivery_shape(channel.type, "queued", now, None)}
+    session.flush()
+    return job
+
+
+def _delivery_shape(channel_type: str, status: str, at: datetime, error: str | None) -> dict[str, Any]:
+    shape: dict[str, Any] = {"channel": channel_type, "status": status, "updatedAt": _iso(at)}
+    if error:
+        shape["error"] = error
+    return shape
+
+
+def apply_delivery_status(
+    session: Session,
+    *,
+    job: ChannelMessage,
+    status: str,
+    error: str | None = None,
+    external_id: str | None = None,
+) -> bool:
+    """Record what the provider says of an outbound message. A status ranked below the current one is
+    ignored (callbacks arrive out of order), so any order of the same callbacks ends the same. True when
+    the delivery state changed."""
+    if external_id and not job.external_id:
+        job.external_id = external_id[:255]
+    current = DELIVERY_RANKS.get(job.delivery_status or "queued", 0)
+    if DELIVERY_RANKS.get(status, -1) < current or status == job.delivery_status:
+        session.flush()
+        return False
+    job.delivery_status = status
+    if error:
+        job.last_error = error[:1000]
+    message = session.get(Message, job.message_id) if job.message_id else None
+    if message is not None:
+        channel_type = (message.extra or {}).get("delivery", {}).get("channel") or (
+            "sms" if job.provider == "twilio" else "whatsapp"
+        )
+        delivery = _delivery_shape(
+            channel_type, status, utcnow(), error if status in ("failed", "undelivered") else None
+        )
+        message.extra = {**(message.extra or {}), "delivery": delivery}
+        send_event_on_commit(session, MessageUpdated(room_id=message.room_id, message_id=message.id))
+    session.flush()
+    return True

@@ -1,0 +1,157 @@
+"""Rocket.Chat's ``email-inbox`` endpoints: the mailboxes whose emails become chats (admins,
+``manage-email-inbox``). Passwords are never sent back: the answer shows a mask, and saving the mask (or
+an empty password) keeps the stored one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor, require
+from omnidesk.actions import email_inbox as inbox_actions
+from omnidesk.actions.voice_lines import MASK
+from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.errors import NotFound
+from omnidesk.models import EmailInbox
+from omnidesk.queries.email_inbox import inbox_by_email, list_inboxes
+
+router = APIRouter(prefix="/api/v1", tags=["email inboxes"])
+
+PERMISSION = "manage-email-inbox"
+
+
+def inbox_shape(inbox: EmailInbox) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": inbox.id,
+        "name": inbox.name,
+        "email": inbox.email,
+        "active": inbox.active,
+        "description": inbox.description,
+        "senderInfo": inbox.sender_info,
+        "department": inbox.department_id,
+        "smtp": {
+            "server": inbox.smtp_server,
+            "port": inbox.smtp_port,
+            "username": inbox.smtp_username,
+            "password": MASK,
+            "secure": inbox.smtp_secure,
+        },
+        "imap": {
+            "server": inbox.imap_server,
+            "port": inbox.imap_port,
+            "username": inbox.imap_username,
+            "password": MASK,
+            "secure": inbox.imap_secure,
+            "maxRetries": inbox.imap_max_retries,
+        },
+        # Extension: how reading the inbox goes.
+        "status": {
+            "lastReadAt": iso(inbox.last_polled_at),
+            "failedReads": inbox.failed_polls,
+            "lastError": inbox.last_error,
+        },
+        "_createdAt": iso(inbox.created_at),
+        "_createdBy": {"_id": inbox.created_by_id} if inbox.created_by_id else None,
+        "_updatedAt": iso(inbox.updated_at),
+    }
+    return shape
+
+
+def _inbox_for_admin(session: Session, actor: Actor, inbox_id: str) -> EmailInbox:
+    require(session, actor, PERMISSION)
+    inbox = session.get(EmailInbox, inbox_id)
+    if inbox is None:
+        raise NotFound()
+    return inbox
+
+
+class InboxListQuery(QueryParams):
+    query: str | None = None
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+
+
+@router.get("/email-inbox.list")
+def list_email_inboxes(
+    params: Annotated[InboxListQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, PERMISSION)
+    offset, count = page_bounds(params.offset, params.count)
+    inboxes, total = list_inboxes(session, text=params.query, offset=offset, count=count)
+    return ok(emailInboxes=[inbox_shape(i) for i in inboxes], count=len(inboxes), offset=offset, total=total)
+
+
+class SmtpServer(Body):
+    server: str = Field(min_length=1, max_length=255)
+    port: int = Field(ge=1, le=65535)
+    username: str = Field(max_length=320)
+    password: str = Field(max_length=500)
+    secure: bool
+
+
+class ImapServer(SmtpServer):
+    maxRetries: int | None = Field(default=None, ge=1, le=1000)
+
+
+class EmailInboxSave(Body):
+    id_: str | None = Field(default=None, alias="_id")
+    name: str = Field(max_length=200)
+    email: str
+    active: bool
+    description: str | None = None
+    senderInfo: str | None = Field(default=None, max_length=200)
+    department: str | None = None
+    smtp: SmtpServer
+    imap: ImapServer
+
+
+@router.post("/email-inbox")
+def save_email_inbox(body: EmailInboxSave, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """Create an inbox, or with ``_id`` replace that one's settings."""
+    inbox = _inbox_for_admin(session, actor, body.id_) if body.id_ else None
+    require(session, actor, PERMISSION)
+    fields = body.model_dump(exclude={"id_"})
+    for server in ("smtp", "imap"):
+        password = fields[server]["password"]
+        if inbox is not None and password in ("", MASK):
+            fields[server]["password"] = getattr(inbox, f"{server}_password")
+    saved = inbox_actions.save_inbox(session, inbox=inbox, fields=fields, actor_id=actor.id)
+    return ok(_id=saved.id)
+
+
+@router.get("/email-inbox/{inbox_id}")
+def get_email_inbox(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    # Rocket.Chat answers the inbox itself, at the top level of the body.
+    return ok(**inbox_shape(_inbox_for_admin(session, actor, inbox_id)))
+
+
+@router.delete("/email-inbox/{inbox_id}")
+def delete_email_inbox(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    inbox_actions.delete_inbox(session, inbox=_inbox_for_admin(session, actor, inbox_id))
+    return ok(_id=inbox_id)
+
+
+class InboxSearchQuery(QueryParams):
+    email: str
+
+
+@router.get("/email-inbox.search")
+def search_email_inbox(
+    params: Annotated[InboxSearchQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, PERMISSION)
+    inbox = inbox_by_email(session, params.email.strip())
+    return ok(emailInbox=inbox_shape(inbox) if inbox else None)
+
+
+@router.post("/email-inbox.send-test/{inbox_id}")
+def send_test_email(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """Queue a test email to the admin's own address, sent through the inbox's SMTP server."""
+    inbox = _inbox_for_admin(session, actor, inbox_id)
+    inbox_actions.send_test_email(session, inbox=inbox, to=actor.user.email)
+    return ok(_id=inbox.id)

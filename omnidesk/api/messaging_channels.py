@@ -1,0 +1,150 @@
+"""``omnichannel/messaging.channels``: the SMS (Twilio) and WhatsApp Cloud API accounts admins connect.
+Each account as returned names the webhook URLs to paste into the provider's console; secrets are
+masked."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from omnidesk.access import Actor, require
+from omnidesk.actions import messaging_channels as channel_actions
+from omnidesk.actions.voice_lines import mask_token
+from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.validation import Body, QueryParams
+from omnidesk.channels import sms_twilio, whatsapp_cloud
+from omnidesk.errors import NotFound
+from omnidesk.models import MessagingChannel
+from omnidesk.queries.messaging import list_messaging_channels
+
+router = APIRouter(prefix="/api/v1/omnichannel", tags=["messaging channels"])
+PERMISSION = "manage-messaging-channels"
+
+
+def _masked(secret: str | None) -> str | None:
+    return mask_token(secret) if secret else None
+
+
+def channel_shape(channel: MessagingChannel, *, public_url: str) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "_id": channel.id,
+        "type": channel.type,
+        "provider": channel.provider,
+        "name": channel.name,
+        "phoneNumber": channel.phone_number,
+        "departmentId": channel.department_id,
+        "_createdAt": iso(channel.created_at),
+        "_updatedAt": iso(channel.updated_at),
+    }
+    if channel.type == "sms":
+        shape |= {
+            "accountSid": channel.account_sid,
+            "authToken": _masked(channel.auth_token),
+            "messagingServiceSid": channel.messaging_service_sid,
+            "webhookUrl": sms_twilio.incoming_url(public_url),
+            "statusCallbackUrl": sms_twilio.status_callback_url(public_url, channel.id),
+        }
+    else:
+        shape |= {
+            "phoneNumberId": channel.phone_number_id,
+            "accessToken": _masked(channel.access_token),
+            "appSecret": _masked(channel.app_secret),
+            "verifyToken": _masked(channel.verify_token),
+            "webhookUrl": whatsapp_cloud.webhook_url(public_url, channel.id),
+        }
+    return shape
+
+
+def _channel_for_admin(session: Session, actor: Actor, channel_id: str) -> MessagingChannel:
+    require(session, actor, PERMISSION)
+    channel = session.get(MessagingChannel, channel_id)
+    if channel is None:
+        raise NotFound("Messaging channel not found")
+    return channel
+
+
+class PageQuery(QueryParams):
+    count: int | None = None
+    offset: int | None = Field(default=None, ge=0)
+    type: Literal["sms", "whatsapp"] | None = None
+
+
+@router.get("/messaging.channels")
+def list_channels(
+    params: Annotated[PageQuery, Query()], actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    require(session, actor, PERMISSION)
+    offset, count = page_bounds(params.offset, params.count)
+    channels, total = list_messaging_channels(session, offset=offset, count=count, type=params.type)
+    shapes = [channel_shape(channel, public_url=services.settings.public_url) for channel in channels]
+    return ok(channels=shapes, count=len(shapes), offset=offset, total=total)
+
+
+class ChannelFields(Body):
+    name: str | None = Field(default=None, max_length=120)
+    phoneNumber: str | None = Field(default=None, max_length=60)
+    departmentId: str | None = None
+    # SMS (Twilio)
+    accountSid: str | None = Field(default=None, max_length=64)
+    authToken: str | None = Field(default=None, max_length=255)
+    messagingServiceSid: str | None = Field(default=None, max_length=64)
+    # WhatsApp Cloud API
+    phoneNumberId: str | None = Field(default=None, max_length=64)
+    accessToken: str | None = Field(default=None, max_length=4000)
+    appSecret: str | None = Field(default=None, max_length=255)
+    verifyToken: str | None = Field(default=None, max_length=255)
+
+    def settings(self) -> channel_actions.ChannelSettings:
+        return channel_actions.ChannelSettings(
+            name=self.name,
+            phone_number=self.phoneNumber,
+            department_id=self.departmentId,
+            clear_department="departmentId" in self.model_fields_set and self.departmentId is None,
+            account_sid=self.accountSid,
+            auth_token=self.authToken,
+            messaging_service_sid=self.messagingServiceSid,
+            phone_number_id=self.phoneNumberId,
+            access_token=self.accessToken,
+            app_secret=self.appSecret,
+            verify_token=self.verifyToken,
+        )
+
+
+class MessagingChannelCreate(ChannelFields):
+    type: Literal["sms", "whatsapp"]
+
+
+@router.post("/messaging.channels")
+def create_channel(
+    body: MessagingChannelCreate, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    require(session, actor, PERMISSION)
+    channel = channel_actions.create_messaging_channel(session, type=body.type, settings=body.settings())
+    return ok(channel=channel_shape(channel, public_url=services.settings.public_url))
+
+
+@router.get("/messaging.channels/{channelId}")
+def get_channel(
+    channelId: str, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    channel = _channel_for_admin(session, actor, channelId)
+    return ok(channel=channel_shape(channel, public_url=services.settings.public_url))
+
+
+@router.put("/messaging.channels/{channelId}")
+def update_channel(
+    channelId: str, body: ChannelFields, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    channel = _channel_for_admin(session, actor, channelId)
+    channel_actions.update_messaging_channel(session, channel=channel, settings=body.settings())
+    return ok(channel=channel_shape(channel, public_url=services.settings.public_url))
+
+
+@router.delete("/messaging.channels/{channelId}")
+def delete_channel(channelId: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    channel_actions.delete_messaging_channel(session, channel=_channel_for_admin(session, actor, channelId))
+    return ok()

@@ -1,0 +1,257 @@
+"""The database side of the benchmark, through the driver alone (sqlite3 or psycopg, no ORM, no HTTP).
+
+- **The raw floor**: the statements a request needs to answer (the count, the page, the page's emails,
+  phones, channels, tags...), written by hand and run on one driver connection. The API can only be
+  slower; the ratio says what HTTP, authentication, the ORM and serialisation cost on top.
+- **The peers' method**: Rocket.Chat and Chatwoot search contacts with a case-insensitive substring
+  scan (a ``$regex`` with the ``i`` flag; ``ILIKE '%text%'``) over the name, emails, phones and custom
+  fields, with no index able to help; here is that scan over the same tables.
+- Picking the inputs (contacts, rooms, agents) and the dataset's size, untimed.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from omnidesk.db import ID_LENGTH
+from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
+from omnidesk.services import Services
+
+ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
+PAGE = 25  # what the contact and chat lists of the agent UI ask for
+
+CONTACT_COLUMNS = (
+    "id, name, contact_manager_id, unknown, pre_registration, custom_fields, conflicting_fields, "
+    "last_chat_room_id, last_chat_at, created_at, updated_at"
+)
+# The id, last message and department first, where the code below reads them.
+ROOM_COLUMNS = "r.id, r.last_message_id, r.department_id, r.*, v.username, v.token, v.status, v.name, v.phone"
+
+
+@dataclass
+class RoomFilter:
+    """The filters of one ``livechat/rooms`` request, as query parameters and as SQL."""
+
+    agents: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    open: bool | None = None
+    created: tuple[datetime, datetime] | None = None
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        params: list[tuple[str, str]] = [("count", str(PAGE))]
+        params += [("agents", agent) for agent in self.agents]
+        params += [("departmentId", department) for department in self.departments]
+        params += [("tags", tag) for tag in self.tags]
+        if self.open is not None:
+            params.append(("open", "true" if self.open else "false"))
+        if self.created is not None:
+            start, end = (moment.strftime("%Y-%m-%dT%H:%M:%S.000Z") for moment in self.created)
+            params.append(("createdAt", f'{{"start": "{start}", "end": "{end}"}}'))
+        return urlencode(params)
+
+
+class RawDatabase:
+    def __init__(self, services: Services) -> None:
+        self.sqlite = services.db.dialect == "sqlite"
+        self._raw = services.db.engine.raw_connection()
+        self.count_ms = 0.0  # of the last floor request, the time its exact ``total`` took
+        self.conn = cast(Any, self._raw.driver_connection)
+        if not self.sqlite:
+            self.conn.autocommit = True  # each statement on its own, as the server's reads are
+
+    def close(self) -> None:
+        self._raw.close()
+
+    # --- plumbing -------------------------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if not self.sqlite:
+            sql = sql.replace("?", "%s")
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def count(self, sql: str, params: Sequence[Any]) -> int:
+        started = time.perf_counter()
+        total = self.scalar(sql, params)
+        self.count_ms = (time.perf_counter() - started) * 1000
+        return total
+
+    def moment(self, value: datetime) -> Any:
+        """A datetime as the column stores it (SQLite: naive UTC text)."""
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if self.sqlite else value
+
+    def _marks(self, values: Sequence[Any]) -> str:
+        return ",".join("?" * len(values))
+
+    # --- the contact directory --------------------------------------------------------------------------
+
+    def _contact_page(
+        self, where: str, params: Sequence[Any], join: str = ""
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        total = self.count(f"SELECT count(*) FROM contacts c {join} WHERE {where}", params)
+        page = self.rows(
+            f"SELECT {CONTACT_COLUMNS} FROM contacts c {join} WHERE {where} ORDER BY name, id LIMIT {PAGE}",
+            params,
+        )
+        self._contact_details([row[0] for row in page], [row[2] for row in page if row[2]])
+        return total, page
+
+    def _contact_details(self, ids: Sequence[str], managers: Sequence[str]) -> None:
+        if not ids:
+            return
+        marks = self._marks(ids)
+        self.rows(f"SELECT contact_id, address FROM contact_emails WHERE contact_id IN ({marks})", ids)
+        self.rows(f"SELECT contact_id, phone_number FROM contact_phones WHERE contact_id IN ({marks})", ids)
+        self.rows(f"SELECT * FROM contact_channels WHERE contact_id IN ({marks})", ids)
+        if managers:
+            self.rows(f"SELECT id, name, username FROM users WHERE id IN ({self._marks(managers)})", managers)
+
+    def search_floor(self, search_text: str) -> int:
+        """The indexed search the server runs, through the driver; returns the number found."""
+        needle = search_needle(search_text)
+        if len(needle) < MIN_INDEXED_LENGTH:
+            finder = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
+            argument = needle
+        elif self.sqlite:
+            finder, argument = "contact_search MATCH ?", '"' + needle.replace('"', '""') + '"'
+        else:
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            finder, argument = "body LIKE ? ESCAPE '\\'", f"%{escaped}%"
+        matches = f"JOIN (SELECT contact_id FROM contact_search WHERE {finder}) m ON m.contact_id = c.id"
+        return self._contact_page("enabled = TRUE AND unknown = FALSE", [argument], matches)[0]
+
+    def search_peers(self, search_text: str) -> int:
+        """Rocket.Chat's and Chatwoot's contact search: a case-insensitive substring scan of the
+        contact's fields as typed; returns the number found."""
+        if self.sqlite:
+            pattern, like, as_text = f"%{search_text.strip().lower()}%", "LIKE", "lower(c.custom_fields)"
+            name, address = "lower(c.name)", "lower(e.address)"
+        else:
+            pattern, like, as_text = f"%{search_text.strip()}%", "ILIKE", "c.custom_fields::text"
+            name, address = "c.name", "e.address"
+        where = (
+            f"enabled = TRUE AND unknown = FALSE AND ({name} {like} ? "
+            f"OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND {address} {like} ?) "
+            "OR EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id "
+            f"AND p.phone_number {like} ?) "
+            f"OR {as_text} {like} ?)"
+        )
+        return self._contact_page(where, [pattern] * 4)[0]
+
+    def get_floor(self, contact_id: str) -> int:
+        self.count_ms = 0.0
+        found = self.rows(
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ? AND enabled = TRUE", [contact_id]
+        )
+        self._contact_details([contact_id], [row[2] for row in found if row[2]])
+        return len(found)
+
+    def history_floor(self, contact_id: str) -> int:
+        where = "r.contact_id = ? AND r.closed_at IS NOT NULL"
+        total = self.count(f"SELECT count(*) FROM rooms r WHERE {where}", [contact_id])
+        page = self.rows(
+            f"SELECT {ROOM_COLUMNS} FROM rooms r JOIN visitors v ON v.id = r.visitor_id WHERE {where} "
+            f"ORDER BY r.closed_at DESC, r.id LIMIT {PAGE}",
+            [contact_id],
+        )
+        ids = [row[0] for row in page]
+        if ids:
+            self.rows(f"SELECT room_id, tag FROM room_tags WHERE room_id IN ({self._marks(ids)})", ids)
+        return total
+
+    # --- the Chats listing --------------------------------------------------------------------------------
+
+    def rooms_floor(self, rooms: RoomFilter) -> int:
+        conditions: list[str] = []
+        params: list[Any] = []
+        if rooms.agents:
+            conditions.append(f"r.served_by_id IN ({self._marks(rooms.agents)})")
+            params += rooms.agents
+        if rooms.departments:
+            conditions.append(f"r.department_id IN ({self._marks(rooms.departments)})")
+            params += rooms.departments
+        if rooms.open is True:
+            conditions.append("r.open = TRUE AND r.on_hold = FALSE AND r.served_by_id IS NOT NULL")
+        elif rooms.open is False:
+            conditions.append("r.open = FALSE")
+        if rooms.created is not None:
+            conditions.append("r.created_at >= ? AND r.created_at <= ?")
+            params += [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
+        if rooms.tags:
+            conditions.append(
+                f"r.id IN (SELECT room_id FROM room_tags WHERE tag IN ({self._marks(rooms.tags)}))"
+            )
+            params += rooms.tags
+        where = " AND ".join(conditions) or "TRUE"
+        total = self.count(f"SELECT count(*) FROM rooms r WHERE {where}", params)
+        page = self.rows(
+            f"SELECT {ROOM_COLUMNS} FROM rooms r JOIN visitors v ON v.id = r.visitor_id WHERE {where} "
+            f"ORDER BY r.created_at DESC, r.id LIMIT {PAGE}",
+            params,
+        )
+        ids = [row[0] for row in page]
+        if ids:
+            marks = self._marks(ids)
+            self.rows(f"SELECT room_id, tag FROM room_tags WHERE room_id IN ({marks})", ids)
+            last = [row[1] for row in page if row[1]]
+            if last:
+                self.rows(f"SELECT * FROM messages WHERE id IN ({self._marks(last)})", last)
+            departments = sorted({row[2] for row in page if row[2]})
+            if departments:
+                self.rows(f"SELECT * FROM departments WHERE id IN ({self._marks(departments)})", departments)
+        return total
+
+    # --- what the dataset holds ---------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        tables = (
+            "contacts",
+            "contact_emails",
+            "contact_phones",
+            "visitors",
+            "rooms",
+            "messages",
+            "room_tags",
+        )
+        return {table: int(self.scalar(f"SELECT count(*) FROM {table}") or 0) for table in tables}
+
+    def server_version(self) -> str:
+        if self.sqlite:
+            return "SQLite " + str(self.scalar("SELECT sqlite_version()"))
+        return str(self.scalar("SHOW server_version")).split(" ")[0]
+
+    def stored_messages(self, ids: Sequence[str]) -> int:
+        stored = 0
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            stored += int(
+                self.scalar(f"SELECT count(*) FROM messages WHERE id IN ({self._marks(batch)})", batch)
+            )
+        return stored
+
+
+def random_id(rng: random.Random) -> str:
+    return "".join(rng.choices(ID_ALPHABET, k=ID_LENGTH))
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    """Milliseconds the call took, and what it returned."""
+    started = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - started) * 1000, result

@@ -1,0 +1,349 @@
+"""The measurements, against the running server: reads side by side with the raw floor and the peers'
+scan, ingestion by many concurrent visitors, and visitor-to-agent delivery over DDP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from omnidesk.bench.clients import DDPConnection, HttpConnection, HttpError
+from omnidesk.bench.floor import PAGE, RawDatabase, RoomFilter, random_id, timed
+from omnidesk.bench.generate import BENCH_PASSWORD
+from omnidesk.bench.options import RunOptions
+from omnidesk.bench.server import RunningServer
+
+API = "/api/v1"
+THROUGHPUT_CLIENTS = 4  # concurrent clients for the read throughput
+
+
+def stats(samples_ms: Sequence[float], *, seconds: float | None = None) -> dict[str, float]:
+    """p50, p95, p99 (nearest rank), mean and max in milliseconds; ``per_second`` over ``seconds`` when
+    given, else one client's rate."""
+    ordered = sorted(samples_ms)
+    if not ordered:
+        return {"n": 0}
+
+    def rank(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+    total = sum(ordered)
+    return {
+        "n": len(ordered),
+        "p50": rank(0.50),
+        "p95": rank(0.95),
+        "p99": rank(0.99),
+        "mean": total / len(ordered),
+        "max": ordered[-1],
+        "per_second": len(ordered) / seconds if seconds else len(ordered) / max(total / 1000, 1e-9),
+    }
+
+
+async def login(server: RunningServer, username: str) -> tuple[str, str]:
+    connection = HttpConnection(server.host, server.port)
+    try:
+        answer = await connection.ok("POST", f"{API}/login", {"user": username, "password": BENCH_PASSWORD})
+    finally:
+        await connection.close()
+    return answer["data"]["userId"], answer["data"]["authToken"]
+
+
+# --- reads ----------------------------------------------------------------------------------------------
+
+
+class Reads:
+    """Each read measured through the API, then the same through the driver, then (for search) the
+    peers' scan: interleaved input by input, so the machine's noise falls on all three alike."""
+
+    def __init__(
+        self, server: RunningServer, db: RawDatabase, options: RunOptions, auth: dict[str, str]
+    ) -> None:
+        self.server, self.db, self.options = server, db, options
+        self.auth = auth
+        self.http = HttpConnection(server.host, server.port, auth)
+
+    async def measure(
+        self,
+        paths: Sequence[str],
+        floor: Sequence[Callable[[], int]],
+        peers: Sequence[Callable[[], int]] | None = None,
+    ) -> dict[str, Any]:
+        warmup = self.options.warmup
+        api_ms: list[float] = []
+        floor_ms: list[float] = []
+        count_ms: list[float] = []
+        peers_ms: list[float] = []
+        hits: dict[str, list[int]] = {"api": [], "floor": [], "peers": []}
+        peer_every = max(1, (len(paths) - warmup) // max(self.options.peer_samples, 1))
+        for index, path in enumerate(paths):
+            started = time.perf_counter()
+            answer = await self.http.ok("GET", path)
+            elapsed = (time.perf_counter() - started) * 1000
+            floor_elapsed, floor_hits = timed(floor[index])
+            if index < warmup:
+                continue
+            api_ms.append(elapsed)
+            floor_ms.append(floor_elapsed)
+            count_ms.append(self.db.count_ms)
+            hits["api"].append(int(answer.get("total", 1)))
+            hits["floor"].append(floor_hits)
+            if (
+                peers is not None
+                and (index - warmup) % peer_every == 0
+                and len(peers_ms) < self.options.peer_samples
+            ):
+                peer_elapsed, peer_hits = timed(peers[index])
+                peers_ms.append(peer_elapsed)
+                hits["peers"].append(peer_hits)
+        result: dict[str, Any] = {
+            "api": stats(api_ms),
+            "floor": stats(floor_ms),
+            "floor_count": stats(count_ms),
+            "hits": {name: sum(found) / len(found) for name, found in hits.items() if found},
+            "throughput": await self._throughput(paths[warmup:]),
+        }
+        if peers is not None:
+            result["peers"] = stats(peers_ms)
+        return result
+
+    async def _throughput(self, paths: Sequence[str]) -> float:
+        """Requests per second with a few clients at once (the server has two cores to use)."""
+        queue = list(paths)
+
+        async def client() -> None:
+            connection = HttpConnection(self.server.host, self.server.port, self.auth)
+            try:
+                while queue:
+                    await connection.ok("GET", queue.pop())
+            finally:
+                await connection.close()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(THROUGHPUT_CLIENTS)))
+        return len(paths) / (time.perf_counter() - started)
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+def search_path(text: str) -> str:
+    return f"{API}/omnichannel/contacts.search?" + urlencode({"searchText": text, "count": PAGE})
+
+
+def contact_path(contact_id: str) -> str:
+    return f"{API}/omnichannel/contacts.get?contactId={quote(contact_id)}"
+
+
+def history_path(contact_id: str) -> str:
+    return f"{API}/omnichannel/contacts.history?contactId={quote(contact_id)}&count={PAGE}"
+
+
+def rooms_path(rooms: RoomFilter) -> str:
+    return f"{API}/livechat/rooms?{rooms.query_string()}"
+
+
+# --- ingestion --------------------------------------------------------------------------------------------
+
+
+class Visitor:
+    def __init__(self, server: RunningServer, token: str) -> None:
+        self.token = token
+        self.http = HttpConnection(server.host, server.port)
+        self.room_id = ""
+        self.agent_id = ""
+
+    async def start(self, label: str) -> None:
+        body = {
+            "visitor": {
+                "token": self.token,
+                "name": f"Bench {label}",
+                "email": f"{self.token}@bench.example.net",
+            }
+        }
+        await self.http.ok("POST", f"{API}/livechat/visitor", body)
+        room = (await self.http.ok("GET", f"{API}/livechat/room?token={quote(self.token)}"))["room"]
+        self.room_id = room["_id"]
+        self.agent_id = (room.get("servedBy") or {}).get("_id", "")
+
+    async def send(self, text: str, message_id: str) -> bool:
+        body = {"token": self.token, "rid": self.room_id, "msg": text, "_id": message_id}
+        status, answer = await self.http.request("POST", f"{API}/livechat/message", body)
+        return status == 200 and bool(answer.get("success"))
+
+    async def finish(self) -> None:
+        try:
+            await self.http.ok(
+                "POST", f"{API}/livechat/room.close", {"rid": self.room_id, "token": self.token}
+            )
+        finally:
+            await self.http.close()
+
+
+async def _bounded(calls: Sequence[Callable[[], Awaitable[None]]], limit: int) -> None:
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await call()
+
+    await asyncio.gather(*(one(call) for call in calls))
+
+
+async def start_visitors(server: RunningServer, count: int, rng: random.Random, label: str) -> list[Visitor]:
+    run = random_id(rng)[:8]
+    visitors = [Visitor(server, f"bench-{run}-{label}-{index}") for index in range(count)]
+    await _bounded(
+        [functools.partial(visitor.start, f"{label} {index}") for index, visitor in enumerate(visitors)], 2
+    )
+    return visitors
+
+
+async def finish_visitors(visitors: Sequence[Visitor]) -> None:
+    await _bounded([visitor.finish for visitor in visitors], 2)
+
+
+async def ingestion(
+    server: RunningServer, db: RawDatabase, options: RunOptions, rng: random.Random
+) -> dict[str, Any]:
+    """Many visitors writing at once, each sending its next message when the last is acknowledged.
+    A message counts once the server answered 200, which it does only after the commit."""
+    visitors = await start_visitors(server, options.visitors, rng, "ingest")
+    latencies: list[float] = []
+    acknowledged: list[str] = []
+    failed = 0
+
+    async def talk(visitor: Visitor) -> None:
+        nonlocal failed
+        for number in range(options.messages_per_visitor):
+            message_id = random_id(rng)
+            started = time.perf_counter()
+            if await visitor.send(f"message {number} from the benchmark", message_id):
+                latencies.append((time.perf_counter() - started) * 1000)
+                acknowledged.append(message_id)
+            else:
+                failed += 1
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(talk(visitor) for visitor in visitors))
+        seconds = time.perf_counter() - started
+    finally:
+        await finish_visitors(visitors)
+    stored = db.stored_messages(acknowledged)
+    return {
+        "visitors": options.visitors,
+        "acknowledged": len(acknowledged),
+        "failed": failed,
+        "stored": stored,
+        "seconds": seconds,
+        "per_second": len(acknowledged) / seconds,
+        "latency": stats(latencies, seconds=seconds),
+    }
+
+
+# --- realtime ---------------------------------------------------------------------------------------------
+
+
+async def realtime(
+    server: RunningServer, db: RawDatabase, options: RunOptions, rng: random.Random
+) -> dict[str, Any]:
+    """Visitor-to-agent delivery with many conversations open: every visitor listens on its room, every
+    serving agent on all its rooms (``__my_messages__``); messages go out at a steady rate from random
+    conversations, and each is timed from the moment the visitor sends it to the moment the serving
+    agent's socket receives it."""
+    wanted = options.conversations
+    found = db.rows(
+        "SELECT r.id, v.token, r.served_by_id FROM rooms r JOIN visitors v ON v.id = r.visitor_id "
+        "WHERE r.open = TRUE AND r.on_hold = FALSE AND r.served_by_id IS NOT NULL ORDER BY r.id LIMIT ?",
+        [wanted],
+    )
+    conversations = [(str(room), str(token), str(agent)) for room, token, agent in found]
+    extra = (
+        await start_visitors(server, wanted - len(conversations), rng, "live")
+        if len(conversations) < wanted
+        else []
+    )
+    conversations += [(v.room_id, v.token, v.agent_id) for v in extra if v.agent_id]
+    agent_ids = sorted({agent for _room, _token, agent in conversations})
+    names = dict(
+        db.rows(f"SELECT id, username FROM users WHERE id IN ({','.join('?' * len(agent_ids))})", agent_ids)
+    )
+
+    sent: dict[str, float] = {}
+    delivered: dict[str, float] = {}
+    everyone_heard = asyncio.Event()
+
+    def agent_heard(frame: dict[str, Any], received: float) -> None:
+        message_id = frame["fields"]["args"][0].get("_id", "")
+        if message_id in sent and message_id not in delivered:
+            delivered[message_id] = (received - sent[message_id]) * 1000
+            if len(delivered) == options.realtime_messages:
+                everyone_heard.set()
+
+    def visitor_heard(_frame: dict[str, Any], _received: float) -> None:
+        pass
+
+    sockets: list[DDPConnection] = []
+    try:
+        for agent_id in agent_ids:
+            _user_id, token = await login(server, names[agent_id])
+            socket = await DDPConnection.open(server.websocket_url, agent_heard)
+            sockets.append(socket)
+            await socket.login(token)
+            await socket.subscribe(
+                "stream-room-messages", "__my_messages__", {"useCollection": False, "args": []}
+            )
+
+        async def listen(room_id: str, token: str) -> None:
+            socket = await DDPConnection.open(server.websocket_url, visitor_heard)
+            sockets.append(socket)
+            params = {"useCollection": False, "args": [{"token": token, "visitorToken": token}]}
+            await socket.subscribe("stream-room-messages", room_id, params)
+
+        await _bounded([functools.partial(listen, room, token) for room, token, _agent in conversations], 16)
+        senders: asyncio.Queue[HttpConnection] = asyncio.Queue()
+        for _ in range(32):
+            senders.put_nowait(HttpConnection(server.host, server.port))
+        acks: list[float] = []
+
+        async def send(room_id: str, token: str) -> None:
+            http = await senders.get()
+            try:
+                message_id = random_id(rng)
+                sent[message_id] = time.perf_counter()
+                body = {"token": token, "rid": room_id, "msg": "are you there?", "_id": message_id}
+                await http.ok("POST", f"{API}/livechat/message", body)
+                acks.append((time.perf_counter() - sent[message_id]) * 1000)
+            finally:
+                senders.put_nowait(http)
+
+        started = time.perf_counter()
+        tasks: list[asyncio.Task[None]] = []
+        for number in range(options.realtime_messages):
+            await asyncio.sleep(max(0.0, started + number / options.realtime_rate - time.perf_counter()))
+            room_id, token, _agent = rng.choice(conversations)
+            tasks.append(asyncio.create_task(send(room_id, token)))
+        await asyncio.gather(*tasks)
+        with contextlib.suppress(TimeoutError):  # what never arrived is counted as undelivered
+            await asyncio.wait_for(everyone_heard.wait(), 15)
+        while not senders.empty():
+            await senders.get_nowait().close()
+    finally:
+        await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
+        if extra:
+            await finish_visitors(extra)
+    if len(conversations) < wanted:
+        raise HttpError(f"only {len(conversations)} conversations could be opened, {wanted} wanted")
+    return {
+        "conversations": len(conversations),
+        "agents": len(agent_ids),
+        "sent": len(sent),
+        "delivered": len(delivered),
+        "delivery": stats(list(delivered.values())),
+        "ack": stats(acks),
+    }

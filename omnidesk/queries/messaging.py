@@ -1,0 +1,119 @@
+"""Read paths for messaging channels: the accounts admins configure, which account a webhook is for,
+a provider message already received, and the customer's last message (WhatsApp's 24-hour window)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omnidesk.models import ChannelMessage, MessagingChannel, Room
+
+
+def list_messaging_channels(
+    session: Session, *, offset: int, count: int, type: str | None = None
+) -> tuple[list[MessagingChannel], int]:
+    query = select(MessagingChannel)
+    if type is not None:
+        query = query.where(MessagingChannel.type == type)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    channels = session.scalars(
+        query.order_by(MessagingChannel.created_at, MessagingChannel.id).offset(offset).limit(count)
+    )
+    return list(channels), total
+
+
+def channel_with_number(session: Session, *, type: str, phone_number: str) -> MessagingChannel | None:
+    return session.scalar(
+        select(MessagingChannel).where(
+            MessagingChannel.type == type, MessagingChannel.phone_number == phone_number
+        )
+    )
+
+
+def channel_with_phone_number_id(session: Session, phone_number_id: str) -> MessagingChannel | None:
+    return session.scalar(select(MessagingChannel).where(MessagingChannel.phone_number_id == phone_number_id))
+
+
+def channel_with_service_sid(session: Session, service_sid: str) -> MessagingChannel | None:
+    return session.scalar(
+        select(MessagingChannel).where(MessagingChannel.messaging_service_sid == service_sid)
+    )
+
+
+def sms_channel_for(session: Session, *, to_e164: str | None, service_sid: str) -> MessagingChannel | None:
+    """The SMS account an incoming message is for: by our number (``To``), else by its messaging service."""
+    if to_e164:
+        found = channel_with_number(session, type="sms", phone_number=to_e164)
+        if found is not None:
+            return found
+    return channel_with_service_sid(session, service_sid) if service_sid else None
+
+
+def provider_message(session: Session, *, provider: str, external_id: str) -> ChannelMessage | None:
+    return session.scalar(
+        select(ChannelMessage).where(
+            ChannelMessage.provider == provider, ChannelMessage.external_id == external_id
+        )
+    )
+
+
+def last_customer_message_at(session: Session, *, channel_id: str, customer: str) -> datetime | None:
+    return session.scalar(
+        select(func.max(ChannelMessage.occurred_at)).where(
+            ChannelMessage.channel_id == channel_id,
+            ChannelMessage.customer == customer,
+            ChannelMessage.direction == "in",
+        )
+    )
+
+
+def open_room_on_source(
+    session: Session, *, visitor_id: str, source_type: str, source_id: str
+) -> Room | None:
+    return session.scalars(
+        select(Room)
+        .where(
+            Room.visitor_id == visitor_id,
+            Room.open.is_(True),
+            Room.source_type == source_type,
+            Room.source_id == source_id,
+        )
+        .order_by(Room.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def outbound_job(
+    session: Session, *, provider: str, reference: str | None, external_id: str | None
+) -> ChannelMessage | None:
+    """The reply a status is about: by our own id when the provider hands it back (it may report a status
+    before our worker has recorded the provider's id), else by the provider's id."""
+    if reference:
+        job = session.get(ChannelMessage, reference)
+        if job is not None and job.provider == provider and job.direction == "out":
+            return job
+    if not external_id:
+        return None
+    return session.scalar(
+        select(ChannelMessage).where(
+            ChannelMessage.provider == provider,
+            ChannelMessage.external_id == external_id,
+            ChannelMessage.direction == "out",
+        )
+    )
+
+
+def account_for_change(
+    session: Session, signed_by: MessagingChannel, phone_number_id: str
+) -> MessagingChannel | None:
+    """The WhatsApp account a notification's change is for. Meta sends all of an app's notifications to
+    one callback URL, so a change may be for another number of the same app: it is accepted for an
+    account with the same app secret (the signature proved the app), never for another app's number."""
+    if not phone_number_id or phone_number_id == signed_by.phone_number_id:
+        return signed_by
+    other = channel_with_phone_number_id(session, phone_number_id)
+    if other is not None and other.type == "whatsapp" and other.app_secret == signed_by.app_secret:
+        return other
+    return None

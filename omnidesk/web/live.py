@@ -1,0 +1,43 @@
+"""The agent's conversation view: the queue, the agent's open chats, and one conversation, live.
+
+The page is a shell; ``static/live.js`` fills it from the REST API and keeps it current over DDP
+(logged in with the session cookie, see ``realtime/browser.py``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from omnidesk.api.deps import SessionDep
+from omnidesk.web.admin import forbidden
+from omnidesk.web.render import page_actor, render
+
+router = APIRouter(include_in_schema=False)
+
+PERMISSION = "view-l-room"
+
+
+def _live(request: Request, session: SessionDep, room_id: str) -> Response:
+    actor = page_actor(request, session)
+    if not actor.can(session, PERMISSION):
+        return forbidden(request, session, actor)
+    return render(
+        request,
+        "live/live.html",
+        session=session,
+        actor=actor,
+        room_id=room_id,
+        available=actor.user.livechat_status == "available",
+        is_agent=actor.has_role("livechat-agent"),
+    )
+
+
+@router.get("/live")
+def live(request: Request, session: SessionDep) -> Response:
+    return _live(request, session, "")
+
+
+@router.get("/live/{room_id}")
+def live_room(room_id: str, request: Request, session: SessionDep) -> Response:
+    return _live(request, session, room_id)

@@ -1,0 +1,115 @@
+"""The administration pages in a real browser: every change goes through the REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from omnidesk.queries.settings import setting_value
+from omnidesk.services import Services
+from tests.browser.conftest import sign_in
+from tests.helpers import Persona
+
+
+def test_a_manager_creates_a_department_a_tag_and_a_searchable_custom_field(
+    new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    page = sign_in(new_page(), "mona")
+    nav = page.get_by_role("navigation", name="Main")
+
+    nav.get_by_role("link", name="Departments").click()
+    expect(page.get_by_text("No departments yet.")).to_be_visible()
+    page.get_by_role("button", name="New department").click()
+    dialog = page.get_by_role("dialog", name="New department")
+    dialog.get_by_label("Name").fill("Returns")
+    dialog.get_by_label("Email").fill("returns@example.com")
+    dialog.get_by_label("Alex Agent (@alex)").check()
+    dialog.get_by_role("button", name="Save department").click()
+    expect(dialog).to_be_hidden()
+    row = page.get_by_role("row").filter(has_text="Returns")
+    expect(row).to_contain_text("returns@example.com")
+    expect(row.get_by_role("cell", name="1", exact=True)).to_be_visible()  # one agent
+
+    nav.get_by_role("link", name="Tags").click()
+    page.get_by_role("button", name="New tag").click()
+    dialog = page.get_by_role("dialog", name="New tag")
+    dialog.get_by_label("Name").fill("damaged")
+    dialog.get_by_label("Description").fill("Arrived broken")
+    dialog.get_by_label("Returns").check()
+    dialog.get_by_role("button", name="Save tag").click()
+    row = page.get_by_role("row").filter(has_text="damaged")
+    expect(row).to_contain_text("Arrived broken")
+    expect(row).to_contain_text("Returns")
+
+    nav.get_by_role("link", name="Custom fields").click()
+    page.get_by_role("button", name="New custom field").click()
+    dialog = page.get_by_role("dialog", name="New custom field")
+    dialog.get_by_label("Key").fill("loyaltyId")
+    dialog.get_by_label("Label").fill("Loyalty card")
+    dialog.get_by_label("Searchable").check()
+    dialog.get_by_role("button", name="Save custom field").click()
+    row = page.get_by_role("row").filter(has_text="Loyalty card")
+    expect(row).to_contain_text("loyaltyId")
+    expect(row.get_by_role("cell").nth(5)).to_have_text("Yes")  # searchable
+
+    departments = manager.get("/api/v1/livechat/department").json()["departments"]
+    assert [(d["name"], d["email"], d["numAgents"]) for d in departments] == [
+        ("Returns", "returns@example.com", 1)
+    ]
+    tag = manager.get("/api/v1/livechat/tags").json()["tags"][0]
+    assert (tag["name"], tag["departments"]) == ("damaged", [departments[0]["_id"]])
+    field = manager.get("/api/v1/livechat/custom-fields/loyaltyId").json()["customField"]
+    assert field["searchable"] is True and field["scope"] == "visitor"
+
+
+def test_a_manager_changes_the_routing_method_and_renames_a_priority(
+    services: Services, new_page: Any, manager: Persona
+) -> None:
+    page = sign_in(new_page(), "mona")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_label("Routing method").select_option("Manual_Selection")
+    page.get_by_label("Accept chats when no agent is online").check()
+    expect(page.get_by_text("2 unsaved changes")).to_be_visible()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("All changes saved.")).to_be_visible()
+    assert page.get_by_text("Email (SMTP)").count() == 0  # SMTP settings are for admins
+
+    page.reload()
+    expect(page.get_by_label("Routing method")).to_have_value("Manual_Selection")
+    with services.transaction() as session:
+        assert setting_value(session, "Livechat_Routing_Method") == "Manual_Selection"
+        assert setting_value(session, "Livechat_accept_chats_with_no_agents") is True
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Priorities").click()
+    page.get_by_label("Name of priority 1").fill("Urgent")
+    page.get_by_role("row").filter(has=page.get_by_label("Name of priority 1")).get_by_role(
+        "button", name="Save"
+    ).click()
+    expect(page.get_by_role("button", name="Reset Urgent")).to_be_visible()
+    names = [p.get("name") for p in manager.get("/api/v1/livechat/priorities").json()["priorities"]]
+    assert "Urgent" in names
+
+
+def test_an_admin_connects_a_voice_line_and_agents_may_not_open_administration(
+    new_page: Any, admin: Persona, agent: Persona
+) -> None:
+    page = sign_in(new_page(), "alice")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Voice lines").click()
+    expect(page.get_by_text("No voice lines yet.")).to_be_visible()
+    page.get_by_role("button", name="New voice line").click()
+    dialog = page.get_by_role("dialog", name="New voice line")
+    dialog.get_by_label("Phone number").fill("+14155550100")
+    dialog.get_by_label("Queue").fill("support")
+    dialog.get_by_label("Twilio account SID").fill("AC" + "0123456789abcdef" * 2)
+    dialog.get_by_label("Twilio auth token").fill("secret-token")
+    dialog.get_by_role("button", name="Save voice line").click()
+    row = page.get_by_role("row").filter(has_text="+14155550100")
+    expect(row).to_contain_text("/voice/twilio/")  # the webhook address to give Twilio
+    assert "secret-token" not in page.content()
+
+    agent_page = sign_in(new_page(), "alex")
+    for path in ("/admin/departments", "/admin/settings", "/dashboard"):
+        response = agent_page.goto(path)
+        assert response is not None and response.status == 403, path
+        expect(agent_page.get_by_role("heading", name="Not allowed")).to_be_visible()

@@ -1,0 +1,294 @@
+"""The Contact Center in a real browser: Chats, Contacts and Calls tabs, as managers and agents use them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from playwright.sync_api import expect
+
+from omnidesk.services import Services
+from tests.browser.conftest import sign_in
+from tests.helpers import Persona, raw_rows
+from tests.livechat_helpers import guest, set_available
+
+
+def _chat(
+    services: Services, client: TestClient, name: str, *, served_by: Persona, others: tuple[Persona, ...] = ()
+) -> dict[str, Any]:
+    """A widget chat from a new visitor called ``name``, routed to ``served_by``."""
+    set_available(services, *others, available=False)
+    set_available(services, served_by)
+    visitor = guest(client, f"token-{name.lower().replace(' ', '-')}", widget=True)
+    visitor.register(name=name)
+    room = visitor.open_room()
+    assert visitor.say(room["_id"], f"Hello, I am {name}").status_code == 200
+    return room
+
+
+def _contact(manager: Persona, **fields: Any) -> str:
+    body = {"emails": [], "phones": [], **fields}
+    response = manager.post("/api/v1/omnichannel/contacts", json=body)
+    assert response.status_code == 200, response.text
+    contact_id: str = response.json()["contactId"]
+    return contact_id
+
+
+def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
+    services: Services,
+    app_client: TestClient,
+    new_page: Any,
+    manager: Persona,
+    agent: Persona,
+    agent2: Persona,
+) -> None:
+    anna = _chat(services, app_client, "Anna Open", served_by=agent, others=(agent2,))
+    _chat(services, app_client, "Bruno Bea", served_by=agent2, others=(agent,))
+    carol = _chat(services, app_client, "Carol Closed", served_by=agent, others=(agent2,))
+    closed = agent.post("/api/v1/livechat/room.closeByUser", json={"rid": carol["_id"], "tags": ["refund"]})
+    assert closed.status_code == 200, closed.text
+
+    page = sign_in(new_page(), "mona")
+    page.goto("/contact-center/chats")
+    rows = page.locator("#chats-table tbody tr[data-id]")
+    expect(rows).to_have_count(3)
+
+    page.get_by_role("button", name="Filters").click()
+    page.get_by_label("Served by").select_option(label="Bea Agent (@bea)")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Bruno Bea")
+    page.get_by_label("Served by").select_option(label="All agents")
+    page.get_by_label("Status").select_option(label="Closed")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Carol Closed")
+    page.get_by_label("Status").select_option(label="All")
+    tags = page.locator("#chats-filters").get_by_role("combobox", name="Tags")
+    tags.fill("refund")
+    tags.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("refund")
+    page.get_by_role("button", name="Clear filters").click()
+    expect(rows).to_have_count(3)
+
+    rows.filter(has_text="Anna Open").get_by_role("link").click()
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("heading", name="Chat information")).to_be_visible()
+    expect(page).to_have_url(f"/contact-center/chats/{anna['_id']}")
+    drawer.get_by_role("button", name="Edit").click()
+    drawer.get_by_label("Topic").fill("Delivery date")
+    room_tags = drawer.get_by_role("combobox", name="Tags")
+    room_tags.fill("vip")
+    room_tags.press("Enter")
+    drawer.get_by_role("button", name="Save").click()
+    expect(drawer.get_by_text("Delivery date")).to_be_visible()
+    expect(rows.filter(has_text="Anna Open")).to_contain_text("vip")
+
+    saved = manager.get("/api/v1/livechat/room.info", params={"roomId": anna["_id"]}).json()["room"]
+    assert saved["topic"] == "Delivery date" and saved["tags"] == ["vip"]
+
+    drawer.get_by_role("button", name="Open chat").click()
+    expect(drawer.get_by_text("Hello, I am Anna Open")).to_be_visible()
+
+
+def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a_channel(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    contact_id = _contact(
+        manager, name="Noah Johnson", emails=["noah@example.com"], phones=["+1 415 555 0132"]
+    )
+    set_available(services, agent)
+    visitor = guest(app_client, "token-noah", widget=True)
+    visitor.register(name="Noah", email="noah@example.com")
+    visitor.open_room()  # the visitor claims the contact: it gains the web chat channel
+
+    page = sign_in(new_page(), "mona")
+    page.goto("/contact-center/contacts")
+    page.get_by_label("Search contacts").fill("(415) 555-0132")
+    rows = page.locator("#contacts-table tbody tr[data-id]")
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name="Noah Johnson").click()
+
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("tab", name="Details")).to_have_attribute("aria-selected", "true")
+    drawer.get_by_role("button", name="Edit contact").click()
+    drawer.get_by_label("Name", exact=True).fill("Noah J. Johnson")
+    drawer.get_by_role("button", name="Save").click()
+    expect(drawer.get_by_role("heading", name="Noah J. Johnson")).to_be_visible()
+    expect(rows.first).to_contain_text("Noah J. Johnson")
+
+    drawer.get_by_role("tab", name="Channels").click()
+    channel = drawer.locator(".cc-channel-item").filter(has_text="Web chat")
+    channel.get_by_role("button", name="Web chat options").click()
+    channel.get_by_role("menuitem", name="Block").click()
+    dialog = page.get_by_role("dialog", name="Block this contact?")
+    expect(dialog).to_contain_text("Web chat")
+    dialog.get_by_role("button", name="Block").click()
+    expect(channel.get_by_text("Blocked", exact=True)).to_be_visible()
+
+    contact = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}).json()[
+        "contact"
+    ]
+    assert contact["name"] == "Noah J. Johnson"
+    assert [(c["visitor"]["source"]["type"], c["blocked"]) for c in contact["channels"]] == [("widget", True)]
+
+
+def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previous_call(
+    new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    _contact(manager, name="Grace Hopper", phones=["+1 212 555 0199"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    logged = []
+    for started in (now - timedelta(days=2), now - timedelta(hours=1)):
+        body = {
+            "direction": "inbound",
+            "phoneNumber": "+12125550199",
+            "startedAt": started.isoformat(),
+            "answeredAt": (started + timedelta(seconds=15)).isoformat(),
+            "endedAt": (started + timedelta(minutes=4)).isoformat(),
+        }
+        response = agent.post("/api/v1/omnichannel/calls.log", json=body)
+        assert response.status_code == 200, response.text
+        logged.append(response.json()["call"])
+    first, latest = logged
+
+    page = sign_in(new_page(), "mona")
+    page.goto("/contact-center/calls")
+    rows = page.locator("#calls-table tbody tr[data-id]")
+    search = page.get_by_label("Search calls")
+    search.fill("Grace")
+    expect(rows).to_have_count(2)
+    search.fill("212-555-0199")
+    expect(rows).to_have_count(2)
+    search.fill("nobody by that name")
+    expect(page.get_by_text("No calls match your search.")).to_be_visible()
+    search.fill("(212) 555 0199")
+    expect(rows).to_have_count(2)
+
+    page.locator(f'#calls-table tr[data-id="{latest["_id"]}"]').get_by_role("link").click()
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("heading", name="Call with Grace Hopper")).to_be_visible()
+    expect(drawer.locator(f'time[datetime="{first["ts"]}"]')).to_be_visible()  # the previous call
+    drawer.get_by_role("button", name="Add notes").click()
+    drawer.get_by_label("Notes", exact=True).fill("Asked for a callback on Monday.")
+    drawer.get_by_role("button", name="Save notes").click()
+    expect(drawer.get_by_text("Asked for a callback on Monday.")).to_be_visible()
+    expect(drawer.get_by_text("By mona")).to_be_visible()
+
+    page.reload()  # the detail URL is a deep link: the notes are there after a reload
+    expect(page.locator("#cc-drawer").get_by_text("Asked for a callback on Monday.")).to_be_visible()
+    saved = manager.get("/api/v1/omnichannel/calls.get", params={"callId": latest["_id"]}).json()["call"]
+    assert saved["wrapUp"]["notes"] == "Asked for a callback on Monday."
+
+
+def test_an_agent_sees_only_its_own_chats(
+    services: Services, app_client: TestClient, new_page: Any, agent: Persona, agent2: Persona
+) -> None:
+    _chat(services, app_client, "Anna Alex", served_by=agent, others=(agent2,))
+    bruno = _chat(services, app_client, "Bruno Bea", served_by=agent2, others=(agent,))
+
+    page = sign_in(new_page(), "alex")
+    page.goto("/contact-center/chats")
+    rows = page.locator("#chats-table tbody tr[data-id]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Anna Alex")
+    expect(page.get_by_text("Bruno Bea")).to_have_count(0)
+    page.get_by_role("button", name="Filters").click()
+    expect(page.get_by_label("Served by")).to_be_hidden()
+
+    page.goto(f"/contact-center/chats/{bruno['_id']}")
+    expect(page.locator("#cc-drawer").get_by_text("You cannot see this chat.")).to_be_visible()
+
+
+def test_a_contact_named_like_a_script_renders_as_text_on_a_phone_sized_screen(
+    new_page: Any, manager: Persona
+) -> None:
+    name = "<script>alert(1)</script>"
+    _contact(manager, name=name, emails=["mallory@example.com"])
+    page = sign_in(new_page(width=390, height=844), "mona")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto("/contact-center/contacts")
+    link = page.get_by_role("link", name=name)
+    expect(link).to_be_visible()
+    link.click()
+    expect(page.locator("#cc-drawer").get_by_role("heading", name=name)).to_be_visible()
+    assert dialogs == []
+    assert page.locator("#cc-drawer script").count() == 0
+    # The page itself never scrolls sideways; wide tables scroll inside their panel.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_conflicting_fields_are_shown_on_the_contact_and_resolved_there(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    contact_id = _contact(manager, name="Olivia Stone", emails=["olivia@example.com"])
+    set_available(services, agent)
+    visitor = guest(app_client, "token-olivia", widget=True)
+    visitor.register(name="Liv S.", email="olivia@example.com")  # a different name: a conflict
+    visitor.open_room()
+
+    page = sign_in(new_page(), "mona")
+    page.goto(f"/contact-center/contacts/{contact_id}")
+    conflicts = page.get_by_role("region", name="Conflicting fields")
+    expect(conflicts).to_contain_text("1 conflicting field")
+    expect(conflicts).to_contain_text("Liv S.")
+    conflicts.get_by_role("button", name="Use “Liv S.”").click()
+    expect(page.get_by_role("region", name="Conflicting fields")).to_have_count(0)
+    expect(page.locator("#cc-drawer").get_by_role("heading", name="Liv S.")).to_be_visible()
+
+    contact = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}).json()[
+        "contact"
+    ]
+    assert contact["name"] == "Liv S." and contact["conflictingFields"] == []
+
+
+def test_a_closed_chat_offers_its_transcript_by_email_as_a_pdf_and_removal(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    room = _chat(services, app_client, "Pat Closed", served_by=agent)
+    assert agent.post("/api/v1/livechat/room.closeByUser", json={"rid": room["_id"]}).status_code == 200
+
+    page = sign_in(new_page(), "mona")
+    page.goto(f"/contact-center/chats/{room['_id']}")
+    drawer = page.locator("#cc-drawer")
+    drawer.get_by_role("button", name="Send transcript").click()
+    dialog = page.get_by_role("dialog", name="Send transcript by email")
+    dialog.get_by_label("Email address").fill("pat@example.com")
+    dialog.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Transcript sent to pat@example.com")).to_be_visible()
+    assert raw_rows(services, "SELECT to_address FROM outbound_emails") == [("pat@example.com",)]
+
+    pdf = drawer.get_by_role("link", name="Download PDF")
+    response = page.request.get(pdf.get_attribute("href") or "")
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+
+    drawer.get_by_role("button", name="Remove").click()
+    page.get_by_role("dialog", name="Remove this chat?").get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Chat removed")).to_be_visible()
+    expect(page.locator("#chats-table tbody tr[data-id]")).to_have_count(0)
+    expect(page.get_by_text("No chats yet.")).to_be_visible()
+
+
+def test_the_contacts_tab_works_from_the_keyboard(new_page: Any, manager: Persona) -> None:
+    _contact(manager, name="Kim Keyboard", emails=["kim@example.com"])
+    page = sign_in(new_page(), "mona")
+    page.goto("/contact-center/contacts")
+    search = page.get_by_label("Search contacts")
+    search.focus()
+    page.keyboard.type("kim")
+    link = page.get_by_role("link", name="Kim Keyboard")
+    expect(page.locator("#contacts-table tbody tr[data-id]")).to_have_count(1)
+    link.focus()
+    page.keyboard.press("Enter")
+    drawer = page.locator("#cc-drawer")
+    details = drawer.get_by_role("tab", name="Details")
+    expect(details).to_be_visible()
+    details.focus()
+    page.keyboard.press("ArrowRight")
+    expect(drawer.get_by_role("tab", name="Channels")).to_be_focused()
+    expect(drawer.get_by_role("tab", name="Channels")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+    expect(link).to_be_focused()  # focus goes back to where it was
+    expect(page).to_have_url("/contact-center/contacts")
