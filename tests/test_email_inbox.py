@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from omnidesk.channels.email_imap import html_to_text, parse_email
+from omnidesk.channels.email_imap import html_to_text, parse_email, strip_quoted_reply
 from omnidesk.inbox_reader import read_all_inboxes, read_inbox
 from omnidesk.mail import deliver_pending
 from omnidesk.models import Contact, EmailInbox, Message, OutboundEmail, Room
@@ -181,14 +181,15 @@ def test_an_email_becomes_a_chat_and_the_reply_goes_back_in_the_same_thread(
     answer, _ = _email(
         to=address,
         subject="Re: My order has not arrived",
-        text="Thanks!\n",
+        text="Thanks!\n\nOn Mon, 30 Nov 2026 at 10:02, Acme Support <support@acme.example.com> wrote:\n"
+        "> Sorry! It ships today.\n",
         In_Reply_To=reply["Message-ID"],
         References=f"<{first_id}> {reply['Message-ID']}",
     )
     imap.deliver(address, PASSWORD, answer)
     assert read_all_inboxes(services) == 1
     assert len(_rooms(services)) == 1
-    assert _texts(services, room.id)[-1] == ("visitor", "Thanks!")
+    assert _texts(services, room.id)[-1] == ("visitor", "Thanks!")  # without the quotation
 
 
 def test_an_email_fetched_twice_is_stored_once_and_machine_mail_is_ignored(
@@ -314,6 +315,17 @@ def test_mime_parsing_html_encoded_words_and_attachments() -> None:
     assert parsed.attachments == ["factura.pdf"]
     assert parsed.message_id == "abc@example.es" and not parsed.automatic
     assert html_to_text("<div>a<br>b</div>") == "a\nb"
+
+
+def test_only_the_new_part_of_a_reply_is_kept() -> None:
+    outlook = "Fine, thanks.\n\n-----Original Message-----\nFrom: Support\nSent: Monday"
+    assert strip_quoted_reply(outlook) == "Fine, thanks."
+    assert strip_quoted_reply("Yes.\n> Did it arrive?\n>\n> Ada") == "Yes."
+    assert (
+        strip_quoted_reply("Le lun. 30 nov. 2026, Ada a écrit :\n> x")
+        == "Le lun. 30 nov. 2026, Ada a écrit :\n> x"
+    )
+    assert strip_quoted_reply("I wrote 2 > 1\nand more") == "I wrote 2 > 1\nand more"
 
 
 def test_the_send_test_endpoint_uses_the_inbox_server(

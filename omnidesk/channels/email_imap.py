@@ -27,6 +27,13 @@ from html.parser import HTMLParser
 IMAP_TIMEOUT_SECONDS = 30.0
 MAX_TEXT_LENGTH = 20_000
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+# Where a reply's quotation of the earlier email starts: "On <date>, <someone> wrote:" (as mail clients
+# write it in English, French, German and Spanish), Outlook's separator, or a run of "> " lines.
+QUOTE_HEADER = re.compile(
+    r"^(On .{4,200} wrote:|Le .{4,200} a écrit ?:|Am .{4,200} schrieb .{1,200}:|El .{4,200} escribió:"
+    r"|-{2,} ?Original Message ?-{2,}|_{10,})\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,21 @@ def _body_text(message: EmailMessage) -> str:
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if body.get_content_type() == "text/html":
         content = html_to_text(content)
-    return _strip_trailing_blank_lines(str(content).replace("\r\n", "\n"))
+    return strip_quoted_reply(_strip_trailing_blank_lines(str(content).replace("\r\n", "\n")))
+
+
+def strip_quoted_reply(text: str) -> str:
+    """The new part of a reply: the quotation of earlier emails, which the chat already shows, is cut.
+    Only a quotation at the end is cut, and never everything."""
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        rest = lines[index:]
+        if QUOTE_HEADER.match(lines[index].strip()) or all(not r.strip() or r.startswith(">") for r in rest):
+            kept = lines[:index]
+            while kept and (not kept[-1].strip() or QUOTE_HEADER.match(kept[-1].strip())):
+                kept.pop()
+            return "\n".join(kept).rstrip() if kept else text
+    return text
 
 
 def _strip_trailing_blank_lines(text: str) -> str:
