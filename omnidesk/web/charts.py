@@ -55,7 +55,7 @@ def stacked_bars(
     height: int = 260,
 ) -> Markup:
     """One bar per day, its segments stacked in the order of ``series``."""
-    left, right, top, bottom = 36, 8, 12, 28
+    left, right, top, bottom = 36, 22, 12, 28  # room for the last day's label
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(item.values[index] for item in series) for index in range(len(days))]
     ceiling = 4 * nice_ceiling(max(totals, default=0) / 4)  # four gridlines at round values

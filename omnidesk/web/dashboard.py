@@ -75,7 +75,7 @@ def _chats_context(session: SessionDep, period: queries.Period) -> dict[str, Any
             series,
             title=f"Chats per channel per day, last {period.days} days",
             description=description,
-            width=600,
+            width=520,
         ),
     }
 
