@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from omnidesk.services import Services
 from tests.browser.conftest import sign_in
 from tests.helpers import Persona, raw_rows
-from tests.livechat_helpers import make_department, set_available, set_setting
+from tests.livechat_helpers import make_department, send_as_agent, set_available, set_setting
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -471,3 +471,23 @@ def test_a_visitor_picks_a_department_and_its_agent_answers(
     panel.get_by_role("button", name="Start chat").click()
     _say(panel, "I'd like a quote")
     expect(panel.get_by_text("You're chatting with Bea Agent")).to_be_visible()
+
+
+def test_an_answer_to_a_closed_panel_marks_the_chat_button(
+    services: Services, new_page: Any, agent: Persona
+) -> None:
+    set_available(services, agent)
+    page = new_page()
+    panel = _visitor_starts_chat(page, name="Mia Minimized")
+    _say(panel, "I'll wait")
+    expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
+    panel.get_by_role("button", name="Minimize the chat").click()
+    launcher = page.get_by_role("button", name="Chat with us")
+    expect(launcher).to_have_accessible_name("Chat with us")
+
+    rooms = agent.get("/api/v1/livechat/rooms", params={"agents": agent.id, "open": "true"}).json()["rooms"]
+    send_as_agent(agent, rooms[0]["_id"], "Thanks for waiting")
+    expect(launcher).to_have_accessible_name("Chat with us (new message)")
+    launcher.click()
+    expect(panel.get_by_role("log").get_by_text("Thanks for waiting")).to_be_visible()
+    expect(launcher).to_have_accessible_name("Chat with us")

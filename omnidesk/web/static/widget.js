@@ -122,6 +122,7 @@
     { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "odl-panel" },
     el("span", { class: "launcher-icon", "aria-hidden": "true" }, "💬"),
     el("span", { class: "launcher-label" }, "Chat with us"),
+    el("span", { class: "launcher-unread", hidden: true }, el("span", { class: "visually-hidden" }, "(new message)")),
   );
   const title = el("h2", { id: "odl-title" }, "Chat");
   const subtitle = el("p", { class: "subtitle", role: "status" });
@@ -143,8 +144,15 @@
     (target || minimize).focus();
   }
 
+  // An answer that arrives while the panel is closed marks the button until it opens.
+  function setUnread(unread) {
+    launcher.classList.toggle("has-unread", unread);
+    launcher.querySelector(".launcher-unread").hidden = !unread;
+  }
+
   function setOpen(open) {
     state.open = open;
+    if (open) setUnread(false);
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.classList.toggle("is-open", open);
@@ -397,10 +405,17 @@
     try {
       const data = await api("GET", `messages.history/${encodeURIComponent(rid)}`, { token: state.token, limit: 200 });
       if (rid !== state.rid || !chat) return;
-      // Also after a reconnection: the history replaces whatever arrived live, gaps included.
+      // Also after a reconnection: the history fills any gap. What arrived live meanwhile stays after it.
+      const live = [...chat.messages.children].filter((node) => node.dataset.id);
       chat.messages.replaceChildren();
       state.seen = new Set();
       data.messages.reverse().forEach(addMessage);
+      for (const node of live) {
+        if (!state.seen.has(node.dataset.id)) {
+          state.seen.add(node.dataset.id);
+          chat.messages.append(node);
+        }
+      }
     } catch (error) {
       if (chat) chat.messages.replaceChildren(el("li", { class: "empty" }, error.message));
     } finally {
@@ -439,7 +454,9 @@
     state.roomSubs.forEach((sub) => sub.stop());
     state.roomSubs = [
       ddp.subscribe("stream-room-messages", DDP.visitorParams(rid, state.token), ([message]) => {
-        if (message && message.rid === state.rid) addMessage(message);
+        if (!message || message.rid !== state.rid) return;
+        if (!message.t && !message.token && !state.open && !state.seen.has(message._id)) setUnread(true);
+        addMessage(message);
       }),
       ddp.subscribe("stream-livechat-room", DDP.visitorParams(rid, state.token), ([event]) => {
         if (event && event.type === "agentData") {
