@@ -11,7 +11,6 @@ error fails the message at once, any other is retried with backoff until the fif
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from omnidesk.db import utcnow
 from omnidesk.events import Event, MessageSent
 from omnidesk.models import ChannelMessage, MessagingChannel
 from omnidesk.services import Services
+from omnidesk.workers import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -158,49 +158,26 @@ def _record_failure(
             session.flush()
 
 
-class MessagingWorker:
-    """A background thread that delivers due replies every ``interval`` seconds, and at once when an agent
-    writes. Started by ``omnidesk serve`` next to the mail worker, not by the app, so tests decide when
-    messages go out."""
+class MessagingWorker(PeriodicWorker):
+    """The thread that delivers due replies every ``interval`` seconds, and at once when an agent writes.
+    Started by ``omnidesk serve`` next to the mail worker, not by the app, so tests decide when messages
+    go out."""
 
     def __init__(self, services: Services, *, interval: float = 5.0) -> None:
-        self.services = services
-        self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__("messaging", deliver_pending_messages, services, interval=interval)
         self._unsubscribe: Callable[[], None] | None = None
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._unsubscribe = self.services.bus.subscribe(self._on_event)
-        self._thread = threading.Thread(target=self._run, name="omnidesk-messaging", daemon=True)
-        self._thread.start()
-
-    def _on_event(self, event: Event) -> None:
-        if isinstance(event, MessageSent) and event.author_kind == "user":
-            self._wake.set()
-
-    def wake(self) -> None:
-        self._wake.set()
+        if self._unsubscribe is None:
+            self._unsubscribe = self.services.bus.subscribe(self._on_event)
+        super().start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        super().stop(timeout)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                deliver_pending_messages(self.services)
-            except Exception:  # a broken tick (database down, ...) must not end the worker
-                log.exception("Message delivery failed")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, MessageSent) and event.author_kind == "user":
+            self.wake()

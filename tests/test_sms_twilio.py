@@ -3,6 +3,7 @@ replies are delivered through Twilio's Messages API, and status callbacks (in an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
@@ -327,3 +328,38 @@ def test_widget_chats_queue_nothing_for_delivery(
     assert response.status_code == 200, response.text
     assert "delivery" not in response.json()["message"]
     assert outbound_jobs(services) == []
+
+
+# --- live -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ws_url(services: Services) -> Iterator[str]:
+    from omnidesk.app import create_app
+    from tests.ddp_client import running_server
+
+    with running_server(create_app(services)) as url:
+        yield url
+
+
+def test_agents_see_sms_arrive_and_their_replies_change_state_live(
+    services: Services, twilio: TwilioSms, agent: Persona, providers: FakeProviders, ws_url: str
+) -> None:
+    from tests.ddp_client import DDPClient
+
+    room = served_sms_room(services, twilio, agent)
+    with DDPClient(ws_url) as ddp:
+        ddp.login(agent.token)
+        subscription = ddp.subscribe(
+            "stream-room-messages", "__my_messages__", {"useCollection": False, "args": []}
+        )
+        assert subscription["msg"] == "ready"
+        twilio.incoming("Are you there?")
+        assert ddp.event("stream-room-messages", "__my_messages__")[0]["msg"] == "Are you there?"
+
+        message_id = send_as_agent(agent, room["_id"], "Yes!").json()["message"]["_id"]
+        queued = ddp.event("stream-room-messages", "__my_messages__")[0]
+        assert (queued["_id"], queued["delivery"]["status"]) == (message_id, "queued")
+        deliver_pending_messages(services)
+        sent = ddp.event("stream-room-messages", "__my_messages__")[0]
+        assert (sent["_id"], sent["delivery"]["status"]) == (message_id, "sent")
