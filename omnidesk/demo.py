@@ -23,6 +23,7 @@ from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag
 from omnidesk.actions.visitors import register_visitor
 from omnidesk.demo_calls import load_demo_calls
+from omnidesk.demo_channels import load_demo_channels
 from omnidesk.models import Contact, Department, Message, Room, Setting, User
 from omnidesk.queries.users import user_by_username
 from omnidesk.security import Passwords
@@ -113,6 +114,9 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
     for agent in agents:
         set_agent_status(session, user=agent, status="available")
     rooms = _conversations(session, rng, departments, agents)
+    rooms += load_demo_channels(
+        session, departments=departments, settle=lambda room: _settle(session, rng, room)
+    )
     rooms += _waiting_in_queue(session, agents)
     calls = load_demo_calls(
         session, agents=agents, contacts_phones=[(name, phone) for name, _, phone, _ in CUSTOMERS]
@@ -229,12 +233,7 @@ def _conversations(
                     contact_manager=agents[index % len(agents)].id,
                 )
             session.refresh(room)  # close_room is a conditional UPDATE the loaded room may not show yet
-            paced = _space_out(session, rng, room) / timedelta(days=1)  # never ends in the future
-            _age(
-                session,
-                room,
-                days_ago=paced + (rng.uniform(0.02, 30) if room.closed_at else rng.uniform(0, 0.05)),
-            )
+            _settle(session, rng, room)
             count += 1
     return count
 
@@ -259,6 +258,13 @@ def _setting(session: Session, setting_id: str) -> Setting:
     setting = session.get(Setting, setting_id)
     assert setting is not None, setting_id
     return setting
+
+
+def _settle(session: Session, rng: random.Random, room: Room) -> None:
+    """Pace a demo chat's messages and move it into the past: closed chats over the last month, open
+    ones within the last hour or so."""
+    paced = _space_out(session, rng, room) / timedelta(days=1)  # never ends in the future
+    _age(session, room, days_ago=paced + (rng.uniform(0.02, 30) if room.closed_at else rng.uniform(0, 0.05)))
 
 
 def _space_out(session: Session, rng: random.Random, room: Room) -> timedelta:

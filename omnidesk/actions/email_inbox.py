@@ -36,7 +36,7 @@ def visitor_token(address: str) -> str:
 
 
 def save_inbox(
-    session: Session, *, inbox: EmailInbox | None, fields: dict[str, Any], actor_id: str
+    session: Session, *, inbox: EmailInbox | None, fields: dict[str, Any], actor_id: str | None
 ) -> EmailInbox:
     """Create an inbox (``inbox`` None) or replace an existing one's settings, as Rocket.Chat's
     ``POST email-inbox`` does with and without ``_id``."""
