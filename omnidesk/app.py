@@ -32,6 +32,7 @@ from omnidesk.api import (
     users,
     voice_lines,
 )
+from omnidesk.api.admission import AdmissionLimit
 from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.realtime import Realtime, RealtimeOptions
@@ -58,6 +59,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.state.realtime = realtime
     app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
     app.add_middleware(VisitorCors)
+    app.add_middleware(AdmissionLimit)
     install_error_handlers(app)
     for module in (
         info,

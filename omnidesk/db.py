@@ -9,6 +9,7 @@ write lock up front makes concurrent writers queue instead.
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+_HOLDS_WRITER_LOCK = "omnidesk_holds_writer_lock"
 
 # Rocket.Chat's ids are 17 characters from an alphabet without look-alike characters; ours match.
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
@@ -85,10 +87,40 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode across process crashes
         cursor.close()
 
+    # Writers of this process queue on a lock before BEGIN IMMEDIATE. SQLite's own busy handler
+    # makes a waiting writer sleep and poll (up to 100 ms a nap), so with a dozen writers waiting
+    # the database sits idle between transactions and throughput collapses; a lock hands over at
+    # once. The busy timeout still arbitrates between processes, and a writer that waited on the
+    # lock as long as the busy timeout goes ahead without it rather than never.
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get("omnidesk_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write and writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            connection.info[_HOLDS_WRITER_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        except BaseException:
+            _release_writer_lock(connection)
+            raise
+
+    def _release_writer_lock(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER_LOCK, False):
+            writers.release()
+
+    event.listen(engine, "commit", _release_writer_lock)
+    event.listen(engine, "rollback", _release_writer_lock)
+
+    # A connection given back to the pool, or invalidated, in the middle of a transaction gives the
+    # lock back too (the record's ``info`` is the connection's).
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release_writer_lock(record)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        _release_writer_lock(record)
 
 
 class Database:

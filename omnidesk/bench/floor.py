@@ -66,6 +66,9 @@ class RawDatabase:
         self.conn = cast(Any, self._raw.driver_connection)
         if not self.sqlite:
             self.conn.autocommit = True  # each statement on its own, as the server's reads are
+            # psycopg prepares a statement run five times on a connection; PostgreSQL may then pick
+            # a generic plan, which cannot use the trigram index for ``LIKE $1``. Plan each query.
+            self.conn.prepare_threshold = None
 
     def close(self) -> None:
         self._raw.close()

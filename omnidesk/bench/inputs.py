@@ -25,14 +25,16 @@ class Inputs:
 def _random_contact(db: RawDatabase, rng: random.Random) -> tuple[str, str, str]:
     """A random enabled known contact: id, name, custom fields (JSON)."""
     for _ in range(50):
-        row = db.rows(
-            "SELECT id, name, custom_fields FROM contacts WHERE id >= ? AND enabled = TRUE "
-            "AND unknown = FALSE ORDER BY id LIMIT 1",
+        # The next ids after a random one, filtered here: a WHERE on enabled and unknown would lead
+        # SQLite, which has no statistics, to scan the (enabled, unknown, name) index instead.
+        rows = db.rows(
+            "SELECT id, name, custom_fields, enabled, unknown FROM contacts WHERE id >= ? "
+            "ORDER BY id LIMIT 20",
             [random_id(rng)],
         )
-        if row:
-            contact_id, name, custom = row[0]
-            return contact_id, name, custom if isinstance(custom, str) else json.dumps(custom)
+        for contact_id, name, custom, enabled, unknown in rows:
+            if enabled and not unknown:
+                return contact_id, name, custom if isinstance(custom, str) else json.dumps(custom)
     raise RuntimeError("the dataset has no contacts: run `omnidesk bench generate` first")
 
 
@@ -118,7 +120,7 @@ def choose(db: RawDatabase, rng: random.Random, count: int) -> Inputs:
             "SELECT contact_id FROM rooms WHERE id >= ? AND closed_at IS NOT NULL ORDER BY id LIMIT 1",
             [random_id(rng)],
         )
-        if found:
+        if found and db.rows("SELECT 1 FROM contacts WHERE id = ? AND enabled = TRUE", [found[0][0]]):
             inputs.history_ids.append(found[0][0])
     agents = [row[0] for row in db.rows("SELECT user_id FROM user_roles WHERE role_id = 'livechat-agent'")]
     departments = [row[0] for row in db.rows("SELECT id FROM departments")]

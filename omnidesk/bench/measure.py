@@ -19,7 +19,11 @@ from omnidesk.bench.options import RunOptions
 from omnidesk.bench.server import RunningServer
 
 API = "/api/v1"
+# Ids and tokens of what a run writes: never the seeded generator, or a second run on the same
+# dataset would send the ids of the first again (and be refused as retries).
+FRESH = random.Random(time.time_ns())
 THROUGHPUT_CLIENTS = 4  # concurrent clients for the read throughput
+THROUGHPUT_REQUESTS = 100
 
 
 def stats(samples_ms: Sequence[float], *, seconds: float | None = None) -> dict[str, float]:
@@ -105,7 +109,7 @@ class Reads:
             "floor": stats(floor_ms),
             "floor_count": stats(count_ms),
             "hits": {name: sum(found) / len(found) for name, found in hits.items() if found},
-            "throughput": await self._throughput(paths[warmup:]),
+            "throughput": await self._throughput(paths[warmup : warmup + THROUGHPUT_REQUESTS]),
         }
         if peers is not None:
             result["peers"] = stats(peers_ms)
@@ -156,6 +160,7 @@ class Visitor:
         self.http = HttpConnection(server.host, server.port)
         self.room_id = ""
         self.agent_id = ""
+        self.open_ms = 0.0  # how long opening the conversation took (routing included)
 
     async def start(self, label: str) -> None:
         body = {
@@ -166,7 +171,9 @@ class Visitor:
             }
         }
         await self.http.ok("POST", f"{API}/livechat/visitor", body)
+        started = time.perf_counter()
         room = (await self.http.ok("GET", f"{API}/livechat/room?token={quote(self.token)}"))["room"]
+        self.open_ms = (time.perf_counter() - started) * 1000
         self.room_id = room["_id"]
         self.agent_id = (room.get("servedBy") or {}).get("_id", "")
 
@@ -195,7 +202,7 @@ async def _bounded(calls: Sequence[Callable[[], Awaitable[None]]], limit: int) -
 
 
 async def start_visitors(server: RunningServer, count: int, rng: random.Random, label: str) -> list[Visitor]:
-    run = random_id(rng)[:8]
+    run = random_id(FRESH)[:8]
     visitors = [Visitor(server, f"bench-{run}-{label}-{index}") for index in range(count)]
     await _bounded(
         [functools.partial(visitor.start, f"{label} {index}") for index, visitor in enumerate(visitors)], 2
@@ -220,7 +227,7 @@ async def ingestion(
     async def talk(visitor: Visitor) -> None:
         nonlocal failed
         for number in range(options.messages_per_visitor):
-            message_id = random_id(rng)
+            message_id = random_id(FRESH)
             started = time.perf_counter()
             if await visitor.send(f"message {number} from the benchmark", message_id):
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -243,6 +250,7 @@ async def ingestion(
         "seconds": seconds,
         "per_second": len(acknowledged) / seconds,
         "latency": stats(latencies, seconds=seconds),
+        "room_open": stats([visitor.open_ms for visitor in visitors]),
     }
 
 
@@ -250,7 +258,11 @@ async def ingestion(
 
 
 async def realtime(
-    server: RunningServer, db: RawDatabase, options: RunOptions, rng: random.Random
+    server: RunningServer,
+    db: RawDatabase,
+    options: RunOptions,
+    rng: random.Random,
+    say: Callable[[str], None],
 ) -> dict[str, Any]:
     """Visitor-to-agent delivery with many conversations open: every visitor listens on its room, every
     serving agent on all its rooms (``__my_messages__``); messages go out at a steady rate from random
@@ -290,7 +302,8 @@ async def realtime(
 
     sockets: list[DDPConnection] = []
     try:
-        for agent_id in agent_ids:
+
+        async def serve_as(agent_id: str) -> None:
             _user_id, token = await login(server, names[agent_id])
             socket = await DDPConnection.open(server.websocket_url, agent_heard)
             sockets.append(socket)
@@ -299,13 +312,17 @@ async def realtime(
                 "stream-room-messages", "__my_messages__", {"useCollection": False, "args": []}
             )
 
+        await _bounded([functools.partial(serve_as, agent_id) for agent_id in agent_ids], 4)
+        say(f"    {len(agent_ids)} agents listening; opening {len(conversations)} visitor sockets")
+
         async def listen(room_id: str, token: str) -> None:
             socket = await DDPConnection.open(server.websocket_url, visitor_heard)
             sockets.append(socket)
             params = {"useCollection": False, "args": [{"token": token, "visitorToken": token}]}
             await socket.subscribe("stream-room-messages", room_id, params)
 
-        await _bounded([functools.partial(listen, room, token) for room, token, _agent in conversations], 16)
+        await _bounded([functools.partial(listen, room, token) for room, token, _agent in conversations], 32)
+        say(f"    {len(conversations)} visitors listening; sending {options.realtime_messages} messages")
         senders: asyncio.Queue[HttpConnection] = asyncio.Queue()
         for _ in range(32):
             senders.put_nowait(HttpConnection(server.host, server.port))
@@ -314,7 +331,7 @@ async def realtime(
         async def send(room_id: str, token: str) -> None:
             http = await senders.get()
             try:
-                message_id = random_id(rng)
+                message_id = random_id(FRESH)
                 sent[message_id] = time.perf_counter()
                 body = {"token": token, "rid": room_id, "msg": "are you there?", "_id": message_id}
                 await http.ok("POST", f"{API}/livechat/message", body)

@@ -105,7 +105,7 @@ async def _measure(
     _say(options, f"  ingestion: {options.visitors} visitors x {options.messages_per_visitor} messages")
     ingestion = await measure.ingestion(server, db, options, rng)
     _say(options, f"  realtime: {options.conversations} conversations, {options.realtime_messages} messages")
-    realtime = await measure.realtime(server, db, options, rng)
+    realtime = await measure.realtime(server, db, options, rng, lambda text: _say(options, text))
     return {"reads": results, "ingestion": ingestion, "realtime": realtime}
 
 

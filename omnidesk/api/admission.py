@@ -1,0 +1,33 @@
+"""Admission control: at most a fixed number of HTTP requests inside the app at once.
+
+Handlers are synchronous and run on AnyIO's worker threads (40 by default); so do the session
+dependency and FastAPI's validation of the response, which runs after the handler and before the
+session commits. With more requests in flight than threads, every thread can end up held by a request
+waiting for the database (SQLite's write lock, or a pooled connection) while the request holding that
+lock waits for a thread to validate its response: nothing moves until the busy timeout fails them.
+Keeping the requests inside below the thread count leaves threads for the requests that hold the
+lock; the others wait on the event loop, where waiting costs nothing.
+"""
+
+from __future__ import annotations
+
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+MAX_REQUESTS_INSIDE = 20  # half of AnyIO's default 40 worker threads
+
+
+class AdmissionLimit:
+    def __init__(self, app: ASGIApp, limit: int = MAX_REQUESTS_INSIDE) -> None:
+        self.app = app
+        self.limit = limit
+        self._gate: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._gate is None:  # created on the serving loop
+            self._gate = anyio.Semaphore(self.limit)
+        async with self._gate:
+            await self.app(scope, receive, send)
