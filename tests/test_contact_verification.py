@@ -215,7 +215,7 @@ def test_agents_cannot_take_unknown_or_unverified_contacts_when_the_settings_say
     assert taken.status_code == 200, taken.text
 
 
-def test_auto_selection_leaves_a_gated_chat_in_the_queue(
+def test_auto_selection_leaves_a_gated_chat_in_the_queue_until_the_contact_is_added(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:
     set_setting(services, "Livechat_Block_Unknown_Contacts", True)
@@ -225,3 +225,23 @@ def test_auto_selection_leaves_a_gated_chat_in_the_queue(
     room = visitor.open_room()
     assert "servedBy" not in room
     assert _inquiry_status(services, room["_id"]) == "queued"
+
+    # Once an agent adds the contact, the chat is routed without anyone taking it by hand.
+    update_body = {"contactId": room["contactId"], "name": "Una Known"}
+    assert agent.post("/api/v1/omnichannel/contacts.update", json=update_body).status_code == 200
+    assert _inquiry_status(services, room["_id"]) == "taken"
+    assert visitor.open_room()["servedBy"]["_id"] == agent.id
+
+
+def test_auto_selection_routes_a_chat_held_for_verification_once_the_code_is_confirmed(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_setting(services, "Livechat_Block_Unverified_Contacts", True)
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-held-unverified")
+    visitor.register(name="Hal Held")
+    room = visitor.open_room()
+    assert "servedBy" not in room and _inquiry_status(services, room["_id"]) == "queued"
+    _request(visitor, room["_id"], "hal@example.com")
+    assert _confirm(visitor, room["_id"], _codes_sent(services, "hal@example.com")[0]).status_code == 200
+    assert _inquiry_status(services, room["_id"]) == "taken"

@@ -14,6 +14,7 @@ from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import default_phone_region, rename_rooms_of_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
+from omnidesk.actions.routing import route_waiting_chats_of_contact
 from omnidesk.errors import ApiError, NotFound
 from omnidesk.events import ContactChanged, send_event_on_commit
 from omnidesk.models import (
@@ -160,9 +161,11 @@ def update_contact(
         )
     if wipe_conflicts:
         contact.conflicting_fields = []
-    contact.unknown = False
+    was_unknown, contact.unknown = contact.unknown, False
     session.flush()
     audit_contact(session, contact, action="updated", actor=actor, before=before)
+    if was_unknown:
+        route_waiting_chats_of_contact(session, contact_id=contact.id)
     return contact
 
 

@@ -114,13 +114,17 @@ def queue_room(
 
 
 def release_verified_inquiry(session: Session, *, room: Room) -> None:
-    """A chat that waited for its contact's verification joins the queue and is routed."""
-    inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id, Inquiry.status == "verifying"))
+    """A chat whose contact just verified: it leaves ``verifying`` for the queue, and is routed (also
+    when it waited in the queue behind ``Livechat_Block_Unverified_Contacts``)."""
+    inquiry = session.scalar(
+        select(Inquiry).where(Inquiry.room_id == room.id, Inquiry.status.in_(("verifying", "queued")))
+    )
     if inquiry is None:
         return
-    inquiry.status = "queued"
-    session.flush()
-    send_event_on_commit(session, _inquiry_event("queued", inquiry))
+    if inquiry.status == "verifying":
+        inquiry.status = "queued"
+        session.flush()
+        send_event_on_commit(session, _inquiry_event("queued", inquiry))
     route_inquiry(session, inquiry=inquiry, room=room)
 
 
@@ -152,6 +156,20 @@ def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
         raise gate
     _claim(session, inquiry=inquiry, room=room, agent=agent)
     return room
+
+
+def route_waiting_chats_of_contact(session: Session, *, contact_id: str) -> None:
+    """A contact just became known: its queued chats that waited behind ``Livechat_Block_Unknown_Contacts``
+    are routed now."""
+    if not setting_value(session, "Livechat_Block_Unknown_Contacts"):
+        return
+    waiting = session.execute(
+        select(Inquiry, Room)
+        .join(Room, Room.id == Inquiry.room_id)
+        .where(Room.contact_id == contact_id, Room.open.is_(True), Inquiry.status == "queued")
+    ).all()
+    for inquiry, room in waiting:
+        route_inquiry(session, inquiry=inquiry, room=room)
 
 
 def contact_gate_error(session: Session, *, room: Room) -> ApiError | None:
