@@ -26,7 +26,8 @@ from omnidesk.actions.visitors import register_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, EmailInbox, EmailThreadMessage, Message, Room, Visitor
-from omnidesk.queries.email_inbox import inbox_by_email, room_of_thread, thread_of_room
+from omnidesk.queries.email_inbox import email_already_stored, inbox_by_email, room_of_thread, thread_of_room
+from omnidesk.queries.visitors import open_room_on_source
 
 EMAIL_SOURCE = "email"
 
@@ -98,7 +99,7 @@ def send_test_email(session: Session, *, inbox: EmailInbox, to: str | None) -> N
 def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -> Message | None:
     """Store one received email as the visitor's message in its chat. None when it is not stored: seen
     before, sent by a machine (RFC 3834), from the inbox itself, or on a blocked channel."""
-    if _known(session, inbox.id, email.message_id):
+    if email_already_stored(session, inbox_id=inbox.id, message_id=email.message_id):
         return None
     if email.automatic or not email.from_address or email.from_address == inbox.email:
         return None
@@ -133,30 +134,11 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
     return message
 
 
-def _known(session: Session, inbox_id: str, message_id: str) -> bool:
-    found = session.scalar(
-        select(EmailThreadMessage.id).where(
-            EmailThreadMessage.inbox_id == inbox_id, EmailThreadMessage.message_id_header == message_id[:500]
-        )
-    )
-    return found is not None
-
-
 def _room_for(session: Session, *, inbox: EmailInbox, visitor: Visitor, email: InboundEmail) -> Room:
     room = room_of_thread(session, inbox_id=inbox.id, message_ids=email.thread_ids)
     if room is not None and room.open and room.visitor_id == visitor.id:
         return room
-    room = session.scalars(
-        select(Room)
-        .where(
-            Room.visitor_id == visitor.id,
-            Room.source_type == EMAIL_SOURCE,
-            Room.source_id == inbox.id,
-            Room.open.is_(True),
-        )
-        .order_by(Room.created_at.desc())
-        .limit(1)
-    ).first()
+    room = open_room_on_source(session, visitor_id=visitor.id, source_type=EMAIL_SOURCE, source_id=inbox.id)
     if room is not None:
         return room
     source = {"type": EMAIL_SOURCE, "id": inbox.id, "alias": "email-inbox", "label": inbox.name}

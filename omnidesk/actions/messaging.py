@@ -39,7 +39,8 @@ from omnidesk.models import (
 from omnidesk.models.messaging import CHANNEL_TYPES, DELIVERY_RANKS
 from omnidesk.phones import to_e164
 from omnidesk.queries.calls import contact_of_visitor, contact_with_phone
-from omnidesk.queries.messaging import last_customer_message_at, open_room_on_source, provider_message
+from omnidesk.queries.messaging import last_customer_message_at, provider_message
+from omnidesk.queries.visitors import open_room_on_source
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}

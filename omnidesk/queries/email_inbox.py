@@ -32,6 +32,15 @@ def active_inbox_ids(session: Session) -> list[str]:
     )
 
 
+def email_already_stored(session: Session, *, inbox_id: str, message_id: str) -> bool:
+    found = session.scalar(
+        select(EmailThreadMessage.id).where(
+            EmailThreadMessage.inbox_id == inbox_id, EmailThreadMessage.message_id_header == message_id[:500]
+        )
+    )
+    return found is not None
+
+
 def room_of_thread(session: Session, *, inbox_id: str, message_ids: Sequence[str]) -> Room | None:
     """The chat of the first of ``message_ids`` (most direct first) that belongs to this inbox."""
     if not message_ids:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import ChannelMessage, MessagingChannel, Room
+from omnidesk.models import ChannelMessage, MessagingChannel
 
 
 def list_messaging_channels(
@@ -67,22 +67,6 @@ def last_customer_message_at(session: Session, *, channel_id: str, customer: str
             ChannelMessage.direction == "in",
         )
     )
-
-
-def open_room_on_source(
-    session: Session, *, visitor_id: str, source_type: str, source_id: str
-) -> Room | None:
-    return session.scalars(
-        select(Room)
-        .where(
-            Room.visitor_id == visitor_id,
-            Room.open.is_(True),
-            Room.source_type == source_type,
-            Room.source_id == source_id,
-        )
-        .order_by(Room.created_at.desc())
-        .limit(1)
-    ).first()
 
 
 def outbound_job(

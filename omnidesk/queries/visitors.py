@@ -14,3 +14,20 @@ def open_room_of_visitor(session: Session, visitor_id: str, *, source_type: str 
     if source_type is not None:
         query = query.where(Room.source_type == source_type)
     return session.scalars(query.order_by(Room.created_at.desc()).limit(1)).first()
+
+
+def open_room_on_source(
+    session: Session, *, visitor_id: str, source_type: str, source_id: str
+) -> Room | None:
+    """The visitor's newest open room on one source (an SMS account, an email inbox, ...)."""
+    return session.scalars(
+        select(Room)
+        .where(
+            Room.visitor_id == visitor_id,
+            Room.open.is_(True),
+            Room.source_type == source_type,
+            Room.source_id == source_id,
+        )
+        .order_by(Room.created_at.desc())
+        .limit(1)
+    ).first()
