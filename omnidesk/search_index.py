@@ -1,27 +1,57 @@
-"""The contact search index: one row of lower-cased text per contact, kept in step with every write.
+"""The contact search index: one entry of lower-cased text per enabled contact, kept in step with every
+write.
 
 Whatever action changes a contact, its emails, phones or channels, the change is noticed at flush and
-the contact's row is rebuilt just before the transaction commits, so the index can never drift from
-the contacts it describes. SQLite keeps the rows in an FTS5 table with the trigram tokenizer,
-PostgreSQL in a table with a pg_trgm GIN index (migration 0003); both find a substring from the index.
+the contact's entry is rebuilt just before the transaction commits, so the index can never drift from
+the contacts it describes. An entry (``contact_search_entries``, migration 0008) holds the contact's
+``unknown`` flag and ``name`` next to its ``body``, so that a search is answered from the entries alone:
+SQLite finds substrings of ``body`` through an FTS5 trigram table whose rowid is the entry's id,
+PostgreSQL through a pg_trgm GIN index, and both can walk the entries in name order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    column,
+    delete,
+    event,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import TextClause
 
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Visitor
+from omnidesk.queries.counting import capped_count
 
 _TOUCHED = "omnidesk_contacts_touched"
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-/]+$")
 # FTS5's trigram index needs at least three characters; shorter needles are found by a plain scan.
 MIN_INDEXED_LENGTH = 3
+
+# Not ORM models: the FTS5 table exists only on SQLite, and the entries are written by the hooks below.
+ENTRIES = table(
+    "contact_search_entries",
+    column("id", Integer),
+    column("contact_id", String),
+    column("unknown", Boolean),
+    column("name", String),
+    column("body", Text),
+)
+FTS = table("contact_search_fts", column("rowid", Integer))
 
 
 def digits(value: str) -> str:
@@ -81,36 +111,43 @@ def refresh_contacts(session: Session, contact_ids: Collection[str]) -> None:
     )
     for contact_id, username in rows:
         usernames.setdefault(contact_id, []).append(username)
-    contacts = session.scalars(select(Contact).where(Contact.id.in_(ids))).all()
+    contacts = session.scalars(select(Contact).where(Contact.id.in_(ids), Contact.enabled.is_(True))).all()
     bodies = [
         {
             "contact_id": contact.id,
+            "unknown": contact.unknown,
+            "name": contact.name,
             "body": contact_body(
                 contact, usernames=usernames.get(contact.id, []), searchable_keys=searchable
             ),
         }
         for contact in contacts
     ]
-    write_bodies(session, bodies, replace=True)
+    # Disabled (deleted) contacts are never found, so they have no entry.
+    remove_entries(session, set(ids) - {contact.id for contact in contacts})
+    write_bodies(session, bodies)
 
 
-def write_bodies(session: Session, bodies: list[dict[str, Any]], *, replace: bool) -> None:
+def write_bodies(session: Session, bodies: list[dict[str, Any]]) -> None:
+    """Insert or replace entries (``contact_id``, ``unknown``, ``name``, ``body``). An entry that has
+    not changed is not written, so SQLite's FTS index is touched only by real changes."""
     if not bodies:
         return
-    if session.get_bind().dialect.name == "sqlite":
-        if replace:
-            session.execute(text("DELETE FROM contact_search WHERE contact_id = :contact_id"), bodies)
-        session.execute(
-            text("INSERT INTO contact_search (contact_id, body) VALUES (:contact_id, :body)"), bodies
-        )
-    else:
-        session.execute(
-            text(
-                "INSERT INTO contact_search (contact_id, body) VALUES (:contact_id, :body) "
-                "ON CONFLICT (contact_id) DO UPDATE SET body = excluded.body"
-            ),
-            bodies,
-        )
+    session.execute(
+        text(
+            "INSERT INTO contact_search_entries (contact_id, unknown, name, body) "
+            "VALUES (:contact_id, :unknown, :name, :body) "
+            "ON CONFLICT (contact_id) DO UPDATE SET unknown = excluded.unknown, name = excluded.name, "
+            "body = excluded.body WHERE contact_search_entries.unknown <> excluded.unknown "
+            "OR contact_search_entries.name <> excluded.name OR contact_search_entries.body <> excluded.body"
+        ),
+        bodies,
+    )
+
+
+def remove_entries(session: Session, contact_ids: Collection[str]) -> None:
+    if contact_ids:
+        session.execute(delete(ENTRIES).where(ENTRIES.c.contact_id.in_(sorted(contact_ids))))
 
 
 def rebuild_all(session: Session, *, batch: int = 2000) -> int:
@@ -121,26 +158,98 @@ def rebuild_all(session: Session, *, batch: int = 2000) -> int:
     return len(ids)
 
 
-def matching_contact_ids(session: Session, search_text: str) -> TextClause | None:
-    """A subquery of the ids of contacts whose index row contains ``search_text``, or None for an
-    empty search."""
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _indexed(session: Session, needle: str) -> Select[tuple[str, str]]:
+    """The entries whose body contains ``needle``, found through the index (FTS5 or pg_trgm)."""
+    query = select(ENTRIES.c.contact_id, ENTRIES.c.name)
+    if _is_sqlite(session):
+        # A quoted phrase is a substring match under the trigram tokenizer.
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return query.select_from(FTS.join(ENTRIES, ENTRIES.c.id == FTS.c.rowid)).where(
+            literal_column("contact_search_fts").match(phrase)
+        )
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return query.where(ENTRIES.c.body.like(pattern, escape="\\"))
+
+
+def _contains(session: Session, needle: str) -> ColumnElement[bool]:
+    """The same test row by row, for walking entries in name order."""
+    finder = func.instr if _is_sqlite(session) else func.strpos
+    return finder(ENTRIES.c.body, needle) > 0
+
+
+def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str]] | None:
+    """The ids of contacts whose entry contains ``search_text`` (found from the index when the needle
+    is long enough), or None for an empty search."""
     needle = search_needle(search_text)
     if not needle:
         return None
-    sqlite = session.get_bind().dialect.name == "sqlite"
     if len(needle) < MIN_INDEXED_LENGTH:
-        finder = "instr(body, :needle) > 0" if sqlite else "strpos(body, :needle) > 0"
-        return text(f"SELECT contact_id FROM contact_search WHERE {finder}").bindparams(needle=needle)
-    if sqlite:
-        # A quoted phrase is a substring match under the trigram tokenizer.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        return text("SELECT contact_id FROM contact_search WHERE contact_search MATCH :phrase").bindparams(
-            phrase=phrase
-        )
-    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return text("SELECT contact_id FROM contact_search WHERE body LIKE :pattern ESCAPE '\\'").bindparams(
-        pattern=pattern
-    )
+        return select(ENTRIES.c.contact_id).where(_contains(session, needle))
+    return select(_indexed(session, needle).subquery().c.contact_id)
+
+
+@dataclass
+class SearchPage:
+    contact_ids: list[str]
+    total: int
+    total_is_exact: bool
+
+
+def search_page(
+    session: Session,
+    *,
+    search_text: str,
+    unknown: bool,
+    offset: int,
+    count: int,
+    order: Sequence[ColumnElement[Any]] = (),
+) -> SearchPage:
+    """One page of the contacts whose entry contains ``search_text`` (every contact when empty), in
+    name order unless ``order`` (columns of ``Contact``) says otherwise.
+
+    The cost does not follow the number of matches: a search finding at most ``EXACT_TOTAL_LIMIT``
+    contacts reads them from the index, counts and sorts them; one finding more walks the entries in
+    name order and stops at the page, and its total is reported as the limit, not counted."""
+    needle = search_needle(search_text)
+    if len(needle) >= MIN_INDEXED_LENGTH:
+        found = _indexed(session, needle).where(ENTRIES.c.unknown.is_(unknown))
+        total, exact = capped_count(session, found)
+        if exact:  # few: sorted from the index's matches
+            few = found.subquery("few")
+            page = _ordered(select(few.c.contact_id), few.c.contact_id, few.c.name, order)
+            return SearchPage(list(session.scalars(page.offset(offset).limit(count))), total, exact)
+        return SearchPage(_walk(session, needle, unknown, offset, count, order), total, exact)
+    # Every contact, or a needle too short for the index: the walk, and a count that stops at the limit.
+    query = _walk_query(session, needle, unknown)
+    total, exact = capped_count(session, query)
+    page = _ordered(query, ENTRIES.c.contact_id, ENTRIES.c.name, order)
+    return SearchPage(list(session.scalars(page.offset(offset).limit(count))), total, exact)
+
+
+def _walk_query(session: Session, needle: str, unknown: bool) -> Select[tuple[str]]:
+    """The entries in name order, each tested for the needle: stops as soon as the page is full."""
+    query = select(ENTRIES.c.contact_id).where(ENTRIES.c.unknown.is_(unknown))
+    return query.where(_contains(session, needle)) if needle else query
+
+
+def _walk(
+    session: Session, needle: str, unknown: bool, offset: int, count: int, order: Sequence[ColumnElement[Any]]
+) -> list[str]:
+    query = _walk_query(session, needle, unknown)
+    page = _ordered(query, ENTRIES.c.contact_id, ENTRIES.c.name, order)
+    return list(session.scalars(page.offset(offset).limit(count)))
+
+
+def _ordered(
+    query: Select[Any], contact_id: Any, name: Any, order: Sequence[ColumnElement[Any]]
+) -> Select[Any]:
+    if not order:  # name order, from the entries alone
+        return query.order_by(name, contact_id)
+    return query.join(Contact, Contact.id == contact_id).order_by(*order, Contact.id)
 
 
 @event.listens_for(Session, "after_flush")

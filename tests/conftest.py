@@ -79,7 +79,7 @@ def _empty_all_tables(services: Services) -> None:
     with services.transaction() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
-        session.execute(text("DELETE FROM contact_search"))  # the search index is not an ORM table
+        session.execute(text("DELETE FROM contact_search_entries"))  # not an ORM table
         ensure_defaults(session)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
+from omnidesk.queries import counting
 from omnidesk.search_index import matching_contact_ids, search_needle
 from omnidesk.services import Services
 from tests.helpers import Persona
@@ -28,7 +30,7 @@ def test_the_search_reads_the_index_not_every_row(services: Services) -> None:
         else:
             session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = session.execute(text(f"EXPLAIN {compiled}")).scalars().all()
-            assert any("ix_contact_search_body" in line for line in plan), plan
+            assert any("ix_contact_search_entries_body" in line for line in plan), plan
 
 
 def test_the_index_follows_every_change(agent: Persona) -> None:
@@ -52,3 +54,56 @@ def test_the_index_follows_every_change(agent: Persona) -> None:
         and names("new@") == ["New Name"]
         and names("010-2222") == ["New Name"]
     )
+
+
+def _search(persona: Persona, **params: object) -> dict[str, object]:
+    response = persona.get("/api/v1/omnichannel/contacts.search", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _names(body: dict[str, object]) -> list[str]:
+    contacts = body["contacts"]
+    assert isinstance(contacts, list)
+    return [contact["name"] for contact in contacts]
+
+
+def test_a_search_finding_more_than_the_limit_walks_in_name_order_and_caps_its_total(
+    agent: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number, name in enumerate(["Zoe Marsh", "Amy Marsh", "Mia Marsh", "Bob Marsh", "Ann Other"]):
+        create(agent, name=name, emails=[f"c{number}@example.org"], phones=[f"+1 555 010 40{number}0"])
+    exact = _search(agent, searchText="marsh")
+    assert _names(exact) == ["Amy Marsh", "Bob Marsh", "Mia Marsh", "Zoe Marsh"]
+    assert exact["total"] == 4 and "totalCapped" not in exact
+
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 2)
+    capped = _search(agent, searchText="marsh", count=3)
+    assert _names(capped) == ["Amy Marsh", "Bob Marsh", "Mia Marsh"]  # the walk: same order
+    assert capped["total"] == 2 and capped["totalCapped"] is True
+    assert _names(_search(agent, searchText="marsh", count=3, offset=3)) == ["Zoe Marsh"]
+    # Too short for the index, and no text at all: walked and capped the same way.
+    assert _names(_search(agent, searchText="ar", count=2)) == ["Amy Marsh", "Bob Marsh"]
+    everyone = _search(agent)
+    assert _names(everyone)[:2] == ["Amy Marsh", "Ann Other"] and len(_names(everyone)) == 5
+    assert everyone["total"] == 2 and everyone["totalCapped"] is True
+    # Another order than the name's: the walk joins the contacts.
+    newest = _search(agent, searchText="marsh", sort='{"createdAt": -1}')
+    assert _names(newest) == ["Bob Marsh", "Mia Marsh", "Amy Marsh", "Zoe Marsh"]
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 10)
+    assert _names(_search(agent, searchText="marsh", sort='{"createdAt": -1}')) == _names(newest)
+
+
+def test_deleted_contacts_leave_the_index(services: Services, agent: Persona, manager: Persona) -> None:
+    contact_id = create(agent, name="Gone Gary", emails=["gary@example.org"], phones=[])
+    assert _names(_search(agent, searchText="gary")) == ["Gone Gary"]
+    assert (
+        manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}).status_code == 200
+    )
+    assert _names(_search(agent, searchText="gary")) == []
+    with services.db.session(write=False) as session:
+        entries = session.execute(
+            text("SELECT count(*) FROM contact_search_entries WHERE contact_id = :id"), {"id": contact_id}
+        )
+        assert entries.scalar() == 0

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from omnidesk.db import utcnow
 from omnidesk.models import CustomField, OutboundEmail, Priority, Room
+from omnidesk.queries import counting
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
 from tests.livechat_helpers import guest, make_department, send_as_agent, set_available, set_setting
@@ -376,3 +377,29 @@ def test_offline_messages_are_kept_and_emailed(services: Services, anonymous: Te
         assert "Call me tomorrow" in emails[0].body_text
     invalid = anonymous.post("/api/v1/livechat/offline.message", json={**body, "email": "not-an-email"})
     assert_error(invalid, 400, "error-invalid-email")
+
+
+def test_a_tag_lists_its_chats_newest_first_and_the_total_stops_at_the_limit(
+    chats: dict[str, dict[str, Any]], services: Services, manager: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = chats["held"]["_id"]  # opened after the closed chat, which is tagged "vip" already
+    assert (
+        manager.post(
+            "/api/v1/livechat/room.saveInfo",
+            json={
+                "guestData": {"_id": chats["held"]["v"]["_id"]},
+                "roomData": {"_id": held, "tags": ["vip"]},
+            },
+        ).status_code
+        == 200
+    )
+    listed = manager.get("/api/v1/livechat/rooms", params={"tags[]": "vip"}).json()
+    assert [room["_id"] for room in listed["rooms"]] == [held, chats["closed"]["_id"]]
+    assert listed["total"] == 2 and "totalCapped" not in listed
+
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 1)
+    capped = manager.get("/api/v1/livechat/rooms", params={"tags[]": "vip"}).json()
+    assert [room["_id"] for room in capped["rooms"]] == [held, chats["closed"]["_id"]]
+    assert capped["total"] == 1 and capped["totalCapped"] is True
+    everything = manager.get("/api/v1/livechat/rooms").json()
+    assert len(everything["rooms"]) == 4 and everything["total"] == 1 and everything["totalCapped"] is True

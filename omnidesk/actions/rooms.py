@@ -168,8 +168,10 @@ def resume_room(session: Session, *, room: Room, by: User | None) -> None:
 def set_room_tags(room: Room, tags: Sequence[str]) -> None:
     cleaned = list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
     kept = {row.tag: row for row in room.tag_rows if row.tag in cleaned}
+    if room.created_at is None:  # a room not flushed yet
+        room.created_at = utcnow()
     room.tag_rows = [
-        kept.get(tag) or RoomTag(room_id=room.id, tag=tag, position=position)
+        kept.get(tag) or RoomTag(room_id=room.id, tag=tag, position=position, room_created_at=room.created_at)
         for position, tag in enumerate(cleaned)
     ]
     for position, row in enumerate(room.tag_rows):

@@ -12,7 +12,7 @@ from omnidesk.access import require
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import room_shape
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.models import Contact, ContactAudit, ContactChannel, User
@@ -207,7 +207,7 @@ def search(
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact")
     offset, count = page_bounds(params.offset, params.count)
-    contacts, total = search_contacts(
+    contacts, found = search_contacts(
         session,
         search_text=params.searchText,
         unknown=bool(params.unknown),
@@ -217,7 +217,8 @@ def search(
     )
     managers = managers_of(session, contacts)
     shapes = [contact_shape(c, manager=managers.get(c.contact_manager_id or "")) for c in contacts]
-    return ok(contacts=shapes, count=len(shapes), offset=offset, total=total)
+    total = total_fields(found.total, found.total_is_exact)
+    return ok(contacts=shapes, count=len(shapes), offset=offset, **total)
 
 
 class ExistenceQuery(QueryParams):

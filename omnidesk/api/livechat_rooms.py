@@ -16,7 +16,7 @@ from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import register_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
-from omnidesk.api.shapes import ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
 from omnidesk.models import Department, User
@@ -98,7 +98,8 @@ def rooms(request: Request, actor: CurrentActor, session: SessionDep) -> dict[st
     )
     offset, count = page_bounds(params.offset, params.count)
     sort = parse_sort(params.sort, SORTABLE_ROOM_FIELDS)
-    found, total = list_rooms(session, filters=filters, sort=sort, offset=offset, count=count)
+    page = list_rooms(session, filters=filters, sort=sort, offset=offset, count=count)
+    found = page.rooms
     messages, departments = last_messages(session, found), departments_of(session, found)
     shapes = [
         room_shape(
@@ -106,7 +107,8 @@ def rooms(request: Request, actor: CurrentActor, session: SessionDep) -> dict[st
         )
         for room in found
     ]
-    return ok(rooms=shapes, count=len(shapes), offset=offset, total=total)
+    total = total_fields(page.total, page.total_is_exact)
+    return ok(rooms=shapes, count=len(shapes), offset=offset, **total)
 
 
 @router.get("/rooms/filters")

@@ -18,6 +18,12 @@ def ok(**fields: Any) -> dict[str, Any]:
     return {**fields, "success": True}
 
 
+def total_fields(total: int, exact: bool) -> dict[str, Any]:
+    """``total`` of a list; ``totalCapped: true`` when counting stopped at a limit and ``total`` is
+    that limit (a lower bound): searches and listings that would otherwise count every match."""
+    return {"total": total} if exact else {"total": total, "totalCapped": True}
+
+
 def iso(moment: datetime | None) -> str | None:
     """Rocket.Chat's REST date format: ISO 8601 in UTC with milliseconds and a Z."""
     if moment is None:

@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from omnidesk.db import ID_LENGTH
+from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
 from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 PAGE = 25  # what the contact and chat lists of the agent UI ask for
+LIMIT = EXACT_TOTAL_LIMIT  # totals are counted up to this
 
 CONTACT_COLUMNS = (
     "id, name, contact_manager_id, unknown, pre_registration, custom_fields, conflicting_fields, "
@@ -107,6 +109,7 @@ class RawDatabase:
     def _contact_page(
         self, where: str, params: Sequence[Any], join: str = ""
     ) -> tuple[int, list[tuple[Any, ...]]]:
+        """The peers' page: an exact count and a name-sorted page of the contacts matching ``where``."""
         total = self.count(f"SELECT count(*) FROM contacts c {join} WHERE {where}", params)
         page = self.rows(
             f"SELECT {CONTACT_COLUMNS} FROM contacts c {join} WHERE {where} ORDER BY name, id LIMIT {PAGE}",
@@ -114,6 +117,11 @@ class RawDatabase:
         )
         self._contact_details([row[0] for row in page], [row[2] for row in page if row[2]])
         return total, page
+
+    def _contacts_by_id(self, ids: Sequence[str]) -> None:
+        if ids:
+            found = self.rows(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({self._marks(ids)})", ids)
+            self._contact_details(ids, [row[2] for row in found if row[2]])
 
     def _contact_details(self, ids: Sequence[str], managers: Sequence[str]) -> None:
         if not ids:
@@ -126,18 +134,39 @@ class RawDatabase:
             self.rows(f"SELECT id, name, username FROM users WHERE id IN ({self._marks(managers)})", managers)
 
     def search_floor(self, search_text: str) -> int:
-        """The indexed search the server runs, through the driver; returns the number found."""
+        """The search the server runs (``search_index.search_page``), through the driver: the index's
+        matches counted up to the limit; at most the limit are sorted by name, more are walked in name
+        order. Returns the total the server reports."""
         needle = search_needle(search_text)
+        contains = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
+        walk = f"SELECT contact_id FROM contact_search_entries WHERE unknown = FALSE AND {contains}"
         if len(needle) < MIN_INDEXED_LENGTH:
-            finder = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
-            argument = needle
-        elif self.sqlite:
-            finder, argument = "contact_search MATCH ?", '"' + needle.replace('"', '""') + '"'
+            total = self.count(f"SELECT count(*) FROM ({walk} LIMIT {LIMIT + 1}) m", [needle])
+            found = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
         else:
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            finder, argument = "body LIKE ? ESCAPE '\\'", f"%{escaped}%"
-        matches = f"JOIN (SELECT contact_id FROM contact_search WHERE {finder}) m ON m.contact_id = c.id"
-        return self._contact_page("enabled = TRUE AND unknown = FALSE", [argument], matches)[0]
+            if self.sqlite:
+                matches = (
+                    "SELECT e.contact_id, e.name FROM contact_search_fts f "
+                    "JOIN contact_search_entries e ON e.id = f.rowid "
+                    "WHERE contact_search_fts MATCH ? AND e.unknown = FALSE"
+                )
+                argument = '"' + needle.replace('"', '""') + '"'
+            else:
+                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                matches = (
+                    "SELECT contact_id, name FROM contact_search_entries "
+                    "WHERE body LIKE ? ESCAPE '\\' AND unknown = FALSE"
+                )
+                argument = f"%{escaped}%"
+            total = self.count(f"SELECT count(*) FROM ({matches} LIMIT {LIMIT + 1}) m", [argument])
+            if total <= LIMIT:
+                found = self.rows(
+                    f"SELECT contact_id FROM ({matches}) m ORDER BY name, contact_id LIMIT {PAGE}", [argument]
+                )
+            else:
+                found = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
+        self._contacts_by_id([row[0] for row in found])
+        return min(total, LIMIT)
 
     def search_peers(self, search_text: str) -> int:
         """Rocket.Chat's and Chatwoot's contact search: a case-insensitive substring scan of the
@@ -196,16 +225,23 @@ class RawDatabase:
         if rooms.created is not None:
             conditions.append("r.created_at >= ? AND r.created_at <= ?")
             params += [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
-        if rooms.tags:
+        if len(rooms.tags) > 1:
             conditions.append(
                 f"r.id IN (SELECT room_id FROM room_tags WHERE tag IN ({self._marks(rooms.tags)}))"
             )
             params += rooms.tags
+        tagged, newest = "", "r.created_at"
+        if len(rooms.tags) == 1:  # walked through (tag, room_created_at), as the server does
+            tagged, newest = "JOIN room_tags t ON t.room_id = r.id AND t.tag = ?", "t.room_created_at"
+            params = [*rooms.tags, *params]
         where = " AND ".join(conditions) or "TRUE"
-        total = self.count(f"SELECT count(*) FROM rooms r WHERE {where}", params)
+        total = self.count(
+            f"SELECT count(*) FROM (SELECT r.id FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
+            params,
+        )
         page = self.rows(
-            f"SELECT {ROOM_COLUMNS} FROM rooms r JOIN visitors v ON v.id = r.visitor_id WHERE {where} "
-            f"ORDER BY r.created_at DESC, r.id LIMIT {PAGE}",
+            f"SELECT {ROOM_COLUMNS} FROM rooms r {tagged} JOIN visitors v ON v.id = r.visitor_id "
+            f"WHERE {where} ORDER BY {newest} DESC, r.id LIMIT {PAGE}",
             params,
         )
         ids = [row[0] for row in page]
@@ -218,7 +254,7 @@ class RawDatabase:
             departments = sorted({row[2] for row in page if row[2]})
             if departments:
                 self.rows(f"SELECT * FROM departments WHERE id IN ({self._marks(departments)})", departments)
-        return total
+        return min(total, LIMIT)
 
     # --- what the dataset holds ---------------------------------------------------------------------------
 

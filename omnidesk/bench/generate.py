@@ -184,7 +184,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "transcript_email",
         "updated_at",
     ),
-    "room_tags": ("room_id", "tag", "position"),
+    "room_tags": ("room_id", "tag", "position", "room_created_at"),
     "messages": (
         "id",
         "room_id",
@@ -219,7 +219,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "taken_at",
         "updated_at",
     ),
-    "contact_search": ("contact_id", "body"),
+    "contact_search_entries": ("contact_id", "unknown", "name", "body"),
 }
 # Tables whose secondary indexes are dropped for the load and built once at the end.
 BULK_TABLES = (
@@ -231,7 +231,7 @@ BULK_TABLES = (
     "rooms",
     "room_tags",
     "messages",
-    "contact_search",
+    "contact_search_entries",
 )
 
 Row = tuple[Any, ...]
@@ -649,8 +649,10 @@ class _Gen:
                 stamp(updated),
             )
         )
-        body = index_body(name, emails, phones, usernames, (custom.get("customerId"), custom.get("company")))
-        rows["contact_search"].append((contact_id, body))
+        if enabled:  # a deleted contact is never found, so it has no entry
+            searchable = (custom.get("customerId"), custom.get("company"))
+            body = index_body(name, emails, phones, usernames, searchable)
+            rows["contact_search_entries"].append((contact_id, unknown, name, body))
 
     def _room(
         self,
@@ -768,7 +770,7 @@ class _Gen:
             if tag_count:
                 chosen = dict.fromkeys(rng.choices(pools.TAG_NAMES, self.tag_weights, k=tag_count))
                 for position, tag in enumerate(chosen):
-                    rows["room_tags"].append((room_id, tag, position))
+                    rows["room_tags"].append((room_id, tag, position, stamp(started)))
         livechat_data = json.dumps({"orderId": order}) if rng.random() < 0.2 else "{}"
         rows["rooms"].append(
             (
@@ -889,6 +891,13 @@ class _SqliteLoader(_Loader):
         ).fetchall()
         for name, _sql in self.dropped:
             cursor.execute(f'DROP INDEX "{name}"')
+        # The FTS index is built once at the end ('rebuild') instead of row by row by the triggers.
+        self.triggers = cursor.execute(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'contact_search_entries'"
+        ).fetchall()
+        for name, _sql in self.triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
         cursor.execute("BEGIN")
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
@@ -911,8 +920,10 @@ class _SqliteLoader(_Loader):
             del name
         phases["indexes"] = time.monotonic() - started
         started = time.monotonic()
-        self.conn.execute("INSERT INTO contact_search(contact_search) VALUES ('optimize')")
-        phases["fts optimize"] = time.monotonic() - started
+        self.conn.execute("INSERT INTO contact_search_fts (contact_search_fts) VALUES ('rebuild')")
+        for _name, sql in self.triggers:
+            self.conn.execute(sql)
+        phases["fts rebuild"] = time.monotonic() - started
         for pragma in ("locking_mode=NORMAL", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("SELECT count(*) FROM counters")  # releases the exclusive lock

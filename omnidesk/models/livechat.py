@@ -91,6 +91,7 @@ class Room(Base):
     __table_args__ = (
         Index("ix_rooms_created_at", "created_at"),
         Index("ix_rooms_served_by_created", "served_by_id", "created_at"),
+        Index("ix_rooms_served_by_open", "served_by_id", "open"),  # routing: each agent's open chats
         Index("ix_rooms_department_created", "department_id", "created_at"),
         Index("ix_rooms_contact_closed", "contact_id", "closed_at"),
         Index("ix_rooms_visitor_source_open", "visitor_id", "source_type", "open"),
@@ -115,8 +116,10 @@ class RoomTag(Base):
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(120), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The room's creation time, so that the tag filter walks (tag, room_created_at) newest first.
+    room_created_at: Mapped[datetime] = mapped_column()
 
-    __table_args__ = (Index("ix_room_tags_tag", "tag"),)
+    __table_args__ = (Index("ix_room_tags_tag_created", "tag", "room_created_at", "room_id"),)
 
 
 class Message(Base):

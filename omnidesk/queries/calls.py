@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, column, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require
@@ -155,7 +155,7 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool] | None
     conditions: list[ColumnElement[bool]] = []
     matches = matching_contact_ids(session, text)
     if matches is not None:
-        conditions.append(Call.contact_id.in_(matches.columns(column("contact_id", String))))
+        conditions.append(Call.contact_id.in_(matches))
     if needle.isdigit():
         needles = {needle}
         e164 = to_e164(text, default_region=default_phone_region(session))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, column, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room, User
 from omnidesk.phones import to_e164
-from omnidesk.search_index import matching_contact_ids
+from omnidesk.search_index import SearchPage, search_page
 
 SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
     "name": Contact.name,
@@ -34,21 +34,20 @@ def search_contacts(
     sort: Sequence[tuple[str, int]],
     offset: int,
     count: int,
-) -> tuple[list[Contact], int]:
-    query = select(Contact).where(Contact.enabled.is_(True), Contact.unknown.is_(unknown))
-    matches = matching_contact_ids(session, search_text or "")
-    if matches is not None:
-        # Joined, not ``id IN (...)``: without table statistics SQLite would walk every contact of the
-        # (enabled, unknown) index and test it against the matches; a join starts from the matches.
-        found = matches.columns(column("contact_id", String)).subquery("matches")
-        query = query.join(found, found.c.contact_id == Contact.id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+) -> tuple[list[Contact], SearchPage]:
+    """A page of contacts in the order asked (name by default) and how many were found; the total is
+    exact up to ``EXACT_TOTAL_LIMIT`` (see ``search_index.search_page``)."""
     order = [
         SORTABLE_CONTACT_FIELDS[name].asc() if direction > 0 else SORTABLE_CONTACT_FIELDS[name].desc()
         for name, direction in sort
-    ] or [Contact.name.asc()]
-    contacts = session.scalars(query.order_by(*order, Contact.id).offset(offset).limit(count)).all()
-    return list(contacts), total
+    ]
+    if order == [Contact.name.asc()]:
+        order = []  # the entries' own name order
+    page = search_page(
+        session, search_text=search_text or "", unknown=unknown, offset=offset, count=count, order=order
+    )
+    found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(page.contact_ids)))}
+    return [found[contact_id] for contact_id in page.contact_ids if contact_id in found], page
 
 
 def contact_exists(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.models import Department, Message, Room, RoomTag
+from omnidesk.queries.counting import capped_count
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
         conditions.append(Room.closed_at >= filters.closed_from)
     if filters.closed_to is not None:
         conditions.append(Room.closed_at <= filters.closed_to)
-    if filters.tags:
+    if len(filters.tags) > 1:
         conditions.append(Room.id.in_(select(RoomTag.room_id).where(RoomTag.tag.in_(filters.tags))))
     for key, value in filters.custom_fields.items():
         stored = func.lower(cast(Room.livechat_data[key].as_string(), String))
@@ -89,20 +90,35 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
         conditions.append(Room.contact_id == filters.contact_id)
     if filters.source_type:
         conditions.append(Room.source_type == filters.source_type)
+    if len(filters.tags) == 1:
+        # Joined through (tag, room_created_at): the newest rooms with the tag come first from the
+        # index, instead of every tagged room being read and sorted.
+        query = query.join(RoomTag, (RoomTag.room_id == Room.id) & (RoomTag.tag == filters.tags[0]))
     return query.where(and_(*conditions)) if conditions else query
+
+
+@dataclass
+class RoomPage:
+    rooms: list[Room]
+    total: int
+    total_is_exact: bool
 
 
 def list_rooms(
     session: Session, *, filters: RoomFilters, sort: Sequence[tuple[str, int]], offset: int, count: int
-) -> tuple[list[Room], int]:
+) -> RoomPage:
+    """A page of the filtered rooms, newest first unless ``sort`` says otherwise, and how many there
+    are, exactly up to ``EXACT_TOTAL_LIMIT`` (``queries.counting``)."""
     query = _filtered(filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total, exact = capped_count(session, query.with_only_columns(Room.id))
     order = [
         SORTABLE_ROOM_FIELDS[name].asc() if direction > 0 else SORTABLE_ROOM_FIELDS[name].desc()
         for name, direction in sort
-    ] or [Room.created_at.desc()]
+    ]
+    if not order:  # newest first; with one tag, in the order of the tag's index
+        order = [RoomTag.room_created_at.desc() if len(filters.tags) == 1 else Room.created_at.desc()]
     rooms = session.scalars(query.order_by(*order, Room.id).offset(offset).limit(count)).all()
-    return list(rooms), total
+    return RoomPage(list(rooms), total, exact)
 
 
 def last_messages(session: Session, rooms: Sequence[Room]) -> dict[str, Message]:

@@ -1,0 +1,111 @@
+"""Migrations that move data: run on a database holding rows written by the previous revision."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, text
+
+from omnidesk import migrate
+from omnidesk.db import Database
+from omnidesk.models import Contact, Room, Visitor
+from omnidesk.services import Services
+
+
+@pytest.fixture
+def fresh_database(services: Services, tmp_path: Path) -> Iterator[Database]:
+    """An empty database on the engine under test: a new SQLite file, or a new PostgreSQL schema."""
+    if services.db.dialect == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'migrating.sqlite3'}")
+        yield database
+        database.dispose()
+        return
+    schema = f"omnidesk_migrating_{uuid.uuid4().hex[:10]}"
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    with services.db.engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    database = Database(url, connect_args={"options": f"-csearch_path={schema},public"})
+    yield database
+    database.dispose()
+    with services.db.engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _migrate(database: Database, revision: str, *, down: bool = False) -> None:
+    config = migrate._alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _seed_0007(connection: Connection) -> dict[str, str]:
+    """Contacts with their search rows as 0003 stored them, and a tagged room."""
+    created = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    contacts = {"ada": "c-ada", "gone": "c-gone", "stranger": "c-stranger"}
+    connection.execute(
+        Contact.__table__.insert(),
+        [
+            {"id": "c-ada", "name": "Ada Lovelace", "enabled": True, "unknown": False},
+            {"id": "c-gone", "name": "Gone Gary", "enabled": False, "unknown": False},
+            {"id": "c-stranger", "name": "Visitor 7", "enabled": True, "unknown": True},
+        ],
+    )
+    connection.execute(
+        text("INSERT INTO contact_search (contact_id, body) VALUES (:id, :body)"),
+        [
+            {"id": "c-ada", "body": "ada lovelace\nada@example.com"},
+            {"id": "c-gone", "body": "gone gary"},
+            {"id": "c-stranger", "body": "visitor 7\nguest-7"},
+        ],
+    )
+    connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-7"}])
+    connection.execute(
+        Room.__table__.insert(),
+        [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "widget", "created_at": created}],
+    )
+    connection.execute(
+        text("INSERT INTO room_tags (room_id, tag, position) VALUES ('r-1', 'vip', 0), ('r-1', 'refund', 1)")
+    )
+    return contacts
+
+
+def test_0008_moves_the_search_index_into_entries_and_dates_the_room_tags(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0007_email_inboxes")
+    with fresh_database.engine.begin() as connection:
+        _seed_0007(connection)
+    _migrate(fresh_database, "head")
+
+    with fresh_database.engine.begin() as connection:
+        entries = connection.execute(
+            text("SELECT contact_id, unknown, name, body FROM contact_search_entries ORDER BY contact_id")
+        ).all()
+        assert [(row[0], bool(row[1]), row[2]) for row in entries] == [
+            ("c-ada", False, "Ada Lovelace"),
+            ("c-stranger", True, "Visitor 7"),
+        ]  # the deleted contact has no entry
+        stamps = connection.execute(text("SELECT room_created_at FROM room_tags")).scalars().all()
+        assert len(stamps) == 2 and all(str(stamp).startswith("2026-03-04 05:06:07") for stamp in stamps)
+    with fresh_database.session(write=True) as session:
+        from omnidesk.search_index import search_page
+
+        found = search_page(session, search_text="lovelace", unknown=False, offset=0, count=10)
+        assert found.contact_ids == ["c-ada"] and found.total == 1
+        guest = search_page(session, search_text="guest-7", unknown=True, offset=0, count=10)
+        assert guest.contact_ids == ["c-stranger"]
+        # Later writes reach the index (SQLite: through the triggers feeding the FTS table).
+        session.execute(
+            text("UPDATE contact_search_entries SET body = 'ada king' WHERE contact_id = 'c-ada'")
+        )
+        assert search_page(session, search_text="lovelace", unknown=False, offset=0, count=10).total == 0
+        assert search_page(session, search_text="ada king", unknown=False, offset=0, count=10).total == 1
+        session.commit()
+
+    _migrate(fresh_database, "0007_email_inboxes", down=True)
+    with fresh_database.engine.begin() as connection:
+        bodies = connection.execute(text("SELECT contact_id, body FROM contact_search ORDER BY contact_id"))
+        assert bodies.all() == [("c-ada", "ada king"), ("c-stranger", "visitor 7\nguest-7")]
