@@ -22,12 +22,12 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Subquery,
     Text,
     column,
     delete,
     event,
     func,
-    literal_column,
     select,
     table,
     text,
@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Visitor
+from omnidesk.queries import counting
 from omnidesk.queries.counting import capped_count
 
 _TOUCHED = "omnidesk_contacts_touched"
@@ -162,17 +163,26 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _indexed(session: Session, needle: str) -> Select[tuple[str, str]]:
-    """The entries whose body contains ``needle``, found through the index (FTS5 or pg_trgm)."""
-    query = select(ENTRIES.c.contact_id, ENTRIES.c.name)
+def _indexed(session: Session, needle: str, *, unknown: bool | None = None) -> Subquery:
+    """The entries (``contact_id``, ``name``) whose body contains ``needle``, found through the index
+    (FTS5 or pg_trgm); only known or only unknown contacts when ``unknown`` is given."""
     if _is_sqlite(session):
-        # A quoted phrase is a substring match under the trigram tokenizer.
+        # CROSS JOIN fixes the order: from the FTS matches to their entries. Left to itself, SQLite
+        # walks the entries and runs the FTS query once per entry. A quoted phrase is a substring
+        # match under the trigram tokenizer.
         phrase = '"' + needle.replace('"', '""') + '"'
-        return query.select_from(FTS.join(ENTRIES, ENTRIES.c.id == FTS.c.rowid)).where(
-            literal_column("contact_search_fts").match(phrase)
-        )
+        only = "" if unknown is None else " AND e.unknown = :unknown"
+        matches = text(
+            "SELECT e.contact_id AS contact_id, e.name AS name FROM contact_search_fts "
+            "CROSS JOIN contact_search_entries AS e ON e.id = contact_search_fts.rowid "
+            f"WHERE contact_search_fts MATCH :phrase{only}"
+        ).bindparams(phrase=phrase, **({} if unknown is None else {"unknown": unknown}))
+        return matches.columns(column("contact_id", String), column("name", String)).subquery("matches")
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return query.where(ENTRIES.c.body.like(pattern, escape="\\"))
+    query = select(ENTRIES.c.contact_id, ENTRIES.c.name).where(ENTRIES.c.body.like(pattern, escape="\\"))
+    if unknown is not None:
+        query = query.where(ENTRIES.c.unknown.is_(unknown))
+    return query.subquery("matches")
 
 
 def _contains(session: Session, needle: str) -> ColumnElement[bool]:
@@ -189,7 +199,7 @@ def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str
         return None
     if len(needle) < MIN_INDEXED_LENGTH:
         return select(ENTRIES.c.contact_id).where(_contains(session, needle))
-    return select(_indexed(session, needle).subquery().c.contact_id)
+    return select(_indexed(session, needle).c.contact_id)
 
 
 @dataclass
@@ -216,18 +226,24 @@ def search_page(
     name order and stops at the page, and its total is reported as the limit, not counted."""
     needle = search_needle(search_text)
     if len(needle) >= MIN_INDEXED_LENGTH:
-        found = _indexed(session, needle).where(ENTRIES.c.unknown.is_(unknown))
-        total, exact = capped_count(session, found)
-        if exact:  # few: sorted from the index's matches
-            few = found.subquery("few")
-            page = _ordered(select(few.c.contact_id), few.c.contact_id, few.c.name, order)
-            return SearchPage(list(session.scalars(page.offset(offset).limit(count))), total, exact)
-        return SearchPage(_walk(session, needle, unknown, offset, count, order), total, exact)
+        found = _indexed(session, needle, unknown=unknown)
+        limit = counting.EXACT_TOTAL_LIMIT
+        # One more than the limit at most, read from the index once (MATERIALIZED), counted and sorted
+        # in the same statement.
+        few = select(found.c.contact_id, found.c.name).limit(limit + 1).cte("few").prefix_with("MATERIALIZED")
+        counted = select(few.c.contact_id, func.count().over().label("found"))
+        ordered = _ordered(counted, few.c.contact_id, few.c.name, order)
+        rows = session.execute(ordered.offset(offset).limit(count)).all()
+        # Past the end (or nothing found), the count alone.
+        total = rows[0].found if rows else session.scalar(select(func.count()).select_from(few)) or 0
+        if total <= limit:
+            return SearchPage([row.contact_id for row in rows], total, True)
+        return SearchPage(_walk(session, needle, unknown, offset, count, order), limit, False)
     # Every contact, or a needle too short for the index: the walk, and a count that stops at the limit.
     query = _walk_query(session, needle, unknown)
     total, exact = capped_count(session, query)
-    page = _ordered(query, ENTRIES.c.contact_id, ENTRIES.c.name, order)
-    return SearchPage(list(session.scalars(page.offset(offset).limit(count))), total, exact)
+    walked = _ordered(query, ENTRIES.c.contact_id, ENTRIES.c.name, order)
+    return SearchPage(list(session.scalars(walked.offset(offset).limit(count))), total, exact)
 
 
 def _walk_query(session: Session, needle: str, unknown: bool) -> Select[tuple[str]]:

@@ -109,6 +109,8 @@ def test_it_measures_every_read_three_ways(results: dict[str, object]) -> None:
     # A phone typed in another format is found by the index, not by the peers' scan of typed text.
     assert reads["contacts.search: phone, other format"]["hits"]["api"] >= 1
     assert reads["contacts.get"]["hits"]["api"] == 1
+    round_trip = results["round_trip"]
+    assert isinstance(round_trip, dict) and round_trip["api"]["n"] > 0
 
 
 def test_every_acknowledged_message_is_stored_and_delivered(results: dict[str, object]) -> None:
@@ -136,3 +138,4 @@ def test_the_report_draws_tables_and_a_chart(results: dict[str, object], tmp_pat
     tables = markdown.read_text()
     assert "contacts.search: name fragment" in tables
     assert "ingestion" in tables
+    assert "GET /api/info" in tables

@@ -115,6 +115,17 @@ class Reads:
             result["peers"] = stats(peers_ms)
         return result
 
+    async def round_trip(self, path: str) -> dict[str, Any]:
+        """A request that touches no database (``GET /api/info``): what HTTP, the framework and the
+        client cost on their own, the part of every read the raw floor does not pay."""
+        elapsed: list[float] = []
+        for index in range(self.options.warmup + self.options.samples):
+            started = time.perf_counter()
+            await self.http.ok("GET", path)
+            if index >= self.options.warmup:
+                elapsed.append((time.perf_counter() - started) * 1000)
+        return {"api": stats(elapsed), "path": path}
+
     async def _throughput(self, paths: Sequence[str]) -> float:
         """Requests per second with a few clients at once (the server has two cores to use)."""
         queue = list(paths)

@@ -108,6 +108,18 @@ def realtime_table(runs: Sequence[Results]) -> str:
     return "\n".join(lines)
 
 
+def round_trip_table(runs: Sequence[Results]) -> str:
+    lines = ["| engine | contacts | p50 | p95 | p99 |", "|---|--:|--:|--:|--:|"]
+    for found in _ordered(runs):
+        trip = (found.get("round_trip") or {}).get("api")
+        if trip:
+            lines.append(
+                f"| {ENGINES[found['engine']]} | {_size(found['contacts'])} | {_ms(trip['p50'])} "
+                f"| {_ms(trip['p95'])} | {_ms(trip['p99'])} |"
+            )
+    return "\n".join(lines)
+
+
 def goals_table(runs: Sequence[Results]) -> str:
     """The issue's goals, judged on each engine's largest dataset."""
     lines = ["| goal | engine | contacts | measured | |", "|---|---|--:|--:|---|"]
@@ -179,6 +191,10 @@ def markdown(runs: Sequence[Results]) -> str:
     for engine, label in ENGINES.items():
         if any(found["engine"] == engine for found in runs):
             parts += [f"\n### Reads on {label} (milliseconds)\n", reads_table(runs, engine)]
+    parts += [
+        "\n### The HTTP round trip alone: `GET /api/info`, no database (milliseconds)\n",
+        round_trip_table(runs),
+    ]
     parts += ["\n### Ingestion (milliseconds)\n", ingestion_table(runs)]
     parts += ["\n### Realtime delivery, visitor to agent (milliseconds)\n", realtime_table(runs)]
     runs_line = ", ".join(

@@ -76,6 +76,8 @@ async def _measure(
     reads = measure.Reads(server, db, options, {"X-User-Id": user_id, "X-Auth-Token": token})
     results: dict[str, Any] = {}
     try:
+        _say(options, "  the HTTP round trip alone (GET /api/info)")
+        round_trip = await reads.round_trip("/api/info")
         for kind in SEARCH_KINDS:
             texts = inputs.searches[kind]
             _say(options, f"  contacts.search, {kind}")
@@ -106,7 +108,7 @@ async def _measure(
     ingestion = await measure.ingestion(server, db, options, rng)
     _say(options, f"  realtime: {options.conversations} conversations, {options.realtime_messages} messages")
     realtime = await measure.realtime(server, db, options, rng, lambda text: _say(options, text))
-    return {"reads": results, "ingestion": ingestion, "realtime": realtime}
+    return {"round_trip": round_trip, "reads": results, "ingestion": ingestion, "realtime": realtime}
 
 
 def _bind(call: Callable[[Any], int], argument: Any) -> Callable[[], int]:
