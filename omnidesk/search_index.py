@@ -31,9 +31,11 @@ from sqlalchemy import (
     select,
     table,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 
+from omnidesk import search_order
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Visitor
 from omnidesk.queries import counting
 from omnidesk.queries.counting import capped_count
@@ -53,6 +55,8 @@ ENTRIES = table(
     column("body", Text),
 )
 FTS = table("contact_search_fts", column("rowid", Integer))
+# A broad search in name order on PostgreSQL first looks for its page among this many first entries.
+WALK_BUDGET = 5000
 
 
 def digits(value: str) -> str:
@@ -134,6 +138,9 @@ def write_bodies(session: Session, bodies: list[dict[str, Any]]) -> None:
     not changed is not written, so SQLite's FTS index is touched only by real changes."""
     if not bodies:
         return
+    if _is_sqlite(session):
+        _write_numbered(session, bodies)
+        return
     session.execute(
         text(
             "INSERT INTO contact_search_entries (contact_id, unknown, name, body) "
@@ -144,6 +151,32 @@ def write_bodies(session: Session, bodies: list[dict[str, Any]]) -> None:
         ),
         bodies,
     )
+
+
+def _write_numbered(session: Session, bodies: list[dict[str, Any]]) -> None:
+    """SQLite: an entry whose name or class changes moves to the id of its new place in name order
+    (``search_order``); the triggers carry every change to the FTS table."""
+    current = {
+        row.contact_id: row
+        for row in session.execute(
+            select(
+                ENTRIES.c.id, ENTRIES.c.contact_id, ENTRIES.c.unknown, ENTRIES.c.name, ENTRIES.c.body
+            ).where(ENTRIES.c.contact_id.in_([body["contact_id"] for body in bodies]))
+        )
+    }
+    for body in bodies:
+        old = current.get(body["contact_id"])
+        mine = ENTRIES.c.contact_id == body["contact_id"]  # not the id: renumbering may have moved it
+        if old is not None and (bool(old.unknown), old.name) == (bool(body["unknown"]), body["name"]):
+            if old.body != body["body"]:
+                session.execute(update(ENTRIES).where(mine).values(body=body["body"]))
+            continue
+        if old is not None:
+            session.execute(delete(ENTRIES).where(mine))
+        entry_id = search_order.place(
+            session, unknown=bool(body["unknown"]), name=body["name"], contact_id=body["contact_id"]
+        )
+        session.execute(ENTRIES.insert().values(id=entry_id, **body))
 
 
 def remove_entries(session: Session, contact_ids: Collection[str]) -> None:
@@ -181,14 +214,14 @@ def _indexed(session: Session, needle: str, *, unknown: bool | None = None) -> S
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = select(ENTRIES.c.contact_id, ENTRIES.c.name).where(ENTRIES.c.body.like(pattern, escape="\\"))
     if unknown is not None:
-        query = query.where(ENTRIES.c.unknown.is_(unknown))
+        query = query.where(ENTRIES.c.unknown == unknown)
     return query.subquery("matches")
 
 
-def _contains(session: Session, needle: str) -> ColumnElement[bool]:
+def _contains(session: Session, needle: str, body: ColumnElement[str] | None = None) -> ColumnElement[bool]:
     """The same test row by row, for walking entries in name order."""
     finder = func.instr if _is_sqlite(session) else func.strpos
-    return finder(ENTRIES.c.body, needle) > 0
+    return finder(ENTRIES.c.body if body is None else body, needle) > 0
 
 
 def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str]] | None:
@@ -226,19 +259,9 @@ def search_page(
     name order and stops at the page, and its total is reported as the limit, not counted."""
     needle = search_needle(search_text)
     if len(needle) >= MIN_INDEXED_LENGTH:
-        found = _indexed(session, needle, unknown=unknown)
-        limit = counting.EXACT_TOTAL_LIMIT
-        # One more than the limit at most, read from the index once (MATERIALIZED), counted and sorted
-        # in the same statement.
-        few = select(found.c.contact_id, found.c.name).limit(limit + 1).cte("few").prefix_with("MATERIALIZED")
-        counted = select(few.c.contact_id, func.count().over().label("found"))
-        ordered = _ordered(counted, few.c.contact_id, few.c.name, order)
-        rows = session.execute(ordered.offset(offset).limit(count)).all()
-        # Past the end (or nothing found), the count alone.
-        total = rows[0].found if rows else session.scalar(select(func.count()).select_from(few)) or 0
-        if total <= limit:
-            return SearchPage([row.contact_id for row in rows], total, True)
-        return SearchPage(_walk(session, needle, unknown, offset, count, order), limit, False)
+        if _is_sqlite(session) and not order:
+            return _numbered_page(session, needle, unknown=unknown, offset=offset, count=count)
+        return _matched_page(session, needle, unknown=unknown, offset=offset, count=count, order=order)
     # Every contact, or a needle too short for the index: the walk, and a count that stops at the limit.
     query = _walk_query(session, needle, unknown)
     total, exact = capped_count(session, query)
@@ -246,18 +269,76 @@ def search_page(
     return SearchPage(list(session.scalars(walked.offset(offset).limit(count))), total, exact)
 
 
+def _numbered_page(session: Session, needle: str, *, unknown: bool, offset: int, count: int) -> SearchPage:
+    """SQLite, in name order: entry ids follow names (``search_order``), so the page is the first
+    rowids of the FTS matches in the contact class's id range, and the count stops at the limit."""
+    low, high = search_order.id_range(unknown)
+    limit = counting.EXACT_TOTAL_LIMIT
+    matches = (
+        "SELECT rowid AS id FROM contact_search_fts "
+        "WHERE contact_search_fts MATCH :phrase AND rowid >= :low AND rowid < :high"
+    )
+    found = {"phrase": '"' + needle.replace('"', '""') + '"', "low": low, "high": high}
+    total = session.scalar(
+        text(f"SELECT count(*) FROM ({matches} LIMIT :limit) AS m"), {**found, "limit": limit + 1}
+    )
+    ids = session.scalars(
+        text(
+            f"SELECT e.contact_id FROM ({matches} ORDER BY rowid LIMIT :count OFFSET :offset) AS m "
+            "CROSS JOIN contact_search_entries AS e ON e.id = m.id ORDER BY e.id"
+        ),
+        {**found, "count": count, "offset": offset},
+    )
+    return SearchPage(list(ids), min(total or 0, limit), (total or 0) <= limit)
+
+
+def _matched_page(
+    session: Session,
+    needle: str,
+    *,
+    unknown: bool,
+    offset: int,
+    count: int,
+    order: Sequence[ColumnElement[Any]],
+) -> SearchPage:
+    """PostgreSQL, or another order than the name's: at most one more than the limit read from the
+    index once (MATERIALIZED), counted and sorted in the same statement; beyond the limit, the page of
+    the first entries in name order when it lies there, else every match sorted."""
+    found = _indexed(session, needle, unknown=unknown)
+    limit = counting.EXACT_TOTAL_LIMIT
+    few = select(found.c.contact_id, found.c.name).limit(limit + 1).cte("few").prefix_with("MATERIALIZED")
+    counted = select(few.c.contact_id, func.count().over().label("found"))
+    ordered = _ordered(counted, few.c.contact_id, few.c.name, order)
+    rows = session.execute(ordered.offset(offset).limit(count)).all()
+    # Past the end (or nothing found), the count alone.
+    total = rows[0].found if rows else session.scalar(select(func.count()).select_from(few)) or 0
+    if total <= limit:
+        return SearchPage([row.contact_id for row in rows], total, True)
+    if not order:
+        first = (
+            select(ENTRIES.c.contact_id, ENTRIES.c.name, ENTRIES.c.body)
+            .where(ENTRIES.c.unknown == unknown)
+            .order_by(ENTRIES.c.name, ENTRIES.c.contact_id)
+            .limit(WALK_BUDGET)
+            .subquery("first")
+        )
+        walked = session.scalars(
+            select(first.c.contact_id)
+            .where(_contains(session, needle, first.c.body))
+            .order_by(first.c.name, first.c.contact_id)
+            .offset(offset)
+            .limit(count)
+        ).all()
+        if len(walked) == count:  # every match before them is among the first entries too
+            return SearchPage(list(walked), limit, False)
+    everything = _ordered(select(found.c.contact_id), found.c.contact_id, found.c.name, order)
+    return SearchPage(list(session.scalars(everything.offset(offset).limit(count))), limit, False)
+
+
 def _walk_query(session: Session, needle: str, unknown: bool) -> Select[tuple[str]]:
     """The entries in name order, each tested for the needle: stops as soon as the page is full."""
-    query = select(ENTRIES.c.contact_id).where(ENTRIES.c.unknown.is_(unknown))
+    query = select(ENTRIES.c.contact_id).where(ENTRIES.c.unknown == unknown)
     return query.where(_contains(session, needle)) if needle else query
-
-
-def _walk(
-    session: Session, needle: str, unknown: bool, offset: int, count: int, order: Sequence[ColumnElement[Any]]
-) -> list[str]:
-    query = _walk_query(session, needle, unknown)
-    page = _ordered(query, ENTRIES.c.contact_id, ENTRIES.c.name, order)
-    return list(session.scalars(page.offset(offset).limit(count)))
 
 
 def _ordered(

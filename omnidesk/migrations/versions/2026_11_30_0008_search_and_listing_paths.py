@@ -2,10 +2,10 @@
 
 - The contact search index becomes ``contact_search_entries``: one row per *enabled* contact with its
   ``unknown`` flag, its ``name`` and the lower-cased ``body``, indexed by ``(unknown, name,
-  contact_id)``. A search that matches many contacts walks that index in name order and stops at the
-  page, instead of joining every match to ``contacts`` to count and sort it. SQLite finds substrings
-  through an external-content FTS5 table (``contact_search_fts``, trigram tokenizer) kept in step by
-  triggers, whose rowid is the entry's ``id``; PostgreSQL through a pg_trgm GIN index on ``body``.
+  contact_id)``, so a search is answered without joining every match to ``contacts``. SQLite finds
+  substrings through an external-content FTS5 table (``contact_search_fts``, trigram tokenizer) kept in
+  step by triggers, whose rowid is the entry's ``id``, numbered in name order
+  (``omnidesk/search_order.py``); PostgreSQL through a pg_trgm GIN index on ``body``.
 - ``room_tags.room_created_at`` copies the room's creation time, so the tag filter walks
   ``(tag, room_created_at)`` newest first instead of sorting every tagged room.
 - ``rooms (served_by_id, open)``: routing counts each agent's open chats without reading every chat
@@ -49,6 +49,16 @@ SELECT s.contact_id, c.unknown, c.name, s.body
 FROM contact_search s JOIN contacts c ON c.id = s.contact_id
 WHERE c.enabled
 """
+# SQLite: ids in (name, contact_id) order with gaps of 2^24, known contacts first, unknown from 2^61
+# (omnidesk/search_order.py keeps them so), so that FTS hands out matches in name order.
+SQLITE_COPY_ENTRIES = """
+INSERT INTO contact_search_entries (id, contact_id, unknown, name, body)
+SELECT CASE WHEN c.unknown THEN 2305843009213693952 ELSE 0 END
+       + row_number() OVER (PARTITION BY c.unknown ORDER BY c.name, c.id) * 16777216,
+       s.contact_id, c.unknown, c.name, s.body
+FROM contact_search s JOIN contacts c ON c.id = s.contact_id
+WHERE c.enabled
+"""
 # External content: the FTS table stores only its index; the triggers feed it every change of body.
 SQLITE_FTS = [
     "CREATE VIRTUAL TABLE contact_search_fts USING fts5(body, content='contact_search_entries', "
@@ -59,7 +69,7 @@ SQLITE_FTS = [
     "CREATE TRIGGER contact_search_entries_removed AFTER DELETE ON contact_search_entries BEGIN "
     "INSERT INTO contact_search_fts (contact_search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
     "END",
-    "CREATE TRIGGER contact_search_entries_changed AFTER UPDATE OF body ON contact_search_entries BEGIN "
+    "CREATE TRIGGER contact_search_entries_changed AFTER UPDATE ON contact_search_entries BEGIN "
     "INSERT INTO contact_search_fts (contact_search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
     "INSERT INTO contact_search_fts (rowid, body) VALUES (new.id, new.body); END",
 ]
@@ -71,7 +81,7 @@ COPY_BACK = (
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute(SQLITE_ENTRIES if sqlite else POSTGRES_ENTRIES)
-    op.execute(COPY_ENTRIES)
+    op.execute(SQLITE_COPY_ENTRIES if sqlite else COPY_ENTRIES)
     op.execute(
         "CREATE INDEX ix_contact_search_entries_name ON contact_search_entries (unknown, name, contact_id)"
     )
