@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import Session
@@ -279,17 +280,24 @@ def _numbered_page(session: Session, needle: str, *, unknown: bool, offset: int,
         "WHERE contact_search_fts MATCH :phrase AND rowid >= :low AND rowid < :high"
     )
     found = {"phrase": '"' + needle.replace('"', '""') + '"', "low": low, "high": high}
-    total = session.scalar(
-        text(f"SELECT count(*) FROM ({matches} LIMIT :limit) AS m"), {**found, "limit": limit + 1}
+    # One pass over the index: the first ``limit + 1`` rowids give the count and, usually, the page.
+    first = list(
+        session.scalars(text(f"{matches} ORDER BY rowid LIMIT :limit"), {**found, "limit": limit + 1})
     )
-    ids = session.scalars(
-        text(
-            f"SELECT e.contact_id FROM ({matches} ORDER BY rowid LIMIT :count OFFSET :offset) AS m "
-            "CROSS JOIN contact_search_entries AS e ON e.id = m.id ORDER BY e.id"
-        ),
-        {**found, "count": count, "offset": offset},
+    if offset + count <= len(first) or len(first) <= limit:
+        page_ids = first[offset : offset + count]
+    else:  # a page beyond the first thousand
+        page_ids = list(
+            session.scalars(
+                text(f"{matches} ORDER BY rowid LIMIT :count OFFSET :offset"),
+                {**found, "count": count, "offset": offset},
+            )
+        )
+    contact_of = dict(
+        session.execute(select(ENTRIES.c.id, ENTRIES.c.contact_id).where(ENTRIES.c.id.in_(page_ids))).all()
     )
-    return SearchPage(list(ids), min(total or 0, limit), (total or 0) <= limit)
+    ids = [contact_of[entry_id] for entry_id in page_ids]
+    return SearchPage(ids, min(len(first), limit), len(first) <= limit)
 
 
 def _matched_page(
@@ -315,24 +323,29 @@ def _matched_page(
     if total <= limit:
         return SearchPage([row.contact_id for row in rows], total, True)
     if not order:
-        first = (
-            select(ENTRIES.c.contact_id, ENTRIES.c.name, ENTRIES.c.body)
-            .where(ENTRIES.c.unknown == unknown)
-            .order_by(ENTRIES.c.name, ENTRIES.c.contact_id)
-            .limit(WALK_BUDGET)
-            .subquery("first")
-        )
-        walked = session.scalars(
-            select(first.c.contact_id)
-            .where(_contains(session, needle, first.c.body))
-            .order_by(first.c.name, first.c.contact_id)
-            .offset(offset)
-            .limit(count)
-        ).all()
-        if len(walked) == count:  # every match before them is among the first entries too
-            return SearchPage(list(walked), limit, False)
-    everything = _ordered(select(found.c.contact_id), found.c.contact_id, found.c.name, order)
+        walked = _first_entries_page(session, needle, unknown=unknown, offset=offset, count=count)
+        if walked is not None:
+            return SearchPage(walked, limit, False)
+    # Every match, read from the index first (MATERIALIZED: not a walk of the name index), then sorted.
+    every = select(found.c.contact_id, found.c.name).cte("every").prefix_with("MATERIALIZED")
+    everything = _ordered(select(every.c.contact_id), every.c.contact_id, every.c.name, order)
     return SearchPage(list(session.scalars(everything.offset(offset).limit(count))), limit, False)
+
+
+def _first_entries_page(
+    session: Session, needle: str, *, unknown: bool, offset: int, count: int
+) -> list[str] | None:
+    """The page of a broad search when it lies among the first ``WALK_BUDGET`` entries in name order
+    (a walk of the name index, bounded by the key of the last of them), else None."""
+    key = (ENTRIES.c.name, ENTRIES.c.contact_id)
+    mine = ENTRIES.c.unknown == unknown
+    bound = session.execute(select(*key).where(mine).order_by(*key).offset(WALK_BUDGET - 1).limit(1)).first()
+    walk = select(ENTRIES.c.contact_id).where(mine, _contains(session, needle))
+    if bound is not None:
+        walk = walk.where(tuple_(*key) <= tuple_(*bound))
+    walked = list(session.scalars(walk.order_by(*key).offset(offset).limit(count)))
+    # Every match before them is among those entries too, so this is the page.
+    return walked if len(walked) == count else None
 
 
 def _walk_query(session: Session, needle: str, unknown: bool) -> Select[tuple[str]]:
