@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from omnidesk import search_order
 from omnidesk.db import ID_LENGTH
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
-from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
+from omnidesk.search_index import MIN_INDEXED_LENGTH, WALK_BUDGET, search_needle
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
@@ -134,39 +135,74 @@ class RawDatabase:
             self.rows(f"SELECT id, name, username FROM users WHERE id IN ({self._marks(managers)})", managers)
 
     def search_floor(self, search_text: str) -> int:
-        """The search the server runs (``search_index.search_page``), through the driver: the index's
-        matches counted up to the limit; at most the limit are sorted by name, more are walked in name
-        order. Returns the total the server reports."""
+        """The search the server runs (``search_index.search_page``), through the driver. Returns the
+        total the server reports (capped)."""
         needle = search_needle(search_text)
         contains = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
         walk = f"SELECT contact_id FROM contact_search_entries WHERE unknown = FALSE AND {contains}"
         if len(needle) < MIN_INDEXED_LENGTH:
             total = self.count(f"SELECT count(*) FROM ({walk} LIMIT {LIMIT + 1}) m", [needle])
             found = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
+        elif self.sqlite:
+            total, found = self._numbered_search(needle)
         else:
-            if self.sqlite:
-                matches = (
-                    "SELECT e.contact_id, e.name FROM contact_search_fts f "
-                    "JOIN contact_search_entries e ON e.id = f.rowid "
-                    "WHERE contact_search_fts MATCH ? AND e.unknown = FALSE"
-                )
-                argument = '"' + needle.replace('"', '""') + '"'
-            else:
-                escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                matches = (
-                    "SELECT contact_id, name FROM contact_search_entries "
-                    "WHERE body LIKE ? ESCAPE '\\' AND unknown = FALSE"
-                )
-                argument = f"%{escaped}%"
-            total = self.count(f"SELECT count(*) FROM ({matches} LIMIT {LIMIT + 1}) m", [argument])
-            if total <= LIMIT:
-                found = self.rows(
-                    f"SELECT contact_id FROM ({matches}) m ORDER BY name, contact_id LIMIT {PAGE}", [argument]
-                )
-            else:
-                found = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
+            total, found = self._matched_search(needle, walk)
         self._contacts_by_id([row[0] for row in found])
         return min(total, LIMIT)
+
+    def _numbered_search(self, needle: str) -> tuple[int, list[tuple[Any, ...]]]:
+        """SQLite: the first rowids of the FTS matches among known contacts' ids, which follow names."""
+        started = time.perf_counter()
+        first = self.rows(
+            "SELECT rowid FROM contact_search_fts WHERE contact_search_fts MATCH ? "
+            f"AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT {LIMIT + 1}",
+            ['"' + needle.replace('"', '""') + '"', *search_order.id_range(False)],
+        )
+        self.count_ms = (time.perf_counter() - started) * 1000
+        page = [row[0] for row in first[:PAGE]]
+        if not page:
+            return 0, []
+        by_id = dict(
+            self.rows(
+                f"SELECT id, contact_id FROM contact_search_entries WHERE id IN ({self._marks(page)})", page
+            )
+        )
+        return len(first), [(by_id[entry_id],) for entry_id in page]
+
+    def _matched_search(self, needle: str, walk: str) -> tuple[int, list[tuple[Any, ...]]]:
+        """PostgreSQL: up to the limit + 1 matches counted and sorted; above, the page among the first
+        entries in name order, else every match sorted."""
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matches = (
+            "SELECT contact_id, name FROM contact_search_entries "
+            "WHERE body LIKE ? ESCAPE '\\' AND unknown = FALSE"
+        )
+        started = time.perf_counter()
+        few = self.rows(
+            f"WITH few AS MATERIALIZED ({matches} LIMIT {LIMIT + 1}) "
+            f"SELECT contact_id, count(*) OVER () FROM few ORDER BY name, contact_id LIMIT {PAGE}",
+            [f"%{escaped}%"],
+        )
+        self.count_ms = (time.perf_counter() - started) * 1000
+        total = few[0][1] if few else 0
+        if total <= LIMIT:
+            return total, few
+        bound = self.rows(
+            "SELECT name, contact_id FROM contact_search_entries WHERE unknown = FALSE "
+            f"ORDER BY name, contact_id OFFSET {WALK_BUDGET - 1} LIMIT 1"
+        )
+        walked = self.rows(
+            f"{walk} AND (name, contact_id) <= (?, ?) ORDER BY name, contact_id LIMIT {PAGE}",
+            [needle, *bound[0]],
+        )
+        if len(walked) == PAGE:
+            return total, walked
+        every = self.rows(
+            f"WITH every AS MATERIALIZED ({matches}) "
+            f"SELECT contact_id FROM every ORDER BY name, contact_id LIMIT {PAGE}",
+            [f"%{escaped}%"],
+        )
+        return total, every
 
     def search_peers(self, search_text: str) -> int:
         """Rocket.Chat's and Chatwoot's contact search: a case-insensitive substring scan of the
