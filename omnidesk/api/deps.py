@@ -23,7 +23,8 @@ READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 WRITING_GETS = frozenset({"/api/v1/livechat/room", "/api/v1/logout"})
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: read on the event loop, without a worker-thread hop for every request.
     services: Services = request.app.state.services
     return services
 

@@ -202,6 +202,11 @@ def markdown(runs: Sequence[Results]) -> str:
             {
                 f"{ENGINES[found['engine']]} {found['database'].removeprefix('SQLite ')} "
                 f"at {_size(found['contacts'])}: commit {found['commit']}"
+                + (
+                    f", `sum(range(10**6))` in {found['machine']['python_speed_ms']} ms"
+                    if found.get("machine", {}).get("python_speed_ms")
+                    else ""
+                )
                 for found in runs
             }
         )
