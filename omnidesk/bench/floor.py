@@ -141,8 +141,15 @@ class RawDatabase:
         contains = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
         walk = f"SELECT contact_id FROM contact_search_entries WHERE unknown = FALSE AND {contains}"
         if len(needle) < MIN_INDEXED_LENGTH:
+            if self.sqlite:  # ids follow names: the table in rowid order
+                low, high = search_order.id_range(False)
+                walk = (
+                    "SELECT contact_id FROM contact_search_entries "
+                    f"WHERE id >= {low} AND id < {high} AND {contains}"
+                )
+            order = "id" if self.sqlite else "name, contact_id"
             total = self.count(f"SELECT count(*) FROM ({walk} LIMIT {LIMIT + 1}) m", [needle])
-            found = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
+            found = self.rows(f"{walk} ORDER BY {order} LIMIT {PAGE}", [needle])
         elif self.sqlite:
             total, found = self._numbered_search(needle)
         else:
@@ -248,6 +255,8 @@ class RawDatabase:
     def rooms_floor(self, rooms: RoomFilter) -> int:
         conditions: list[str] = []
         params: list[Any] = []
+        # One tag and no agent or department: walked through (tag, room_created_at), as the server does.
+        walks_tag = len(rooms.tags) == 1 and not (rooms.agents or rooms.departments)
         if rooms.agents:
             conditions.append(f"r.served_by_id IN ({self._marks(rooms.agents)})")
             params += rooms.agents
@@ -261,13 +270,13 @@ class RawDatabase:
         if rooms.created is not None:
             conditions.append("r.created_at >= ? AND r.created_at <= ?")
             params += [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
-        if len(rooms.tags) > 1:
+        if rooms.tags and not walks_tag:
             conditions.append(
                 f"r.id IN (SELECT room_id FROM room_tags WHERE tag IN ({self._marks(rooms.tags)}))"
             )
             params += rooms.tags
         tagged, newest = "", "r.created_at"
-        if len(rooms.tags) == 1:  # walked through (tag, room_created_at), as the server does
+        if walks_tag:
             tagged, newest = "JOIN room_tags t ON t.room_id = r.id AND t.tag = ?", "t.room_created_at"
             params = [*rooms.tags, *params]
         where = " AND ".join(conditions) or "TRUE"

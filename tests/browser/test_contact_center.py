@@ -292,3 +292,22 @@ def test_the_contacts_tab_works_from_the_keyboard(new_page: Any, manager: Person
     expect(drawer).to_be_hidden()
     expect(link).to_be_focused()  # focus goes back to where it was
     expect(page).to_have_url("/contact-center/contacts")
+
+
+def test_a_capped_total_reads_as_a_lower_bound_and_still_pages_on(
+    new_page: Any, manager: Persona, monkeypatch: Any
+) -> None:
+    from omnidesk.queries import counting
+
+    for number in range(30):
+        _contact(manager, name=f"Pat Pager {number:02d}", emails=[f"pat{number}@example.com"])
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 26)  # the server counts no further than 26
+    page = sign_in(new_page(), "mona")
+    page.goto("/contact-center/contacts")
+    page.get_by_label("Search contacts").fill("pat pager")
+    status = page.locator(".cc-pager-status")
+    expect(status).to_have_text("1\u201325 of 26+")
+    page.get_by_role("button", name="Next").click()
+    expect(status).to_have_text("26\u201330 of 26+")
+    expect(page.locator("#contacts-table tbody tr[data-id]")).to_have_count(5)
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()

@@ -69,7 +69,7 @@
     ],
     load: async ({ offset, count, sort }) => {
       const data = await api("GET", "livechat/rooms", { ...listParams(), offset, count, sort });
-      return { items: data.rooms, total: data.total };
+      return { items: data.rooms, total: data.total, capped: Boolean(data.totalCapped) };
     },
     rowHref: (room) => `/contact-center/chats/${encodeURIComponent(room._id)}`,
     onOpen: (room) => openChat(room._id),

@@ -27,7 +27,7 @@
     ],
     load: async ({ offset, count, sort }) => {
       const data = await api("GET", "omnichannel/contacts.search", { searchText: searchText.trim(), offset, count, sort });
-      return { items: data.contacts, total: data.total };
+      return { items: data.contacts, total: data.total, capped: Boolean(data.totalCapped) };
     },
     rowHref: (contact) => `/contact-center/contacts/${encodeURIComponent(contact._id)}`,
     onOpen: (contact) => openContact(contact._id),

@@ -465,15 +465,18 @@ const CC = (() => {
       if (!body.children.length || body.querySelector(".cc-message-row")) message("Loading…", "loading");
       else body.classList.add("cc-stale");
       try {
-        const { items, total } = await load({ offset: state.offset, count: state.count, sort: state.sort });
+        const { items, total, capped } = await load({ offset: state.offset, count: state.count, sort: state.sort });
         if (request !== state.request) return;
         state.total = total;
         if (!items.length) message(emptyText(), "empty-state");
         else body.replaceChildren(...items.map(row));
-        const last = Math.min(state.offset + items.length, total);
-        status.textContent = total ? `${state.offset + 1}–${last} of ${total}` : "";
+        // Above 1,000 matches the server stops counting (totalCapped): "of 1,000+", and a next page
+        // exists while pages come back full.
+        const last = state.offset + items.length;
+        const of = capped ? `${total.toLocaleString()}+` : total;
+        status.textContent = total ? `${state.offset + 1}–${last} of ${of}` : "";
         previous.disabled = state.offset === 0;
-        next.disabled = state.offset + state.count >= total;
+        next.disabled = capped ? items.length < state.count : state.offset + state.count >= total;
       } catch (error) {
         if (request !== state.request) return;
         message(errorText(error), "alert alert-error");
