@@ -281,7 +281,7 @@ class RawDatabase:
             params = [*rooms.tags, *params]
         where = " AND ".join(conditions) or "TRUE"
         total = self.count(
-            f"SELECT count(*) FROM (SELECT r.id FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
+            f"SELECT count(*) FROM (SELECT 1 FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
             params,
         )
         page = self.rows(
