@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from omnidesk.queries import counting
-from omnidesk.search_index import matching_contact_ids, search_needle
+from omnidesk.queries.contact_search import matching_contact_ids
+from omnidesk.search_index import search_needle
 from omnidesk.services import Services
 from tests.helpers import Persona
 from tests.test_contacts import create

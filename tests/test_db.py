@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from omnidesk import migrate
 from omnidesk.actions.accounts import set_user_status
@@ -79,6 +79,15 @@ def test_concurrent_writers_queue_instead_of_failing(services: Services, agent: 
     with services.transaction() as session:
         user = session.get(User, agent.id)
         assert user is not None and user.status_text.startswith("writer ")
+
+
+def test_postgresql_connections_run_without_jit(services: Services) -> None:
+    if services.db.dialect != "postgresql":
+        pytest.skip(
+            "a PostgreSQL setting; this run is on SQLite"
+        )  # the same test runs in the PostgreSQL pass
+    with services.db.session(write=False) as session:
+        assert session.execute(text("SHOW jit")).scalar() == "off"
 
 
 def test_the_migrations_build_exactly_the_tables_the_models_describe(services: Services) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from omnidesk import migrate, search_order
 from omnidesk.db import Database
-from omnidesk.search_index import search_page, write_bodies
+from omnidesk.queries.contact_search import search_page
+from omnidesk.search_index import write_bodies
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from typing import Any, cast
 
 from omnidesk import search_order
 from omnidesk.db import ID_LENGTH
+from omnidesk.queries.contact_search import WALK_BUDGET, fts_phrase
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
-from omnidesk.search_index import MIN_INDEXED_LENGTH, WALK_BUDGET, search_needle
+from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
@@ -135,8 +136,8 @@ class RawDatabase:
             self.rows(f"SELECT id, name, username FROM users WHERE id IN ({self._marks(managers)})", managers)
 
     def search_floor(self, search_text: str) -> int:
-        """The search the server runs (``search_index.search_page``), through the driver. Returns the
-        total the server reports (capped)."""
+        """The search the server runs (``queries.contact_search.search_page``), through the driver.
+        Returns the total the server reports (capped)."""
         needle = search_needle(search_text)
         contains = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
         walk = f"SELECT contact_id FROM contact_search_entries WHERE unknown = FALSE AND {contains}"
@@ -163,7 +164,7 @@ class RawDatabase:
         first = self.rows(
             "SELECT rowid FROM contact_search_fts WHERE contact_search_fts MATCH ? "
             f"AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT {LIMIT + 1}",
-            ['"' + needle.replace('"', '""') + '"', *search_order.id_range(False)],
+            [fts_phrase(needle), *search_order.id_range(False)],
         )
         self.count_ms = (time.perf_counter() - started) * 1000
         page = [row[0] for row in first[:PAGE]]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room, User
 from omnidesk.phones import to_e164
-from omnidesk.search_index import SearchPage, search_page
+from omnidesk.queries.contact_search import SearchPage, search_page
 
 SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
     "name": Contact.name,
@@ -36,13 +36,13 @@ def search_contacts(
     count: int,
 ) -> tuple[list[Contact], SearchPage]:
     """A page of contacts in the order asked (name by default) and how many were found; the total is
-    exact up to ``EXACT_TOTAL_LIMIT`` (see ``search_index.search_page``)."""
+    exact up to ``EXACT_TOTAL_LIMIT`` (see ``contact_search.search_page``)."""
+    if list(sort) == [("name", 1)]:
+        sort = []  # the entries' own name order
     order = [
         SORTABLE_CONTACT_FIELDS[name].asc() if direction > 0 else SORTABLE_CONTACT_FIELDS[name].desc()
         for name, direction in sort
     ]
-    if order == [Contact.name.asc()]:
-        order = []  # the entries' own name order
     page = search_page(
         session, search_text=search_text or "", unknown=unknown, offset=offset, count=count, order=order
     )
