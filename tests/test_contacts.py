@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from omnidesk.events import ContactChanged, Event
 from omnidesk.models import CustomField
@@ -282,6 +283,30 @@ def test_search_pages_and_sorts(agent: Persona) -> None:
     assert [c["name"] for c in page["contacts"]] == ["Bram", "Cara"] and page["total"] == 3
     desc = agent.get("/api/v1/omnichannel/contacts.search", params={"sort": '{"name": -1}'}).json()
     assert [c["name"] for c in desc["contacts"]] == ["Cara", "Bram", "Abel"]
+
+
+def test_a_page_of_contacts_takes_the_same_statements_however_many_it_holds(
+    services: Services, agent: Persona, agent2: Persona
+) -> None:
+    def statements_for(count: int) -> int:
+        executed: list[str] = []
+
+        def record(*args: Any) -> None:
+            executed.append(args[2])
+
+        event.listen(services.db.engine, "before_cursor_execute", record)
+        try:
+            page = agent.get("/api/v1/omnichannel/contacts.search", params={"count": count}).json()
+        finally:
+            event.remove(services.db.engine, "before_cursor_execute", record)
+        assert len(page["contacts"]) == count
+        return len(executed)
+
+    for number in range(12):
+        create(agent, name=f"Page {number:02}", emails=[f"p{number}@example.com"], contactManager=agent2.id)
+    # A contact's emails, phones, channels and manager come one statement per table for the whole
+    # page, never one per contact.
+    assert statements_for(2) == statements_for(12)
 
 
 def test_history_lists_closed_chats_only_and_filters_by_source(

@@ -10,74 +10,29 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import require
 from omnidesk.actions import contacts as contact_actions
+from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import room_shape
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
-from omnidesk.models import Contact, ContactAudit, ContactChannel, User
+from omnidesk.models import Contact, ContactAudit, ContactChannel
 from omnidesk.queries.contacts import (
     SORTABLE_CONTACT_FIELDS,
     audit_of_contact,
     closed_rooms_of_contact,
     contact_exists,
     enabled_contact,
-    managers_of,
     search_contacts,
 )
 
 router = APIRouter(prefix="/api/v1/omnichannel", tags=["contacts"])
 
 
-def channel_shape(channel: ContactChannel) -> dict[str, Any]:
-    source: dict[str, Any] = {"type": channel.source_type}
-    if channel.source_id:
-        source["id"] = channel.source_id
-    shape: dict[str, Any] = {
-        "name": channel.name,
-        "visitor": {"visitorId": channel.visitor_id, "source": source},
-        "verified": channel.verified,
-        "blocked": channel.blocked,
-        "details": channel.details or source,
-    }
-    for key, value in (
-        ("field", channel.field),
-        ("value", channel.value),
-        ("verifiedAt", iso(channel.verified_at)),
-    ):
-        if value is not None:
-            shape[key] = value
-    if channel.last_chat_room_id:
-        shape["lastChat"] = {"_id": channel.last_chat_room_id, "ts": iso(channel.last_chat_at)}
-    return shape
-
-
-def contact_shape(contact: Contact, *, manager: User | None) -> dict[str, Any]:
-    shape: dict[str, Any] = {
-        "_id": contact.id,
-        "name": contact.name,
-        "emails": [{"address": email.address} for email in contact.emails],
-        "phones": [{"phoneNumber": phone.phone_number} for phone in contact.phones],
-        "unknown": contact.unknown,
-        "customFields": contact.custom_fields or {},
-        "conflictingFields": contact.conflicting_fields or [],
-        "channels": [channel_shape(channel) for channel in contact.channels],
-        "createdAt": iso(contact.created_at),
-        "_updatedAt": iso(contact.updated_at),
-    }
-    if contact.pre_registration:
-        shape["preRegistration"] = True
-    if manager is not None:
-        shape["contactManager"] = {"_id": manager.id, "name": manager.name, "username": manager.username}
-    if contact.last_chat_room_id:
-        shape["lastChat"] = {"_id": contact.last_chat_room_id, "ts": iso(contact.last_chat_at)}
-    return shape
-
-
 def _shape_one(session: Session, contact: Contact) -> dict[str, Any]:
-    return contact_shape(
-        contact, manager=managers_of(session, [contact]).get(contact.contact_manager_id or "")
-    )
+    shape = contact_shape(session, contact.id)
+    assert shape is not None, "an enabled contact, fetched in this transaction"
+    return shape
 
 
 def _contact_or_error(session: Session, contact_id: str) -> Contact:
@@ -187,10 +142,10 @@ def get_contact(
     params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact")
-    contact = enabled_contact(session, params.contactId)
-    if contact is None:
+    shape = contact_shape(session, params.contactId)
+    if shape is None:
         raise NotFound()
-    return ok(contact=_shape_one(session, contact))
+    return ok(contact=shape)
 
 
 class SearchQuery(QueryParams):
@@ -207,7 +162,7 @@ def search(
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact")
     offset, count = page_bounds(params.offset, params.count)
-    contacts, found = search_contacts(
+    found = search_contacts(
         session,
         search_text=params.searchText,
         unknown=bool(params.unknown),
@@ -215,8 +170,7 @@ def search(
         offset=offset,
         count=count,
     )
-    managers = managers_of(session, contacts)
-    shapes = [contact_shape(c, manager=managers.get(c.contact_manager_id or "")) for c in contacts]
+    shapes = contact_shapes(session, found.contact_ids)
     total = total_fields(found.total, found.total_is_exact)
     return ok(contacts=shapes, count=len(shapes), offset=offset, **total)
 

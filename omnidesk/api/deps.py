@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, lazyload
 
-from omnidesk.access import Actor
+from omnidesk.access import Actor, grants_of
 from omnidesk.errors import ApiError, Unauthorized
 from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
@@ -67,15 +67,25 @@ def get_actor(request: Request, session: SessionDep, services: ServicesDep) -> A
             services.settings, token, request.headers.get(CSRF_HEADER)
         ):
             raise ApiError("error-csrf", "Missing or invalid CSRF token", status_code=403)
-    user = session.scalar(
-        select(User)
-        .join(LoginToken, LoginToken.user_id == User.id)
-        .where(LoginToken.token_hash == hash_token(token), User.id == user_id, User.active.is_(True))
-    )
+    user = session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(token), "user_id": user_id})
     if user is None:
         raise Unauthorized()
     request.state.auth_token = token
-    return Actor(user=user)
+    return Actor(user=user, grants=grants_of(session, user.id))
+
+
+# Built once, as every request runs it. The user's roles come with its grants (``grants_of``), so they
+# are not loaded a second time through ``User.roles``.
+_USER_BY_TOKEN = (
+    select(User)
+    .join(LoginToken, LoginToken.user_id == User.id)
+    .where(
+        LoginToken.token_hash == bindparam("token_hash"),
+        User.id == bindparam("user_id"),
+        User.active.is_(True),
+    )
+    .options(lazyload(User.roles))
+)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -28,7 +28,9 @@ def iso(moment: datetime | None) -> str | None:
     """Rocket.Chat's REST date format: ISO 8601 in UTC with milliseconds and a Z."""
     if moment is None:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Our columns hand back UTC; isoformat is three times faster than strftime, and a page of
+    # contacts formats over a hundred dates.
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def page_bounds(offset: int | None, count: int | None) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import default_phone_region
-from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room, User
+from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room
 from omnidesk.phones import to_e164
 from omnidesk.queries.contact_search import SearchPage, search_page
 
@@ -34,20 +34,18 @@ def search_contacts(
     sort: Sequence[tuple[str, int]],
     offset: int,
     count: int,
-) -> tuple[list[Contact], SearchPage]:
-    """A page of contacts in the order asked (name by default) and how many were found; the total is
-    exact up to ``EXACT_TOTAL_LIMIT`` (see ``contact_search.search_page``)."""
+) -> SearchPage:
+    """The ids of a page of contacts in the order asked (name by default) and how many were found; the
+    total is exact up to ``EXACT_TOTAL_LIMIT`` (see ``contact_search.search_page``)."""
     if list(sort) == [("name", 1)]:
         sort = []  # the entries' own name order
     order = [
         SORTABLE_CONTACT_FIELDS[name].asc() if direction > 0 else SORTABLE_CONTACT_FIELDS[name].desc()
         for name, direction in sort
     ]
-    page = search_page(
+    return search_page(
         session, search_text=search_text or "", unknown=unknown, offset=offset, count=count, order=order
     )
-    found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(page.contact_ids)))}
-    return [found[contact_id] for contact_id in page.contact_ids if contact_id in found], page
 
 
 def contact_exists(
@@ -79,13 +77,6 @@ def closed_rooms_of_contact(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rooms = session.scalars(query.order_by(Room.closed_at.desc(), Room.id).offset(offset).limit(count)).all()
     return list(rooms), total
-
-
-def managers_of(session: Session, contacts: Sequence[Contact]) -> dict[str, User]:
-    ids = {contact.contact_manager_id for contact in contacts if contact.contact_manager_id}
-    if not ids:
-        return {}
-    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def audit_of_contact(
