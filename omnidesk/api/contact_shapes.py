@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from omnidesk.api.shapes import iso
@@ -50,7 +50,7 @@ CHANNEL_COLUMNS = (
 
 
 # Built once: building and keying a statement costs more than running it on a page of ids.
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 _CONTACTS = select(*CONTACT_COLUMNS).where(Contact.id.in_(_IDS))
 _EMAILS = (
     select(ContactEmail.contact_id, ContactEmail.address)
