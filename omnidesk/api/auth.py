@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 
 from omnidesk.actions.accounts import log_in, revoke_login_token
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
 from omnidesk.errors import InvalidParams
 from omnidesk.security import Passwords
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["auth"])
 
 
 class LoginBody(Body):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require
 from omnidesk.actions import calls as call_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
 from omnidesk.db import utcnow
@@ -28,7 +29,7 @@ from omnidesk.queries.calls import (
 )
 from omnidesk.queries.contacts import enabled_contact
 
-router = APIRouter(prefix="/api/v1/omnichannel", tags=["calls"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["calls"])
 
 # The states of models/calls.py (CALL_STATES), spelled out for the schema.
 EndedState = Literal["completed", "no-answer", "busy", "failed", "canceled", "voicemail"]

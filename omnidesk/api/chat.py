@@ -12,13 +12,14 @@ from omnidesk.access import Actor, require, room_for_staff
 from omnidesk.actions.messages import delete_message, edit_message, send_agent_message
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok
 from omnidesk.api.validation import Body
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams
 from omnidesk.models import Message, Room
 
-router = APIRouter(prefix="/api/v1", tags=["chat"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["chat"])
 
 
 class OutgoingMessage(Body):

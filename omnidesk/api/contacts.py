@@ -13,6 +13,7 @@ from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import room_shape
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
@@ -26,7 +27,7 @@ from omnidesk.queries.contacts import (
     search_contacts,
 )
 
-router = APIRouter(prefix="/api/v1/omnichannel", tags=["contacts"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["contacts"])
 
 
 def _shape_one(session: Session, contact: Contact) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
+from starlette.concurrency import run_in_threadpool
 
 from omnidesk.access import Actor, grants_of
 from omnidesk.errors import ApiError, Unauthorized
@@ -32,19 +33,23 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
     """Each request is one transaction, committed before the response is sent.
 
-    ``scope="function"`` below makes FastAPI run the commit before answering, so a client never
-    sees success for a write that then failed to commit.
+    A handler that takes the session has it committed or rolled back in its own thread by its route
+    (``routing.OneThreadRoute``), so here the session is only opened (no I/O) and closed. A transaction
+    still open here — a request refused before its handler ran, or a handler that used the session
+    only through a dependency — ends here, on a worker thread.
     """
     write = request.method not in READ_ONLY_METHODS or request.url.path in WRITING_GETS
     session = services.session(write=write)
     try:
         yield session
-        session.commit()
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
     except BaseException:
-        session.rollback()
+        if session.in_transaction():
+            await run_in_threadpool(session.rollback)
         raise
     finally:
         session.close()

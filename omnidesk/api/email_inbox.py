@@ -14,13 +14,14 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import email_inbox as inbox_actions
 from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import NotFound
 from omnidesk.models import EmailInbox
 from omnidesk.queries.email_inbox import inbox_by_email, list_inboxes
 
-router = APIRouter(prefix="/api/v1", tags=["email inboxes"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["email inboxes"])
 
 PERMISSION = "manage-email-inbox"
 

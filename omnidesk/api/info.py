@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from omnidesk import __version__
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok
 
-router = APIRouter(tags=["info"])
+router = APIRouter(route_class=OneThreadRoute, tags=["info"])
 
 # Rocket.Chat clients gate features on the server version they see; we speak 8.8.1's API.
 ROCKETCHAT_API_VERSION = "8.8.1"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import agents as agent_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, NotFound
@@ -34,7 +35,7 @@ from omnidesk.queries.agents import (
 )
 from omnidesk.queries.users import user_by_username
 
-router = APIRouter(prefix="/api/v1", tags=["livechat"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat"])
 
 LIST_AGENTS_PERMISSIONS = (
     "view-livechat-manager",

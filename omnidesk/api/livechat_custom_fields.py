@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from omnidesk.access import require, require_any
 from omnidesk.actions.custom_fields import create_custom_field, delete_custom_field, update_custom_field
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField
 from omnidesk.queries.lists import SORTABLE_CUSTOM_FIELD_FIELDS, list_custom_fields
 
-router = APIRouter(prefix="/api/v1", tags=["livechat custom fields"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat custom fields"])
 
 # Agents read the definitions to fill in Room Information and contact forms.
 READ_PERMISSIONS = ("view-l-room", "view-livechat-customfields")

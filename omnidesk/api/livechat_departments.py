@@ -20,6 +20,7 @@ from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import departments as department_actions
 from omnidesk.actions.departments import AgentAssignment, DepartmentFields
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError
@@ -35,7 +36,7 @@ from omnidesk.queries.departments import (
     list_departments,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["livechat"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat"])
 
 VIEW_PERMISSIONS = ("view-livechat-departments", "manage-livechat-departments", "view-l-room")
 SUPERVISE_PERMISSIONS = ("view-livechat-departments", "manage-livechat-departments")

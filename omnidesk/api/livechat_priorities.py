@@ -10,13 +10,14 @@ from pydantic import Field
 from omnidesk.access import require, require_any
 from omnidesk.actions.priorities import rename_priority, reset_all_priorities, reset_priority
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.models import Priority
 from omnidesk.queries.lists import SORTABLE_PRIORITY_FIELDS, any_priority_renamed, list_priorities
 
-router = APIRouter(prefix="/api/v1", tags=["livechat priorities"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat priorities"])
 
 READ_PERMISSIONS = ("view-l-room", "manage-livechat-priorities")
 

@@ -16,6 +16,7 @@ from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import register_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
@@ -30,7 +31,7 @@ from omnidesk.queries.rooms import (
     source_filters,
 )
 
-router = APIRouter(prefix="/api/v1/livechat", tags=["livechat: rooms"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: rooms"])
 
 
 class RoomIdBody(Body):

@@ -10,13 +10,14 @@ from pydantic import Field
 from omnidesk.access import require, require_any
 from omnidesk.actions.tags import delete_tag, save_tag
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, NotFound
 from omnidesk.models import Tag
 from omnidesk.queries.lists import SORTABLE_TAG_FIELDS, list_tags
 
-router = APIRouter(prefix="/api/v1", tags=["livechat tags"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat tags"])
 
 READ_PERMISSIONS = ("view-l-room", "manage-livechat-tags")
 

@@ -16,6 +16,7 @@ from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.deps import SessionDep
 from omnidesk.api.livechat_config import widget_config
 from omnidesk.api.livechat_shapes import message_shape, room_shape, visitor_shape
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.db import utcnow
@@ -25,7 +26,7 @@ from omnidesk.queries.rooms import room_messages
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
 
-router = APIRouter(prefix="/api/v1/livechat", tags=["livechat: visitor"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])
 
 
 def source_of(request: Request) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from omnidesk.actions.messaging import (
     receive_message,
 )
 from omnidesk.api.deps import ServicesDep, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok
 from omnidesk.api.voice_lines import TwilioRequest, TwilioRequestDep
 from omnidesk.channels import sms_twilio, whatsapp_cloud
@@ -29,7 +30,7 @@ from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import account_for_change, outbound_job, sms_channel_for
 from omnidesk.services import Services
 
-router = APIRouter(prefix="/api/v1/livechat", tags=["messaging webhooks"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["messaging webhooks"])
 
 
 def _invalid_signature(header: str) -> ApiError:

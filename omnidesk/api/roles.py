@@ -12,6 +12,7 @@ from omnidesk.access import require
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
 from omnidesk.actions.permissions import set_permission_roles
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, permission_shape, role_shape
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError
@@ -19,7 +20,7 @@ from omnidesk.models import Role, User
 from omnidesk.queries.permissions import all_permissions, all_roles
 from omnidesk.queries.users import user_by_username
 
-router = APIRouter(prefix="/api/v1", tags=["permissions"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["permissions"])
 
 
 class ListAllQuery(QueryParams):

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require_any
 from omnidesk.actions.settings import set_setting
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import Forbidden, NotFound
 from omnidesk.models import Setting
 from omnidesk.queries.settings import list_settings as list_settings_query
 
-router = APIRouter(prefix="/api/v1", tags=["settings"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["settings"])
 
 # Managers run the omnichannel side without being workspace admins.
 GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}

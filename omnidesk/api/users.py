@@ -10,13 +10,14 @@ from pydantic import Field
 from omnidesk.access import Actor, require, user_by_id_for_admin
 from omnidesk.actions import accounts
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, user_public
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.models import Setting, User
 from omnidesk.queries.users import SORTABLE_USER_FIELDS, list_users, user_by_email, user_by_username
 
-router = APIRouter(prefix="/api/v1", tags=["users"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["users"])
 
 
 def _sees_emails(session: Any, actor: Actor, user: User) -> bool:

@@ -15,6 +15,7 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import voice_lines as line_actions
 from omnidesk.actions.calls import CallRoute, record_call_events
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio
@@ -24,7 +25,7 @@ from omnidesk.models import VoiceLine
 from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines
 from omnidesk.services import Services
 
-router = APIRouter(prefix="/api/v1/omnichannel", tags=["voice lines"])
+router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["voice lines"])
 
 
 def line_shape(line: VoiceLine, *, public_url: str) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.api.deps import SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.queries.settings import setting_value
 from omnidesk.web.render import NAVIGATION, page_actor, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 
 def forbidden(request: Request, session: Session, actor: Actor) -> HTMLResponse:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnidesk.actions.accounts import log_in, revoke_login_token
 from omnidesk.api.deps import ServicesDep, SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.errors import ApiError
 from omnidesk.security import Passwords, constant_time_equals
 from omnidesk.web.render import page_actor, render
@@ -23,7 +24,7 @@ from omnidesk.web.session import (
     set_session_cookie,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 
 def _safe_next(next_path: str | None) -> str:

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.api.deps import SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.web.render import page_actor, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 CONTACT_CENTER_PERMISSION = "view-omnichannel-contact-center"
 

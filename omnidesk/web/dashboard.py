@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnidesk.api.deps import SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.db import utcnow
 from omnidesk.queries import dashboard as queries
 from omnidesk.web import charts
 from omnidesk.web.render import NAVIGATION, page_actor, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 PERIODS = (7, 14, 30)
 DEFAULT_PERIOD = 14

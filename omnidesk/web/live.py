@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnidesk.api.deps import SessionDep
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.web.admin import forbidden
 from omnidesk.web.render import page_actor, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 PERMISSION = "view-l-room"
 

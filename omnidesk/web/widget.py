@@ -12,9 +12,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from omnidesk.api.routing import OneThreadRoute
 from omnidesk.web.render import WEB_DIR, templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
 WIDGET_SOURCES = ("ddp.js", "widget.js")
 

@@ -1,0 +1,106 @@
+"""Routes: a handler, its commit and its JSON encoding run in one worker thread."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+
+import omnidesk.api
+import omnidesk.web
+from omnidesk.api.deps import SessionDep
+from omnidesk.api.errors import install_error_handlers
+from omnidesk.api.routing import OneThreadRoute
+from omnidesk.errors import ApiError
+from omnidesk.models import Tag
+from omnidesk.services import Services
+
+
+def test_every_route_runs_in_one_thread() -> None:
+    routes: list[APIRoute] = []
+    for package in (omnidesk.api, omnidesk.web):
+        for module_info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            router = getattr(importlib.import_module(module_info.name), "router", None)
+            if isinstance(router, APIRouter):
+                routes += [route for route in router.routes if isinstance(route, APIRoute)]
+    assert len(routes) > 100
+    assert [route.path for route in routes if not isinstance(route, OneThreadRoute)] == []
+
+
+@pytest.fixture
+def tags_client(services: Services) -> Iterator[tuple[TestClient, list[str]]]:
+    """A small app of two handlers that write a tag, one of which then fails; ``threads`` lists
+    where each handler ran and where each commit happened."""
+    threads: list[str] = []
+    router = APIRouter(route_class=OneThreadRoute)
+
+    @router.post("/tags/{name}")
+    def add_tag(name: str, session: SessionDep) -> dict[str, Any]:
+        threads.append(f"handler {threading.get_ident()}")
+        session.add(Tag(name=name))
+        return {"tag": name, "success": True}
+
+    @router.post("/tags/{name}/then-fail")
+    def add_tag_then_fail(name: str, session: SessionDep) -> dict[str, Any]:
+        session.add(Tag(name=name))
+        session.flush()
+        raise ApiError("error-on-purpose", "Failed after writing")
+
+    app = FastAPI()
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(router)
+
+    def on_commit(_connection: Any) -> None:
+        threads.append(f"commit {threading.get_ident()}")
+
+    event.listen(services.db.engine, "commit", on_commit)
+    try:
+        with TestClient(app) as client:
+            yield client, threads
+    finally:
+        event.remove(services.db.engine, "commit", on_commit)
+
+
+def test_the_handler_and_its_commit_share_a_worker_thread(
+    services: Services, tags_client: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, threads = tags_client
+    hand_offs: list[Any] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        hand_offs.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    response = client.post("/tags/vip")
+    assert len(hand_offs) == 1  # a plain APIRoute takes three: handler, answer, commit
+    assert response.status_code == 200
+    assert response.json() == {"tag": "vip", "success": True}
+    assert response.headers["content-type"] == "application/json"
+    handler, commit = threads
+    assert handler.split()[1] == commit.split()[1] != str(threading.get_ident())
+    with services.transaction() as session:
+        assert session.scalars(select(Tag.name)).all() == ["vip"]
+
+
+def test_a_handler_that_fails_after_writing_leaves_nothing(
+    services: Services, tags_client: tuple[TestClient, list[str]]
+) -> None:
+    client, threads = tags_client
+    response = client.post("/tags/half/then-fail")
+    assert response.status_code == 400
+    assert response.json()["errorType"] == "error-on-purpose"
+    assert threads == []  # no commit
+    with services.transaction() as session:
+        assert session.scalars(select(Tag.name)).all() == []
