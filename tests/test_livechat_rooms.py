@@ -118,6 +118,11 @@ def test_department_agent_and_date_filters(
     assert _ids(manager.get("/api/v1/livechat/rooms", params={"createdAt": future})) == set()
     assert len(_ids(manager.get("/api/v1/livechat/rooms", params={"createdAt": today}))) == 4
     assert _ids(manager.get("/api/v1/livechat/rooms", params={"closedAt": today})) == {chats["closed"]["_id"]}
+    # A tag with an agent and a window: the tag's rooms are narrowed to the window as well.
+    alex = chats["open"]["servedBy"]["_id"]
+    tagged_today = {"tags[]": "vip", "agents[]": alex, "createdAt": today}
+    assert _ids(manager.get("/api/v1/livechat/rooms", params=tagged_today)) == {chats["closed"]["_id"]}
+    assert _ids(manager.get("/api/v1/livechat/rooms", params={**tagged_today, "createdAt": future})) == set()
 
 
 def test_bad_filters_are_explained(chats: dict[str, dict[str, Any]], manager: Persona) -> None:
@@ -398,8 +403,11 @@ def test_a_tag_lists_its_chats_newest_first_and_the_total_stops_at_the_limit(
     assert listed["total"] == 2 and "totalCapped" not in listed
 
     monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 1)
-    capped = manager.get("/api/v1/livechat/rooms", params={"tags[]": "vip"}).json()
-    assert [room["_id"] for room in capped["rooms"]] == [held, chats["closed"]["_id"]]
+    capped = manager.get("/api/v1/livechat/rooms", params={"tags[]": "vip", "count": 1}).json()
+    assert [room["_id"] for room in capped["rooms"]] == [held]
     assert capped["total"] == 1 and capped["totalCapped"] is True
-    everything = manager.get("/api/v1/livechat/rooms").json()
-    assert len(everything["rooms"]) == 4 and everything["total"] == 1 and everything["totalCapped"] is True
+    everything = manager.get("/api/v1/livechat/rooms", params={"count": 3}).json()
+    assert len(everything["rooms"]) == 3 and everything["total"] == 1 and everything["totalCapped"] is True
+    # A page that ends the list says how long the list is, whatever the limit: nothing is counted.
+    last_page = manager.get("/api/v1/livechat/rooms", params={"count": 3, "offset": 2}).json()
+    assert len(last_page["rooms"]) == 2 and last_page["total"] == 4 and "totalCapped" not in last_page

@@ -82,7 +82,7 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
     if filters.closed_to is not None:
         conditions.append(Room.closed_at <= filters.closed_to)
     if filters.tags and not _walks_tag(filters):
-        conditions.append(Room.id.in_(select(RoomTag.room_id).where(RoomTag.tag.in_(filters.tags))))
+        conditions.append(Room.id.in_(_tagged_room_ids(filters)))
     for key, value in filters.custom_fields.items():
         stored = func.lower(cast(Room.livechat_data[key].as_string(), String))
         conditions.append(stored.like(_like_pattern(str(value)), escape="\\"))
@@ -95,6 +95,18 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
         # index, instead of every tagged room being read and sorted.
         query = query.join(RoomTag, (RoomTag.room_id == Room.id) & (RoomTag.tag == filters.tags[0]))
     return query.where(and_(*conditions)) if conditions else query
+
+
+def _tagged_room_ids(filters: RoomFilters) -> Select[Any]:
+    """The rooms with one of the tags, as a list the other filters' index is tested against. A
+    creation window is applied to the tags' own ``room_created_at`` too: the list then holds a
+    month of a tag's rooms, not all 36,000 of them at a million contacts (30 ms to build on SQLite)."""
+    tagged = select(RoomTag.room_id).where(RoomTag.tag.in_(filters.tags))
+    if filters.created_from is not None:
+        tagged = tagged.where(RoomTag.room_created_at >= filters.created_from)
+    if filters.created_to is not None:
+        tagged = tagged.where(RoomTag.room_created_at <= filters.created_to)
+    return tagged
 
 
 def _walks_tag(filters: RoomFilters) -> bool:
@@ -116,18 +128,23 @@ def list_rooms(
     """A page of the filtered rooms, newest first unless ``sort`` says otherwise, and how many there
     are, exactly up to ``EXACT_TOTAL_LIMIT`` (``queries.counting``)."""
     query = _filtered(filters)
-    # Counted as 1s, not ids: the filter's index alone answers, without a table read per row.
-    total, exact = capped_count(
-        session, query.with_only_columns(literal_column("1"), maintain_column_froms=True)
-    )
     order = [
         SORTABLE_ROOM_FIELDS[name].asc() if direction > 0 else SORTABLE_ROOM_FIELDS[name].desc()
         for name, direction in sort
     ]
     if not order:  # newest first; with one tag, in the order of the tag's index
         order = [RoomTag.room_created_at.desc() if _walks_tag(filters) else Room.created_at.desc()]
-    rooms = session.scalars(query.order_by(*order, Room.id).offset(offset).limit(count)).all()
-    return RoomPage(list(rooms), total, exact)
+    rooms = list(session.scalars(query.order_by(*order, Room.id).offset(offset).limit(count)))
+    if len(rooms) < count and (rooms or offset == 0):
+        # The page is the end of the list, so its total is known. A rare combination of filters
+        # (an agent, a department and a tag) matches a handful of rooms after a walk of thousands;
+        # counting them again would walk them twice.
+        return RoomPage(rooms, offset + len(rooms), True)
+    # Counted as 1s, not ids: the filter's index alone answers, without a table read per row.
+    total, exact = capped_count(
+        session, query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    )
+    return RoomPage(rooms, total, exact)
 
 
 def last_messages(session: Session, rooms: Sequence[Room]) -> dict[str, Message]:
