@@ -29,9 +29,10 @@ def test_every_route_runs_in_one_thread() -> None:
     routes: list[APIRoute] = []
     for package in (omnidesk.api, omnidesk.web):
         for module_info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
-            router = getattr(importlib.import_module(module_info.name), "router", None)
-            if isinstance(router, APIRouter):
-                routes += [route for route in router.routes if isinstance(route, APIRoute)]
+            module = importlib.import_module(module_info.name)
+            for router in vars(module).values():
+                if isinstance(router, APIRouter):
+                    routes += [route for route in router.routes if isinstance(route, APIRoute)]
     assert len(routes) > 100
     assert [route.path for route in routes if not isinstance(route, OneThreadRoute)] == []
 

@@ -16,6 +16,7 @@ from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import register_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
+from omnidesk.api.room_shapes import room_shapes
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
@@ -24,7 +25,6 @@ from omnidesk.models import Department, User
 from omnidesk.queries.rooms import (
     SORTABLE_ROOM_FIELDS,
     RoomFilters,
-    departments_of,
     last_messages,
     list_rooms,
     room_messages,
@@ -32,6 +32,8 @@ from omnidesk.queries.rooms import (
 )
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: rooms"])
+# ``/livechat/{rid}/messages`` would shadow any fixed path of that form: its router is included last.
+messages_router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: rooms"])
 
 
 class RoomIdBody(Body):
@@ -100,14 +102,7 @@ def rooms(request: Request, actor: CurrentActor, session: SessionDep) -> dict[st
     offset, count = page_bounds(params.offset, params.count)
     sort = parse_sort(params.sort, SORTABLE_ROOM_FIELDS)
     page = list_rooms(session, filters=filters, sort=sort, offset=offset, count=count)
-    found = page.rooms
-    messages, departments = last_messages(session, found), departments_of(session, found)
-    shapes = [
-        room_shape(
-            room, last_message=messages.get(room.id), department=departments.get(room.department_id or "")
-        )
-        for room in found
-    ]
+    shapes = room_shapes(session, page.room_ids)
     total = total_fields(page.total, page.total_is_exact)
     return ok(rooms=shapes, count=len(shapes), offset=offset, **total)
 
@@ -279,7 +274,7 @@ class RoomMessagesQuery(QueryParams):
     sort: str | None = None
 
 
-@router.get("/{rid}/messages")
+@messages_router.get("/{rid}/messages")
 def messages(
     rid: str, params: Annotated[RoomMessagesQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:

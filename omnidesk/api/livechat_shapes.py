@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
+
 from omnidesk.api.shapes import iso
 from omnidesk.models import Department, Inquiry, Message, Room, Visitor
 
@@ -40,7 +42,7 @@ def visitor_shape(visitor: Visitor) -> dict[str, Any]:
     return shape
 
 
-def message_shape(message: Message) -> dict[str, Any]:
+def message_shape(message: Message | Row[Any]) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "_id": message.id,
         "rid": message.room_id,
@@ -64,12 +66,18 @@ def message_shape(message: Message) -> dict[str, Any]:
 
 
 def room_shape(
-    room: Room,
+    room: Room | Row[Any],
     *,
-    last_message: Message | None = None,
-    department: Department | None = None,
+    visitor: Visitor | Row[Any] | None = None,
+    tags: list[str] | None = None,
+    last_message: Message | Row[Any] | None = None,
+    department: Department | Row[Any] | None = None,
 ) -> dict[str, Any]:
-    visitor = room.visitor
+    """A room; from a ``Room``, or from a row of its columns with its ``visitor`` and ``tags`` given
+    (``room_shapes``)."""
+    if isinstance(room, Room):
+        visitor, tags = room.visitor, room.tags
+    assert visitor is not None and tags is not None, "a room row comes with its visitor and tags"
     shape: dict[str, Any] = {
         "_id": room.id,
         "t": "l",
@@ -87,7 +95,7 @@ def room_shape(
         "source": room.source,
         "ts": iso(room.created_at),
         "_updatedAt": iso(room.updated_at),
-        "tags": room.tags,
+        "tags": tags,
         "livechatData": room.livechat_data or {},
         "priorityWeight": room.priority_weight,
         "estimatedWaitingTimeQueue": 0,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import Department, Message, Room, RoomTag
+from omnidesk.models import Message, Room, RoomTag
 from omnidesk.queries.counting import capped_count
 
 
@@ -117,7 +117,7 @@ def _walks_tag(filters: RoomFilters) -> bool:
 
 @dataclass
 class RoomPage:
-    rooms: list[Room]
+    room_ids: list[str]
     total: int
     total_is_exact: bool
 
@@ -134,7 +134,8 @@ def list_rooms(
     ]
     if not order:  # newest first; with one tag, in the order of the tag's index
         order = [RoomTag.room_created_at.desc() if _walks_tag(filters) else Room.created_at.desc()]
-    rooms = list(session.scalars(query.order_by(*order, Room.id).offset(offset).limit(count)))
+    page = query.with_only_columns(Room.id, maintain_column_froms=True)
+    rooms = list(session.scalars(page.order_by(*order, Room.id).offset(offset).limit(count)))
     if len(rooms) < count and (rooms or offset == 0):
         # The page is the end of the list, so its total is known. A rare combination of filters
         # (an agent, a department and a tag) matches a handful of rooms after a walk of thousands;
@@ -153,16 +154,6 @@ def last_messages(session: Session, rooms: Sequence[Room]) -> dict[str, Message]
         return {}
     return {
         message.room_id: message for message in session.scalars(select(Message).where(Message.id.in_(ids)))
-    }
-
-
-def departments_of(session: Session, rooms: Sequence[Room]) -> dict[str, Department]:
-    ids = {room.department_id for room in rooms if room.department_id}
-    if not ids:
-        return {}
-    return {
-        department.id: department
-        for department in session.scalars(select(Department).where(Department.id.in_(ids)))
     }
 
 
