@@ -12,7 +12,7 @@ from omnidesk.access import require
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.livechat_shapes import room_shape
+from omnidesk.api.room_shapes import room_shapes
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
@@ -226,12 +226,14 @@ def history(
     params: Annotated[HistoryQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-history")
-    contact = _contact_or_error(session, params.contactId)
+    if not contact_exists(session, contact_id=params.contactId):
+        raise ApiError("error-contact-not-found", "Contact not found")
     offset, count = page_bounds(params.offset, params.count)
-    rooms, total = closed_rooms_of_contact(
-        session, contact_id=contact.id, source=params.source, offset=offset, count=count
+    room_ids, total = closed_rooms_of_contact(
+        session, contact_id=params.contactId, source=params.source, offset=offset, count=count
     )
-    return ok(history=[room_shape(room) for room in rooms], count=len(rooms), offset=offset, total=total)
+    rooms = room_shapes(session, room_ids)
+    return ok(history=rooms, count=len(rooms), offset=offset, total=total)
 
 
 class ContactIdBody(Body):

@@ -53,7 +53,9 @@ def contact_exists(
 ) -> bool:
     enabled = Contact.enabled.is_(True)
     if contact_id is not None:
-        return enabled_contact(session, contact_id) is not None
+        return bool(contact_id) and bool(
+            session.scalar(select(Contact.enabled).where(Contact.id == contact_id))
+        )
     if email is not None:
         condition = exists().where(
             ContactEmail.contact_id == Contact.id, ContactEmail.address == email.strip().lower(), enabled
@@ -69,8 +71,9 @@ def contact_exists(
 
 def closed_rooms_of_contact(
     session: Session, *, contact_id: str, source: str | None, offset: int, count: int
-) -> tuple[list[Room], int]:
-    query = select(Room).where(Room.contact_id == contact_id, Room.closed_at.is_not(None))
+) -> tuple[list[str], int]:
+    """The ids of a page of the contact's closed rooms, newest first, and how many there are."""
+    query = select(Room.id).where(Room.contact_id == contact_id, Room.closed_at.is_not(None))
     if source:
         alias = func.lower(Room.source["alias"].as_string())
         query = query.where(or_(func.lower(Room.source_type) == source.lower(), alias == source.lower()))
