@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from omnidesk.queries import counting
-from omnidesk.queries.contact_search import matching_contact_ids
+from omnidesk.queries.contact_search import fts_query, matching_contact_ids
 from omnidesk.search_index import search_needle
 from omnidesk.services import Services
 from tests.helpers import Persona
@@ -55,6 +55,22 @@ def test_the_index_follows_every_change(agent: Persona) -> None:
         and names("new@") == ["New Name"]
         and names("010-2222") == ["New Name"]
     )
+
+
+def test_a_long_needle_found_by_a_few_trigrams_is_still_a_substring(agent: Persona) -> None:
+    # "abcdefghi" is looked up on SQLite by "ghi", "def" and "abc" (fts_query): an entry holding the
+    # three apart is a candidate, never a match.
+    assert fts_query("abcdefghi") == ('"ghi" AND "def" AND "abc"', True)
+    assert fts_query("c-0339125") == ('"125" AND "339"', True)  # "c-0" is in every customer id
+    assert fts_query("anna") == ('"anna"', False)
+    create(agent, name="Abcdefghi Whole", emails=[], phones=[])
+    create(agent, name="Ghi Def Abc Apart", emails=[], phones=[])
+    create(agent, name="Customer", emails=["ref.c-0339125@example.com"], phones=[])
+    create(agent, name="Scrambled", emails=["125.339.c-0@example.com"], phones=[])
+    assert _names(_search(agent, searchText="ABCDEFGHI")) == ["Abcdefghi Whole"]
+    assert _names(_search(agent, searchText="bcdefghi")) == ["Abcdefghi Whole"]
+    assert _names(_search(agent, searchText="C-0339125")) == ["Customer"]
+    assert _names(_search(agent, searchText="ghi def abc")) == ["Ghi Def Abc Apart"]
 
 
 def _search(persona: Persona, **params: object) -> dict[str, object]:

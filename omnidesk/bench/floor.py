@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from omnidesk import search_order
 from omnidesk.db import ID_LENGTH
-from omnidesk.queries.contact_search import WALK_BUDGET, fts_phrase
+from omnidesk.queries.contact_search import WALK_BUDGET, fts_query
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
 from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
 from omnidesk.services import Services
@@ -161,10 +161,13 @@ class RawDatabase:
     def _numbered_search(self, needle: str) -> tuple[int, list[tuple[Any, ...]]]:
         """SQLite: the first rowids of the FTS matches among known contacts' ids, which follow names."""
         started = time.perf_counter()
+        query, check = fts_query(needle)  # a long needle: a few trigrams, then the substring tested
+        tested = "CROSS JOIN contact_search_entries AS e ON e.id = f.rowid " if check else ""
+        test = "AND instr(e.body, ?) > 0 " if check else ""
         first = self.rows(
-            "SELECT rowid FROM contact_search_fts WHERE contact_search_fts MATCH ? "
-            f"AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT {LIMIT + 1}",
-            [fts_phrase(needle), *search_order.id_range(False)],
+            f"SELECT f.rowid FROM contact_search_fts AS f {tested}WHERE contact_search_fts MATCH ? {test}"
+            f"AND f.rowid >= ? AND f.rowid < ? ORDER BY f.rowid LIMIT {LIMIT + 1}",
+            [query, *([needle] if check else []), *search_order.id_range(False)],
         )
         self.count_ms = (time.perf_counter() - started) * 1000
         page = [row[0] for row in first[:PAGE]]

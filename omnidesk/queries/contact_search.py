@@ -34,19 +34,58 @@ def fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
+# Needles of this length and more are found by a few of their trigrams, then checked (``fts_query``).
+FEW_TRIGRAMS_FROM = 8
+
+
+def fts_query(needle: str) -> tuple[str, bool]:
+    """The FTS5 query that finds the entries containing ``needle``, and whether the caller must still
+    test the substring itself (``instr``).
+
+    A short needle is its phrase. A long one is not: a phrase reads every trigram's posting list with
+    its positions, and digits' trigrams are in tens of thousands of entries each at a million contacts.
+    Up to three trigrams that do not overlap, ANDed, find almost only the real matches from far fewer
+    lists (at 1 M on SQLite, over 80 inputs: customer ids 11.6 -> 4.0 ms, phones 9.5 -> 2.7 ms; names
+    and emails shorter than 8 characters are faster as phrases). Trigrams with punctuation (``c-0`` is
+    in every customer id) are left out while two others remain.
+    """
+    if len(needle) < FEW_TRIGRAMS_FROM:
+        return fts_phrase(needle), False
+    pieces = [needle[end - 3 : end] for end in range(len(needle), 2, -3)]
+    if len(needle) % 3:
+        pieces.append(needle[:3])
+    plain = [piece for piece in pieces if piece.isalnum()]
+    if len(plain) >= 2:
+        pieces = plain
+    if len(pieces) > 3:
+        pieces = [pieces[0], pieces[len(pieces) // 2], pieces[-1]]
+    return " AND ".join(fts_phrase(piece) for piece in pieces), True
+
+
+def fts_matches_sql(*, columns: str, check: bool) -> str:
+    """The FTS5 matches (``f``) with their entries (``e``) when the substring must be checked; binds
+    ``:query`` and ``:needle``. CROSS JOIN fixes the order, from the FTS matches to their entries:
+    left to itself, SQLite walks the entries and runs the FTS query once per entry."""
+    if not check:
+        return f"SELECT {columns} FROM contact_search_fts AS f WHERE contact_search_fts MATCH :query"
+    return (
+        f"SELECT {columns} FROM contact_search_fts AS f "
+        "CROSS JOIN contact_search_entries AS e ON e.id = f.rowid "
+        "WHERE contact_search_fts MATCH :query AND instr(e.body, :needle) > 0"
+    )
+
+
 def _indexed(session: Session, needle: str, *, unknown: bool | None = None) -> Subquery:
     """The entries (``contact_id``, ``name``) whose body contains ``needle``, found through the index
     (FTS5 or pg_trgm); only known or only unknown contacts when ``unknown`` is given."""
     if _is_sqlite(session):
-        # CROSS JOIN fixes the order: from the FTS matches to their entries. Left to itself, SQLite
-        # walks the entries and runs the FTS query once per entry.
-        phrase = fts_phrase(needle)
+        fts, _ = fts_query(needle)
         only = "" if unknown is None else " AND e.unknown = :unknown"
+        # The entries are joined here in any case, so the substring is always checked (it costs
+        # nothing more once the row is read).
         matches = text(
-            "SELECT e.contact_id AS contact_id, e.name AS name FROM contact_search_fts "
-            "CROSS JOIN contact_search_entries AS e ON e.id = contact_search_fts.rowid "
-            f"WHERE contact_search_fts MATCH :phrase{only}"
-        ).bindparams(phrase=phrase, **({} if unknown is None else {"unknown": unknown}))
+            fts_matches_sql(columns="e.contact_id AS contact_id, e.name AS name", check=True) + only
+        ).bindparams(query=fts, needle=needle, **({} if unknown is None else {"unknown": unknown}))
         return matches.columns(column("contact_id", String), column("name", String)).subquery("matches")
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = select(ENTRIES.c.contact_id, ENTRIES.c.name).where(ENTRIES.c.body.like(pattern, escape="\\"))
@@ -120,21 +159,21 @@ def _numbered_page(session: Session, needle: str, *, unknown: bool, offset: int,
     rowids of the FTS matches in the contact class's id range, and the count stops at the limit."""
     low, high = search_order.id_range(unknown)
     limit = counting.EXACT_TOTAL_LIMIT
+    query, check = fts_query(needle)
     matches = (
-        "SELECT rowid AS id FROM contact_search_fts "
-        "WHERE contact_search_fts MATCH :phrase AND rowid >= :low AND rowid < :high"
+        fts_matches_sql(columns="f.rowid AS id", check=check) + " AND f.rowid >= :low AND f.rowid < :high"
     )
-    found = {"phrase": fts_phrase(needle), "low": low, "high": high}
+    found = {"query": query, "needle": needle, "low": low, "high": high}
     # One pass over the index: the first ``limit + 1`` rowids give the count and, usually, the page.
     first = list(
-        session.scalars(text(f"{matches} ORDER BY rowid LIMIT :limit"), {**found, "limit": limit + 1})
+        session.scalars(text(f"{matches} ORDER BY f.rowid LIMIT :limit"), {**found, "limit": limit + 1})
     )
     if offset + count <= len(first) or len(first) <= limit:
         page_ids = first[offset : offset + count]
     else:  # a page beyond the first thousand
         page_ids = list(
             session.scalars(
-                text(f"{matches} ORDER BY rowid LIMIT :count OFFSET :offset"),
+                text(f"{matches} ORDER BY f.rowid LIMIT :count OFFSET :offset"),
                 {**found, "count": count, "offset": offset},
             )
         )
