@@ -165,9 +165,10 @@ def _numbered_page(session: Session, needle: str, *, unknown: bool, offset: int,
     )
     found = {"query": query, "needle": needle, "low": low, "high": high}
     # One pass over the index: the first ``limit + 1`` rowids give the count and, usually, the page.
-    first = list(
-        session.scalars(text(f"{matches} ORDER BY f.rowid LIMIT :limit"), {**found, "limit": limit + 1})
-    )
+    # (``.all()`` fetches them at once; iterating the result fetches one row per call.)
+    first = session.scalars(
+        text(f"{matches} ORDER BY f.rowid LIMIT :limit"), {**found, "limit": limit + 1}
+    ).all()
     if offset + count <= len(first) or len(first) <= limit:
         page_ids = first[offset : offset + count]
     else:  # a page beyond the first thousand
