@@ -494,7 +494,9 @@
     if (!room || !room.contactId || !room.open) return;
     try {
       const data = await api("GET", "omnichannel/contacts.get", { contactId: room.contactId });
-      if (state.room !== room) return;
+      // Another chat opened meanwhile. (Not the same object: a realtime update of this chat replaces
+      // state.room while the request is out, and its contact must still be shown.)
+      if (state.room?._id !== room._id) return;
       state.contact = data.contact;
     } catch {
       return;
