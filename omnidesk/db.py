@@ -19,6 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+SQLITE_CACHE_KIB = 16 * 1024
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _HOLDS_WRITER_LOCK = "omnidesk_holds_writer_lock"
 
@@ -99,6 +100,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode across process crashes
+        # 16 MB of page cache per connection instead of SQLite's 2 MB: the FTS index and the rooms'
+        # indexes are re-read by every search and listing, and each page missed costs a read from
+        # the OS (a set of searches and counts at 1 M contacts: 12.5 -> 7.7 ms).
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     # Writers of this process queue on a lock before BEGIN IMMEDIATE. SQLite's own busy handler

@@ -16,13 +16,14 @@ from omnidesk.services import Services
 from tests.helpers import Persona
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(services: Services) -> None:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_a_busy_timeout_and_a_cache(services: Services) -> None:
     if services.db.dialect != "sqlite":
         pytest.skip("SQLite pragmas; this run is on PostgreSQL")  # the same test runs in the SQLite pass
     with services.db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024  # KiB
 
 
 def test_the_schema_is_at_the_newest_migration(services: Services) -> None:
