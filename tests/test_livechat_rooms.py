@@ -120,6 +120,14 @@ def test_department_agent_and_date_filters(
     assert _ids(manager.get("/api/v1/livechat/rooms", params={"closedAt": today})) == {chats["closed"]["_id"]}
     # A tag with an agent and a window: the tag's rooms are narrowed to the window as well.
     alex = chats["open"]["servedBy"]["_id"]
+    # Closed chats of one agent or department: the agent's index leads, closed is tested on the row.
+    assert _ids(manager.get("/api/v1/livechat/rooms", params={"open": "false", "agents[]": alex})) == {
+        chats["closed"]["_id"]
+    }
+    assert (
+        _ids(manager.get("/api/v1/livechat/rooms", params={"open": "false", "departmentId": department_id}))
+        == set()
+    )
     tagged_today = {"tags[]": "vip", "agents[]": alex, "createdAt": today}
     assert _ids(manager.get("/api/v1/livechat/rooms", params=tagged_today)) == {chats["closed"]["_id"]}
     assert _ids(manager.get("/api/v1/livechat/rooms", params={**tagged_today, "createdAt": future})) == set()

@@ -273,30 +273,40 @@ class RawDatabase:
             params += rooms.departments
         if rooms.open is True:
             conditions.append("r.open = TRUE AND r.on_hold = FALSE AND r.served_by_id IS NOT NULL")
+        elif rooms.open is False and (rooms.agents or rooms.departments):
+            conditions.append("coalesce(r.open, TRUE) = FALSE")  # a test on the row, as the server's
         elif rooms.open is False:
             conditions.append("r.open = FALSE")
+        window: list[Any] = []
         if rooms.created is not None:
             conditions.append("r.created_at >= ? AND r.created_at <= ?")
-            params += [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
+            window = [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
+            params += window
         if rooms.tags and not walks_tag:
+            # The tag's rooms in the window only, as the server lists them.
+            in_window = " AND room_created_at >= ? AND room_created_at <= ?" if window else ""
             conditions.append(
-                f"r.id IN (SELECT room_id FROM room_tags WHERE tag IN ({self._marks(rooms.tags)}))"
+                f"r.id IN (SELECT room_id FROM room_tags WHERE tag IN ({self._marks(rooms.tags)}){in_window})"
             )
-            params += rooms.tags
+            params += [*rooms.tags, *window]
         tagged, newest = "", "r.created_at"
         if walks_tag:
             tagged, newest = "JOIN room_tags t ON t.room_id = r.id AND t.tag = ?", "t.room_created_at"
             params = [*rooms.tags, *params]
         where = " AND ".join(conditions) or "TRUE"
-        total = self.count(
-            f"SELECT count(*) FROM (SELECT 1 FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
-            params,
-        )
         page = self.rows(
             f"SELECT {ROOM_COLUMNS} FROM rooms r {tagged} JOIN visitors v ON v.id = r.visitor_id "
             f"WHERE {where} ORDER BY {newest} DESC, r.id LIMIT {PAGE}",
             params,
         )
+        if len(page) < PAGE:  # the page ends the list: its length is the total, as the server's
+            self.count_ms = 0.0
+            total = len(page)
+        else:
+            total = self.count(
+                f"SELECT count(*) FROM (SELECT 1 FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
+                params,
+            )
         ids = [row[0] for row in page]
         if ids:
             marks = self._marks(ids)

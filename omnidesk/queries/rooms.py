@@ -64,7 +64,12 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
             conditions.append(func.lower(Room.fname).like(_like_pattern(name), escape="\\"))
     if filters.department_ids:
         conditions.append(Room.department_id.in_(filters.department_ids))
-    if filters.open is not None:
+    if filters.open is False and (filters.agents or filters.department_ids):
+        # Closed is nearly every room. With an agent or a department, their index must lead and this
+        # be a test on the row; as an indexable term, SQLite (which keeps no statistics) may walk
+        # every closed room of the window through (open, created_at) instead: 39 ms at 100 k.
+        conditions.append(func.coalesce(Room.open, True).is_(False))
+    elif filters.open is not None:
         # Rocket.Chat: open=true means served and not on hold; open=false means closed.
         conditions.append(Room.open.is_(filters.open))
         if filters.open and not filters.on_hold and not filters.queued:
