@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import secrets
 import sys
 from collections.abc import Sequence
@@ -62,8 +63,14 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     ]
     for worker in workers:
         worker.start()
+    app = create_app(services)
+    # The objects alive now live as long as the process (modules, the app, the ORM's mappings: about
+    # 200,000). Frozen, the collector no longer scans them: a full collection took 100 to 250 ms of one
+    # request every few hundred, the slowest request of a benchmark run.
+    gc.collect()
+    gc.freeze()
     try:
-        uvicorn.run(create_app(services), host=host, port=port, log_level=services.settings.log_level)
+        uvicorn.run(app, host=host, port=port, log_level=services.settings.log_level)
     finally:
         for worker in workers:
             worker.stop()

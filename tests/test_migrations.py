@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from omnidesk import migrate
@@ -72,6 +73,13 @@ def _seed_0007(connection: Connection) -> dict[str, str]:
         text("INSERT INTO room_tags (room_id, tag, position) VALUES ('r-1', 'vip', 0), ('r-1', 'refund', 1)")
     )
     return contacts
+
+
+def test_every_revision_id_fits_alembics_version_column() -> None:
+    # alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id, SQLite stores it.
+    script = ScriptDirectory.from_config(migrate._alembic_config())
+    too_long = [revision.revision for revision in script.walk_revisions() if len(revision.revision) > 32]
+    assert too_long == []
 
 
 def test_0008_moves_the_search_index_into_entries_and_dates_the_room_tags(fresh_database: Database) -> None:
