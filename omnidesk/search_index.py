@@ -35,8 +35,23 @@ from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone,
 
 _TOUCHED = "omnidesk_contacts_touched"
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-/]+$")
-# FTS5's trigram index needs at least three characters; shorter needles are found by a plain scan.
+# FTS5's trigram index needs at least three characters; shorter needles are found by a plain scan,
+# unless they are written in a script of short names (below).
 MIN_INDEXED_LENGTH = 3
+
+# Chinese, Japanese and Korean write a whole name in two or three characters, so the needles people
+# type there (a surname, a given name, a word of a company's name) are shorter than a trigram, and one
+# that few contacts contain made the scan read every entry (560 ms at a million contacts). So each run
+# of such characters in a body also appears on a last line as its one- and two-character pieces, each
+# between two MARKs: "王" is then looked up as the trigram "\x1f王\x1f", through the index, in order.
+# MARK never occurs elsewhere in a body (it is removed from the values), so only the pieces match it.
+MARK = "\x1f"
+_SHORT_NAME_SCRIPT = re.compile(
+    "[\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\U00020000-\U0002fa1f]+"  # CJK ideographs beyond the first plane
+)
 
 # Not an ORM model: the entries are written by the hooks below, and SQLite's triggers feed its FTS5
 # table from them.
@@ -62,6 +77,30 @@ def search_needle(search_text: str) -> str:
     return stripped.lower()
 
 
+def index_needle(needle: str) -> str | None:
+    """What the trigram index is asked for ``needle``: itself, its marked form (``MARK``) when it is one
+    or two characters of a short-name script, or None when only a scan can find it."""
+    if len(needle) >= MIN_INDEXED_LENGTH:
+        return needle
+    if needle and _SHORT_NAME_SCRIPT.fullmatch(needle):
+        return MARK + needle + MARK
+    return None
+
+
+def with_short_pieces(body: str) -> str:
+    """``body`` with (only) the marked line of its short-name pieces; applying it twice changes nothing."""
+    plain = body.split("\n" + MARK, 1)[0]
+    pieces: dict[str, None] = {}
+    for run in _SHORT_NAME_SCRIPT.findall(plain):
+        for start in range(len(run)):
+            pieces[run[start]] = None
+            if start + 1 < len(run):
+                pieces[run[start : start + 2]] = None
+    if not pieces:
+        return plain
+    return plain + "\n" + "".join(MARK + piece + MARK for piece in pieces)
+
+
 def index_body(
     name: str,
     emails: Iterable[str],
@@ -70,13 +109,15 @@ def index_body(
     custom_values: Iterable[Any],
 ) -> str:
     """A contact's index row: every searchable value, lower-cased, one per line; each phone as typed,
-    as its digits and as the digits of its E.164 form. The benchmark loader writes rows with it too."""
+    as its digits and as the digits of its E.164 form; then the short-name pieces
+    (``with_short_pieces``). The benchmark loader writes rows with it too."""
     parts: list[str] = [name, *emails]
     for number, e164 in phones:
         parts += [number, digits(number), digits(e164 or "")]
     parts += usernames
     parts += [str(value) for value in custom_values if value not in (None, "")]
-    return "\n".join(dict.fromkeys(part.lower() for part in parts if part))
+    values = (part.lower().replace(MARK, "") for part in parts if part)
+    return with_short_pieces("\n".join(dict.fromkeys(value for value in values if value)))
 
 
 def contact_body(contact: Contact, *, usernames: Iterable[str], searchable_keys: Collection[str]) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from omnidesk.queries import counting
 from omnidesk.queries.contact_search import fts_query, matching_contact_ids
-from omnidesk.search_index import search_needle
+from omnidesk.search_index import MARK, index_body, index_needle, search_needle
 from omnidesk.services import Services
 from tests.helpers import Persona
 from tests.test_contacts import create
@@ -20,9 +20,10 @@ def test_phones_typed_any_way_become_digits_and_text_is_lower_cased() -> None:
     assert search_needle("12") == "12"  # too few digits to be a phone: searched as text, same result
 
 
-def test_the_search_reads_the_index_not_every_row(services: Services) -> None:
+@pytest.mark.parametrize("search", ["lovelace", "王", "小明"])
+def test_the_search_reads_the_index_not_every_row(services: Services, search: str) -> None:
     with services.db.session(write=False) as session:
-        finder = matching_contact_ids(session, "lovelace")
+        finder = matching_contact_ids(session, search)
         assert finder is not None
         compiled = finder.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
         if services.db.dialect == "sqlite":
@@ -124,3 +125,34 @@ def test_deleted_contacts_leave_the_index(services: Services, agent: Persona, ma
             text("SELECT count(*) FROM contact_search_entries WHERE contact_id = :id"), {"id": contact_id}
         )
         assert entries.scalar() == 0
+
+
+def test_one_or_two_cjk_characters_are_looked_up_by_their_marked_pieces() -> None:
+    body = index_body("王小明", ["wang@example.cn"], [], [], ["株式会社", f"evil{MARK}value"])
+    plain, pieces = body.split("\n" + MARK)
+    assert plain == "王小明\nwang@example.cn\n株式会社\nevilvalue"  # MARK is taken out of the values
+    assert MARK + pieces == "".join(
+        MARK + piece + MARK
+        for piece in ["王", "王小", "小", "小明", "明", "株", "株式", "式", "式会", "会", "会社", "社"]
+    )
+    assert index_needle("王") == MARK + "王" + MARK and index_needle("小明") == MARK + "小明" + MARK
+    assert index_needle("li") is None and index_needle("王a") is None  # scanned, as before
+    assert index_needle("王小明") == "王小明"
+    assert index_body("Ada", [], [], [], []) == "ada"  # no short-name script, no pieces
+
+
+def test_a_search_for_one_or_two_cjk_characters(agent: Persona, monkeypatch: pytest.MonkeyPatch) -> None:
+    create(agent, name="王小明", emails=[], phones=[])
+    create(agent, name="李王", emails=["li@example.cn"], phones=[])
+    create(agent, name="张伟", emails=[], phones=[])
+    create(agent, name="Sato", emails=["sato@example.jp"], phones=[])
+    assert _names(_search(agent, searchText="王")) == ["李王", "王小明"]
+    assert _names(_search(agent, searchText="小明")) == ["王小明"]
+    assert _names(_search(agent, searchText="明小")) == []
+    assert _names(_search(agent, searchText="伟")) == ["张伟"]
+    assert _names(_search(agent, searchText="王张")) == []  # two contacts' characters, not one piece
+    # Above the count limit: the walk in name order, then every match sorted, both by the piece.
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 1)
+    capped = _search(agent, searchText="王", count=1)
+    assert _names(capped) == ["李王"] and capped["totalCapped"] is True
+    assert _names(_search(agent, searchText="王", count=1, offset=1)) == ["王小明"]

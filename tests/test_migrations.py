@@ -117,3 +117,49 @@ def test_0008_moves_the_search_index_into_entries_and_dates_the_room_tags(fresh_
     with fresh_database.engine.begin() as connection:
         bodies = connection.execute(text("SELECT contact_id, body FROM contact_search ORDER BY contact_id"))
         assert bodies.all() == [("c-ada", "ada king"), ("c-stranger", "visitor 7\nguest-7")]
+
+
+def test_0010_adds_the_short_name_pieces_to_the_entries_and_takes_them_back(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0009_rooms_agent_department")
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            Contact.__table__.insert(),
+            [
+                {"id": "c-wang", "name": "王小明", "enabled": True, "unknown": False},
+                {"id": "c-ada", "name": "Ada Lovelace", "enabled": True, "unknown": False},
+            ],
+        )
+        # SQLite numbers its entries in name order (search_order); PostgreSQL has no id column.
+        numbered = fresh_database.dialect == "sqlite"
+        columns, values = ("id, ", ":id, ") if numbered else ("", "")
+        connection.execute(
+            text(
+                f"INSERT INTO contact_search_entries ({columns}contact_id, unknown, name, body) "
+                f"VALUES ({values}:contact, FALSE, :name, :body)"
+            ),
+            [
+                {"id": 1 << 24, "contact": "c-ada", "name": "Ada Lovelace", "body": "ada lovelace"},
+                {"id": 2 << 24, "contact": "c-wang", "name": "王小明", "body": "王小明\nwang@example.cn"},
+            ],
+        )
+    _migrate(fresh_database, "head")
+
+    def bodies() -> list[tuple[str, str]]:
+        with fresh_database.engine.begin() as connection:
+            rows = connection.execute(
+                text("SELECT contact_id, body FROM contact_search_entries ORDER BY contact_id")
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    assert bodies() == [
+        ("c-ada", "ada lovelace"),
+        ("c-wang", "王小明\nwang@example.cn\n\x1f王\x1f\x1f王小\x1f\x1f小\x1f\x1f小明\x1f\x1f明\x1f"),
+    ]
+    with fresh_database.session(write=False) as session:
+        from omnidesk.queries.contact_search import search_page
+
+        found = search_page(session, search_text="明", unknown=False, offset=0, count=10)
+        assert found.contact_ids == ["c-wang"] and found.total == 1
+
+    _migrate(fresh_database, "0009_rooms_agent_department", down=True)
+    assert bodies() == [("c-ada", "ada lovelace"), ("c-wang", "王小明\nwang@example.cn")]

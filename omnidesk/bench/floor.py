@@ -25,7 +25,7 @@ from omnidesk import search_order
 from omnidesk.db import ID_LENGTH
 from omnidesk.queries.contact_search import WALK_BUDGET, fts_query
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
-from omnidesk.search_index import MIN_INDEXED_LENGTH, search_needle
+from omnidesk.search_index import index_needle, search_needle
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
@@ -143,9 +143,10 @@ class RawDatabase:
         """The search the server runs (``queries.contact_search.search_page``), through the driver.
         Returns the total the server reports (capped)."""
         needle = search_needle(search_text)
+        indexed = index_needle(needle)  # one or two CJK characters: their marked piece
         contains = "instr(body, ?) > 0" if self.sqlite else "strpos(body, ?) > 0"
         walk = f"SELECT contact_id FROM contact_search_entries WHERE unknown = FALSE AND {contains}"
-        if len(needle) < MIN_INDEXED_LENGTH:
+        if indexed is None:
             if self.sqlite:  # ids follow names: the table in rowid order
                 low, high = search_order.id_range(False)
                 walk = (
@@ -156,9 +157,9 @@ class RawDatabase:
             total = self.count(f"SELECT count(*) FROM ({walk} LIMIT {LIMIT + 1}) m", [needle])
             found = self.rows(f"{walk} ORDER BY {order} LIMIT {PAGE}", [needle])
         elif self.sqlite:
-            total, found = self._numbered_search(needle)
+            total, found = self._numbered_search(indexed)
         else:
-            total, found = self._matched_search(needle, walk)
+            total, found = self._matched_search(indexed, walk)
         self._contacts_by_id([row[0] for row in found])
         return min(total, LIMIT)
 

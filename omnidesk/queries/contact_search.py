@@ -3,7 +3,8 @@
 The entries are ``search_index``'s. On SQLite their ids follow names (``search_order``), so the first
 rowids of an FTS match are already the page; PostgreSQL's trigram index finds matches in no order, so
 up to 1,001 of them are counted and sorted, and a broader search looks for its page among the first
-entries in name order before sorting every match. Totals stop at ``counting.EXACT_TOTAL_LIMIT``.
+entries in name order before sorting every match. A needle of one or two CJK characters is looked
+up by its marked piece (``search_index.index_needle``). Totals stop at ``counting.EXACT_TOTAL_LIMIT``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from omnidesk import search_order
 from omnidesk.models import Contact
 from omnidesk.queries import counting
 from omnidesk.queries.counting import capped_count
-from omnidesk.search_index import ENTRIES, MIN_INDEXED_LENGTH, search_needle
+from omnidesk.search_index import ENTRIES, index_needle, search_needle
 
 # A broad search in name order on PostgreSQL first looks for its page among this many first entries.
 WALK_BUDGET = 5000
@@ -106,9 +107,10 @@ def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str
     needle = search_needle(search_text)
     if not needle:
         return None
-    if len(needle) < MIN_INDEXED_LENGTH:
+    indexed = index_needle(needle)
+    if indexed is None:
         return select(ENTRIES.c.contact_id).where(_contains(session, needle))
-    return select(_indexed(session, needle).c.contact_id)
+    return select(_indexed(session, indexed).c.contact_id)
 
 
 @dataclass
@@ -132,12 +134,15 @@ def search_page(
 
     Counts stop at ``EXACT_TOTAL_LIMIT``. On SQLite, in name order, the cost does not follow the
     number of matches (``_numbered_page``); otherwise up to the limit of matches are counted and sorted
-    (``_matched_page``). A needle too short for the trigram index walks the entries in name order."""
+    (``_matched_page``); a needle of one or two CJK characters is looked up by its marked piece
+    (``search_index.index_needle``). Any other needle too short for the trigram index walks the entries
+    in name order."""
     needle = search_needle(search_text)
-    if len(needle) >= MIN_INDEXED_LENGTH:
+    indexed = index_needle(needle)
+    if indexed is not None:
         if _is_sqlite(session) and not order:
-            return _numbered_page(session, needle, unknown=unknown, offset=offset, count=count)
-        return _matched_page(session, needle, unknown=unknown, offset=offset, count=count, order=order)
+            return _numbered_page(session, indexed, unknown=unknown, offset=offset, count=count)
+        return _matched_page(session, indexed, unknown=unknown, offset=offset, count=count, order=order)
     # Every contact, or a needle too short for the index: the walk, and a count that stops at the limit.
     if _is_sqlite(session) and not order:
         # Ids follow names: the walk reads the table in rowid order, no index lookup per entry.
