@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from omnidesk.events import ContactChanged, Event
 from omnidesk.models import CustomField
+from omnidesk.queries.driver_rows import DriverSelect
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
 from tests.livechat_helpers import guest, set_available
@@ -286,10 +287,20 @@ def test_search_pages_and_sorts(agent: Persona) -> None:
 
 
 def test_a_page_of_contacts_takes_the_same_statements_however_many_it_holds(
-    services: Services, agent: Persona, agent2: Persona
+    services: Services, agent: Persona, agent2: Persona, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    executed: list[str] = []
+    # The page's rows are read through the driver (driver_rows), which SQLAlchemy's events do not see.
+    through_driver = DriverSelect.rows
+
+    def counted_rows(statement: DriverSelect, session: Any, ids: Any) -> Any:
+        executed.append(repr(statement.row._fields))
+        return through_driver(statement, session, ids)
+
+    monkeypatch.setattr(DriverSelect, "rows", counted_rows)
+
     def statements_for(count: int) -> int:
-        executed: list[str] = []
+        executed.clear()
 
         def record(*args: Any) -> None:
             executed.append(args[2])

@@ -2,8 +2,9 @@
 (``api/contact_shapes.py``).
 
 Not ORM objects: loading 25 ``Contact`` objects with their emails, phones and channels cost about ten
-times the SQL it ran, and a search returns 25 of them per request. The rows' attributes are named as
-the models' are.
+times the SQL it ran, and a search returns 25 of them per request. Not SQLAlchemy statements either,
+which still cost three times the SQL: the driver runs them (``driver_rows``). The rows' attributes are
+named as the models' are.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, User
+from omnidesk.queries.driver_rows import DriverSelect
 
 CONTACT_COLUMNS = (
     Contact.id,
@@ -50,25 +51,23 @@ CHANNEL_COLUMNS = (
 )
 
 
-# Built once: building and keying a statement costs more than running it on a page of ids.
-_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-_CONTACTS = select(*CONTACT_COLUMNS).where(Contact.id.in_(_IDS))
-_EMAILS = (
-    select(ContactEmail.contact_id, ContactEmail.address)
-    .where(ContactEmail.contact_id.in_(_IDS))
-    .order_by(ContactEmail.contact_id, ContactEmail.position)
+_CONTACTS = DriverSelect(CONTACT_COLUMNS, key=Contact.id)
+_EMAILS = DriverSelect(
+    (ContactEmail.contact_id, ContactEmail.address),
+    key=ContactEmail.contact_id,
+    order_by=(ContactEmail.contact_id, ContactEmail.position),
 )
-_PHONES = (
-    select(ContactPhone.contact_id, ContactPhone.phone_number)
-    .where(ContactPhone.contact_id.in_(_IDS))
-    .order_by(ContactPhone.contact_id, ContactPhone.position)
+_PHONES = DriverSelect(
+    (ContactPhone.contact_id, ContactPhone.phone_number),
+    key=ContactPhone.contact_id,
+    order_by=(ContactPhone.contact_id, ContactPhone.position),
 )
-_CHANNELS = (
-    select(*CHANNEL_COLUMNS)
-    .where(ContactChannel.contact_id.in_(_IDS))
-    .order_by(ContactChannel.contact_id, ContactChannel.created_at)
+_CHANNELS = DriverSelect(
+    CHANNEL_COLUMNS,
+    key=ContactChannel.contact_id,
+    order_by=(ContactChannel.contact_id, ContactChannel.created_at),
 )
-_MANAGERS = select(User.id, User.name, User.username).where(User.id.in_(_IDS))
+_MANAGERS = DriverSelect((User.id, User.name, User.username), key=User.id)
 
 
 @dataclass
@@ -89,22 +88,20 @@ def contact_rows(session: Session, contact_ids: Sequence[str]) -> ContactRows:
     ids = list(dict.fromkeys(contact_ids))
     # ``enabled`` is tested here rather than in SQL, where SQLite would prefer the index that leads
     # with it and read every enabled contact instead of looking up 25 ids.
-    contacts = {row.id: row for row in session.execute(_CONTACTS, {"ids": ids}) if row.enabled}
+    contacts = {row.id: row for row in _CONTACTS.rows(session, ids) if row.enabled}
     if not contacts:
         return ContactRows()
-    found = {"ids": list(contacts)}
+    found = list(contacts)
     channels: dict[str, list[Any]] = defaultdict(list)
-    for channel in session.execute(_CHANNELS, found):
+    for channel in _CHANNELS.rows(session, found):
         channels[channel.contact_id].append(channel)
     manager_ids = list({row.contact_manager_id for row in contacts.values()} - {None})
-    managers = (
-        {row.id: row for row in session.execute(_MANAGERS, {"ids": manager_ids})} if manager_ids else {}
-    )
+    managers = {row.id: row for row in _MANAGERS.rows(session, manager_ids)}
     return ContactRows(
         ids=[contact_id for contact_id in ids if contact_id in contacts],
         contacts=contacts,
-        emails=_grouped(session.execute(_EMAILS, found)),
-        phones=_grouped(session.execute(_PHONES, found)),
+        emails=_grouped(_EMAILS.rows(session, found)),
+        phones=_grouped(_PHONES.rows(session, found)),
         channels=channels,
         managers=managers,
     )

@@ -2,8 +2,8 @@
 (``api/room_shapes.py``: the Chats listing, a contact's history).
 
 As with contacts (``contact_rows``): 25 ``Room`` objects with their visitor, tags, last message and
-department cost several times the SQL they ran. Each statement is built once; the rows' attributes are
-named as the models' are.
+department cost several times the SQL they ran, and SQLAlchemy statements still twice: the driver
+runs them (``driver_rows``). The rows' attributes are named as the models' are.
 """
 
 from __future__ import annotations
@@ -13,23 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from omnidesk.models import Department, Message, Room, RoomTag, Visitor
+from omnidesk.queries.driver_rows import DriverSelect
 
-_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-_ROOMS = select(*(column for column in Room.__table__.c)).where(Room.id.in_(_IDS))
-_VISITORS = select(
-    Visitor.id, Visitor.username, Visitor.token, Visitor.status, Visitor.name, Visitor.phone
-).where(Visitor.id.in_(_IDS))
-_TAGS = (
-    select(RoomTag.room_id, RoomTag.tag)
-    .where(RoomTag.room_id.in_(_IDS))
-    .order_by(RoomTag.room_id, RoomTag.position)
+_ROOMS = DriverSelect(list(Room.__table__.c), key=Room.id)
+_VISITORS = DriverSelect(
+    (Visitor.id, Visitor.username, Visitor.token, Visitor.status, Visitor.name, Visitor.phone), key=Visitor.id
 )
-_MESSAGES = select(*(column for column in Message.__table__.c)).where(Message.id.in_(_IDS))
-_DEPARTMENTS = select(Department.id, Department.name).where(Department.id.in_(_IDS))
+_TAGS = DriverSelect(
+    (RoomTag.room_id, RoomTag.tag), key=RoomTag.room_id, order_by=(RoomTag.room_id, RoomTag.position)
+)
+_MESSAGES = DriverSelect(list(Message.__table__.c), key=Message.id)
+_DEPARTMENTS = DriverSelect((Department.id, Department.name), key=Department.id)
 
 
 @dataclass
@@ -48,9 +45,9 @@ class RoomRows:
 def room_rows(session: Session, room_ids: Sequence[str]) -> RoomRows:
     if not room_ids:
         return RoomRows()
-    rooms = {row.id: row for row in session.execute(_ROOMS, {"ids": list(room_ids)})}
+    rooms = {row.id: row for row in _ROOMS.rows(session, list(dict.fromkeys(room_ids)))}
     tags: dict[str, list[str]] = defaultdict(list)
-    for room_id, tag in session.execute(_TAGS, {"ids": list(rooms)}):
+    for room_id, tag in _TAGS.rows(session, list(rooms)):
         tags[room_id].append(tag)
     return RoomRows(
         ids=[room_id for room_id in room_ids if room_id in rooms],
@@ -62,8 +59,5 @@ def room_rows(session: Session, room_ids: Sequence[str]) -> RoomRows:
     )
 
 
-def _by_id(session: Session, statement: Any, ids: set[str | None]) -> dict[str | None, Any]:
-    wanted = [value for value in ids if value]
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.execute(statement, {"ids": wanted})}
+def _by_id(session: Session, statement: DriverSelect, ids: set[str | None]) -> dict[str | None, Any]:
+    return {row.id: row for row in statement.rows(session, [value for value in ids if value])}
