@@ -145,11 +145,13 @@ def test_a_search_for_one_or_two_cjk_characters(agent: Persona, monkeypatch: pyt
     create(agent, name="王小明", emails=[], phones=[])
     create(agent, name="李王", emails=["li@example.cn"], phones=[])
     create(agent, name="张伟", emails=[], phones=[])
+    create(agent, name="佐々木", emails=[], phones=[])
     create(agent, name="Sato", emails=["sato@example.jp"], phones=[])
     assert _names(_search(agent, searchText="王")) == ["李王", "王小明"]
     assert _names(_search(agent, searchText="小明")) == ["王小明"]
     assert _names(_search(agent, searchText="明小")) == []
     assert _names(_search(agent, searchText="伟")) == ["张伟"]
+    assert _names(_search(agent, searchText="々木")) == ["佐々木"]
     assert _names(_search(agent, searchText="王张")) == []  # two contacts' characters, not one piece
     # Above the count limit: the walk in name order, then every match sorted, both by the piece.
     monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 1)
