@@ -47,7 +47,7 @@ MIN_INDEXED_LENGTH = 3
 # MARK never occurs elsewhere in a body (it is removed from the values), so only the pieces match it.
 MARK = "\x1f"
 _SHORT_NAME_SCRIPT = re.compile(
-    "[\u3005-\u3007"  # 々 〆 〇, written inside names (佐々木)
+    "[\u3005-\u3007"  # the iteration and closing marks and the ideographic zero: 佐々木
     "\u3040-\u30ff"  # Hiragana, Katakana
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
     "\uac00-\ud7af"  # Hangul syllables

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from omnidesk.db import utcnow
 from omnidesk.models import CustomField, OutboundEmail, Priority, Room
@@ -419,3 +419,38 @@ def test_a_tag_lists_its_chats_newest_first_and_the_total_stops_at_the_limit(
     # A page that ends the list says how long the list is, whatever the limit: nothing is counted.
     last_page = manager.get("/api/v1/livechat/rooms", params={"count": 3, "offset": 2}).json()
     assert len(last_page["rooms"]) == 2 and last_page["total"] == 4 and "totalCapped" not in last_page
+
+
+def test_an_agent_department_tag_and_closed_listing_reads_indexes_alone(
+    chats: dict[str, dict[str, Any]], services: Services, manager: Persona
+) -> None:
+    alex = chats["open"]["servedBy"]["_id"]
+    department_id = manager.get("/api/v1/livechat/rooms", params={"open": "true"}).json()["rooms"][0][
+        "departmentId"
+    ]
+    executed: list[tuple[str, Any]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        executed.append((statement, parameters))
+
+    filters = {"agents[]": alex, "departmentId": department_id, "tags[]": "vip", "open": "false"}
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        response = manager.get("/api/v1/livechat/rooms", params=filters)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    page = next(sql for sql in executed if "FROM rooms" in sql[0] and "ORDER BY" in sql[0])
+    with services.db.session(write=False) as session:
+        raw = session.connection().connection.driver_connection
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        if services.db.dialect == "sqlite":
+            plan = " | ".join(str(row) for row in cursor.execute("EXPLAIN QUERY PLAN " + page[0], page[1]))
+            # The closed test and the tag's lookup need no read of a room's row (migration 0011).
+            assert "COVERING INDEX ix_rooms_served_by_department_created_open" in plan, plan
+            assert "COVERING INDEX sqlite_autoindex_room_tags_1" in plan, plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + page[0], page[1])
+            plan = " | ".join(row[0] for row in cursor.fetchall())
+            assert "ix_rooms_served_by_department_created_open" in plan, plan

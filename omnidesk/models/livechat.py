@@ -92,8 +92,16 @@ class Room(Base):
         Index("ix_rooms_created_at", "created_at"),
         Index("ix_rooms_served_by_created", "served_by_id", "created_at"),
         Index("ix_rooms_served_by_open", "served_by_id", "open"),  # routing: each agent's open chats
-        # The Chats listing filtered by an agent and a department together.
-        Index("ix_rooms_served_by_department_created", "served_by_id", "department_id", "created_at"),
+        # The Chats listing filtered by an agent and a department together: closed and a tag are
+        # tested from the index alone (migration 0011).
+        Index(
+            "ix_rooms_served_by_department_created_open",
+            "served_by_id",
+            "department_id",
+            "created_at",
+            "open",
+            "id",
+        ),
         Index("ix_rooms_department_created", "department_id", "created_at"),
         Index("ix_rooms_contact_closed", "contact_id", "closed_at"),
         Index("ix_rooms_visitor_source_open", "visitor_id", "source_type", "open"),
