@@ -90,7 +90,9 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
         # Looked up room by room in room_tags' primary key, as the other filters' index hands them
         # out: with the room's id in that index, no row is read (migration 0011).
         # (SELECT 1: with ``SELECT *`` SQLite reads each room_tags row instead of its key alone.)
-        tagged = select(literal_column("1")).where(RoomTag.room_id == Room.id, RoomTag.tag.in_(filters.tags))
+        tagged: Select[Any] = select(literal_column("1")).where(
+            RoomTag.room_id == Room.id, RoomTag.tag.in_(filters.tags)
+        )
         conditions.append(tagged.exists())
     elif filters.tags and not _walks_tag(filters):
         conditions.append(Room.id.in_(_tagged_room_ids(filters)))
