@@ -310,6 +310,11 @@ class RawDatabase:
         if len(page) < PAGE:  # the page ends the list: its length is the total, as the server's
             self.count_ms = 0.0
             total = len(page)
+        elif walks_tag and not conditions:  # the tag alone: its index counts, as the server's
+            total = self.count(
+                f"SELECT count(*) FROM (SELECT 1 FROM room_tags WHERE tag = ? LIMIT {LIMIT + 1}) m",
+                rooms.tags,
+            )
         else:
             total = self.count(
                 f"SELECT count(*) FROM (SELECT 1 FROM rooms r {tagged} WHERE {where} LIMIT {LIMIT + 1}) m",
