@@ -158,3 +158,31 @@ def test_a_search_for_one_or_two_cjk_characters(agent: Persona, monkeypatch: pyt
     capped = _search(agent, searchText="王", count=1)
     assert _names(capped) == ["李王"] and capped["totalCapped"] is True
     assert _names(_search(agent, searchText="王", count=1, offset=1)) == ["王小明"]
+
+
+def test_a_walk_in_name_order_is_not_tried_when_the_sample_says_it_would_find_nothing(
+    services: Services, agent: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omnidesk.queries import contact_search
+
+    ids = {
+        name: create(agent, name=name, emails=[], phones=[])
+        for name in ["Zoe Marsh", "Amy Marsh", "Mia Marsh", "Bob Marsh", "Ann Other"]
+    }
+    monkeypatch.setattr(contact_search, "WALK_BUDGET", 2)  # the first entries: Amy Marsh, Ann Other
+
+    def first_page(count: int, sample_second: tuple[str, str] | None) -> list[str] | None:
+        with services.db.session(write=False) as session:
+            return contact_search._first_entries_page(
+                session, "marsh", unknown=False, offset=0, count=count, sample_second=sample_second
+            )
+
+    assert first_page(1, None) == [ids["Amy Marsh"]]  # found among the first two entries
+    assert first_page(2, None) is None  # one match there: not the page
+    assert first_page(1, ("Amy Marsh", ids["Amy Marsh"])) == [ids["Amy Marsh"]]
+    # The sample's second match comes after the first entries: no walk, and no answer from it.
+    assert first_page(1, ("Bob Marsh", ids["Bob Marsh"])) is None
+    # Whichever way the page is found, it is the same.
+    monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 2)
+    page = _search(agent, searchText="marsh", count=2)
+    assert _names(page) == ["Amy Marsh", "Bob Marsh"] and page["totalCapped"] is True

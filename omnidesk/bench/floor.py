@@ -196,21 +196,28 @@ class RawDatabase:
         started = time.perf_counter()
         few = self.rows(
             f"WITH few AS MATERIALIZED ({matches} LIMIT {LIMIT + 1}) "
-            f"SELECT contact_id, count(*) OVER () FROM few ORDER BY name, contact_id LIMIT {PAGE}",
+            f"SELECT contact_id, count(*) OVER (), name FROM few ORDER BY name, contact_id LIMIT {PAGE}",
             [f"%{escaped}%"],
         )
         self.count_ms = (time.perf_counter() - started) * 1000
         total = few[0][1] if few else 0
         if total <= LIMIT:
             return total, few
+        # The sample's second match against the first entries' last: the walk only when it may find.
         bound = self.rows(
-            "SELECT name, contact_id FROM contact_search_entries WHERE unknown = FALSE "
-            f"ORDER BY name, contact_id OFFSET {WALK_BUDGET - 1} LIMIT 1"
+            "SELECT name, contact_id, (name, contact_id) < (?, ?) FROM contact_search_entries "
+            f"WHERE unknown = FALSE ORDER BY name, contact_id OFFSET {WALK_BUDGET - 1} LIMIT 1",
+            [few[1][2], few[1][0]],
         )
-        walked = self.rows(
-            f"{walk} AND (name, contact_id) <= (?, ?) ORDER BY name, contact_id LIMIT {PAGE}",
-            [needle, *bound[0]],
-        )
+        if not bound:  # fewer entries than that: the walk reads them all
+            walked = self.rows(f"{walk} ORDER BY name, contact_id LIMIT {PAGE}", [needle])
+        elif not bound[0][2]:
+            walked = self.rows(
+                f"{walk} AND (name, contact_id) <= (?, ?) ORDER BY name, contact_id LIMIT {PAGE}",
+                [needle, *bound[0][:2]],
+            )
+        else:
+            walked = []
         if len(walked) == PAGE:
             return total, walked
         every = self.rows(
