@@ -118,6 +118,9 @@ def test_the_database_is_read_into_the_cache_before_measuring(results: dict[str,
     assert isinstance(cache, dict)
     assert cache["warmed"] is True, cache  # CI's PostgreSQL has pg_prewarm, as Debian's does
     assert cache["megabytes"] > 0
+    settings = results["database_settings"]
+    assert isinstance(settings, dict)
+    assert settings.get("shared_buffers" if "synchronous_commit" in settings else "journal_mode"), settings
 
 
 def test_every_acknowledged_message_is_stored_and_delivered(results: dict[str, object]) -> None:

@@ -203,6 +203,11 @@ def markdown(runs: Sequence[Results]) -> str:
                 f"{ENGINES[found['engine']]} {found['database'].removeprefix('SQLite ')} "
                 f"at {_size(found['contacts'])}: commit {found['commit']}"
                 + (
+                    f", `shared_buffers` {found['database_settings']['shared_buffers']}"
+                    if found.get("database_settings", {}).get("shared_buffers")
+                    else ""
+                )
+                + (
                     f", `sum(range(10**6))` in {found['machine']['python_speed_ms']} ms"
                     if found.get("machine", {}).get("python_speed_ms")
                     else ""

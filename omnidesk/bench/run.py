@@ -149,6 +149,7 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
         return {
             "engine": "sqlite" if db.sqlite else "postgresql",
             "database": db.server_version(),
+            "database_settings": db.server_settings(),
             "contacts": counts["contacts"],
             "dataset": counts,
             "mode": "quick" if options.quick else "full",
