@@ -290,14 +290,7 @@ class RawDatabase:
             conditions.append("r.created_at >= ? AND r.created_at <= ?")
             window = [self.moment(rooms.created[0]), self.moment(rooms.created[1])]
             params += window
-        if rooms.tags and (rooms.agents or rooms.departments):
-            # Tested room by room through room_tags' primary key, as the server does.
-            tagged = (
-                f"SELECT 1 FROM room_tags t WHERE t.room_id = r.id AND t.tag IN ({self._marks(rooms.tags)})"
-            )
-            conditions.append(f"EXISTS ({tagged})")
-            params += rooms.tags
-        elif rooms.tags and not walks_tag:
+        if rooms.tags and not walks_tag:
             # The tag's rooms in the window only, as the server lists them.
             in_window = " AND room_created_at >= ? AND room_created_at <= ?" if window else ""
             conditions.append(

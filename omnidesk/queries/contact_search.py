@@ -241,9 +241,9 @@ def _first_entries_page(
 
     ``sample_second`` is the second smallest key of the first 1,001 matches the index handed out.
     When even it lies beyond those entries, the walk is not tried: at 1 M contacts on PostgreSQL, over
-    the benchmark's hundred broad inputs, every walk so judged found nothing (a name that clusters far
-    from the start, as "Michael" at M) and cost 5 to 35 ms, while every walk that found its page had
-    at least two such matches."""
+    the benchmark's 98 broad inputs, each of the 79 walks so judged found nothing (a name that clusters
+    far from the start, as "Michael" at M) and cost 5 to 35 ms, while each of the 16 walks that found
+    its page had at least two such matches."""
     key = (ENTRIES.c.name, ENTRIES.c.contact_id)
     mine = ENTRIES.c.unknown == unknown
     # Compared in SQL, in the database's collation.
