@@ -33,6 +33,11 @@ def test_the_search_reads_the_index_not_every_row(services: Services, search: st
             session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = session.execute(text(f"EXPLAIN {compiled}")).scalars().all()
             assert any("ix_contact_search_entries_body" in line for line in plan), plan
+            # No pending list for searches to read through (migration 0012).
+            options = session.execute(
+                text("SELECT reloptions FROM pg_class WHERE relname = 'ix_contact_search_entries_body'")
+            ).scalar()
+            assert options == ["fastupdate=off"], options
 
 
 def test_the_index_follows_every_change(agent: Persona) -> None:
