@@ -88,9 +88,14 @@ def index_needle(needle: str) -> str | None:
     return None
 
 
+def without_short_pieces(body: str) -> str:
+    """``body`` without its marked line of short-name pieces."""
+    return body.split("\n" + MARK, 1)[0]
+
+
 def with_short_pieces(body: str) -> str:
     """``body`` with (only) the marked line of its short-name pieces; applying it twice changes nothing."""
-    plain = body.split("\n" + MARK, 1)[0]
+    plain = without_short_pieces(body)
     pieces: dict[str, None] = {}
     for run in _SHORT_NAME_SCRIPT.findall(plain):
         for start in range(len(run)):

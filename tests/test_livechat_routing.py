@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from typing import Any
 
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from omnidesk.actions.routing import least_busy_agent
 from omnidesk.services import Services
 from tests.helpers import Persona
 from tests.livechat_helpers import guest, make_department, set_available, set_setting
@@ -76,12 +80,6 @@ def test_the_contact_manager_gets_the_chat_when_available(
 def test_counting_each_agents_open_chats_reads_the_open_chats_index(
     services: Services, agent: Persona, agent2: Persona
 ) -> None:
-    from typing import Any
-
-    from sqlalchemy import event
-
-    from omnidesk.actions.routing import least_busy_agent
-
     set_available(services, agent, agent2)
     executed: list[tuple[str, Any]] = []
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-from omnidesk.search_index import MARK, with_short_pieces
+from omnidesk.search_index import with_short_pieces, without_short_pieces
 
 revision = "0010_short_name_pieces"
 down_revision = "0009_rooms_agent_department"
@@ -51,4 +51,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _rewrite_bodies(lambda body: body.split("\n" + MARK, 1)[0])
+    _rewrite_bodies(without_short_pieces)
