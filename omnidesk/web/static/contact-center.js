@@ -468,8 +468,12 @@ const CC = (() => {
         const { items, total, capped } = await load({ offset: state.offset, count: state.count, sort: state.sort });
         if (request !== state.request) return;
         state.total = total;
+        // A keyboard user's focus on a row survives the rows being replaced (a search answered late,
+        // a refresh after an edit): it moves to the same row's link in the new rows.
+        const focused = body.contains(document.activeElement) ? document.activeElement.closest("tr[data-id]")?.dataset.id : null;
         if (!items.length) message(emptyText(), "empty-state");
         else body.replaceChildren(...items.map(row));
+        if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] .cc-row-link`)?.focus();
         // Above 1,000 matches the server stops counting (totalCapped): "of 1,000+", and a next page
         // exists while pages come back full.
         const last = state.offset + items.length;
