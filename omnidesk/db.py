@@ -128,8 +128,24 @@ def _configure_sqlite(engine: Engine) -> None:
         if connection.info.pop(_HOLDS_WRITER_LOCK, False):
             writers.release()
 
-    event.listen(engine, "commit", _release_writer_lock)
-    event.listen(engine, "rollback", _release_writer_lock)
+    # SQLAlchemy's "commit" and "rollback" events come before the COMMIT or ROLLBACK itself. Handing
+    # the lock over there would let the next writer's BEGIN IMMEDIATE find the database still
+    # locked, and SQLite's busy handler would make it nap for a millisecond or more. So the listener
+    # ends the transaction itself, then hands over; the dialect's own COMMIT or ROLLBACK that follows
+    # finds no transaction open and does nothing.
+    def _end_then_release(end: str) -> Any:
+        def listener(connection: Any) -> None:
+            if not connection.info.get(_HOLDS_WRITER_LOCK):
+                return
+            try:
+                getattr(connection.connection.dbapi_connection, end)()
+            finally:
+                _release_writer_lock(connection)
+
+        return listener
+
+    event.listen(engine, "commit", _end_then_release("commit"))
+    event.listen(engine, "rollback", _end_then_release("rollback"))
 
     # A connection given back to the pool, or invalidated, in the middle of a transaction gives the
     # lock back too (the record's ``info`` is the connection's).

@@ -114,3 +114,44 @@ def test_the_migrations_build_exactly_the_tables_the_models_describe(services: S
         )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_the_next_sqlite_writer_finds_the_database_free_when_the_lock_is_handed_over(
+    services: Services, agent: Persona
+) -> None:
+    """Writers of one process queue on a lock; it must be handed over after the COMMIT, not before,
+    or the next writer's BEGIN IMMEDIATE meets a locked database and naps in SQLite's busy handler."""
+    if services.db.dialect != "sqlite":
+        pytest.skip("SQLite's writer lock; this run is on PostgreSQL")  # the same test runs in the SQLite pass
+    import sqlite3
+
+    from sqlalchemy import event
+
+    database_file = services.db.engine.url.database
+    assert database_file
+    begun: list[bool] = []
+
+    def another_writer_begins(_connection: object) -> None:
+        # Runs right after Omnidesk's own commit listener: where the lock is handed over.
+        other = sqlite3.connect(database_file, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            begun.append(True)
+        except sqlite3.OperationalError:  # "database is locked"
+            begun.append(False)
+        finally:
+            other.close()
+
+    event.listen(services.db.engine, "commit", another_writer_begins)
+    try:
+        with services.transaction() as session:
+            user = session.get(User, agent.id)
+            assert user is not None
+            set_user_status(session, user=user, status=None, message="handed over")
+    finally:
+        event.remove(services.db.engine, "commit", another_writer_begins)
+    assert begun == [True]
+    with services.transaction() as session:
+        user = session.get(User, agent.id)
+        assert user is not None and user.status_text == "handed over"
