@@ -264,3 +264,29 @@ def test_only_the_serving_agent_writes_in_a_chat(
         agent.post("/api/v1/chat.sendMessage", json={"message": {"msg": "no room"}}), 400, "invalid-params"
     )
     assert_error(send_as_agent(agent, room["_id"], "   "), 400, "error-invalid-message")
+
+
+def test_a_visitor_message_reads_neither_the_rooms_tags_nor_more_than_it_needs(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    from sqlalchemy import event
+
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-lean")
+    visitor.register(name="Lean Visitor")
+    room_id = visitor.room().json()["room"]["_id"]
+    executed: list[str] = []
+
+    def record(*args: Any) -> None:
+        executed.append(" ".join(str(args[2]).split()))
+
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        assert visitor.say(room_id, "Hello").status_code == 200
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)
+    assert not [statement for statement in executed if "FROM room_tags" in statement]
+    # The visitor, the room (with the visitor joined), its channel's block, the message, the room's
+    # counters and the queue's first words: what a message costs, which the benchmark measures.
+    reads = [statement for statement in executed if statement.startswith("SELECT")]
+    assert len(reads) == 3, reads

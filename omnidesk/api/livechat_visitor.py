@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from omnidesk.access import room_of_visitor, visitor_by_token
 from omnidesk.actions import rooms as room_actions
@@ -157,7 +157,8 @@ class MessageBody(Body):
 @router.post("/message")
 def post_message(body: MessageBody, request: Request, session: SessionDep) -> dict[str, Any]:
     visitor = visitor_by_token(session, body.token)
-    room = session.get(Room, body.rid)
+    # The room's tags are not needed to take a message: not read unless something asks for them.
+    room = session.get(Room, body.rid, options=[lazyload(Room.tag_rows)])
     if room is None:
         # Rocket.Chat's widget may name a new room by its first message.
         room = room_actions.open_room(session, visitor=visitor, source=source_of(request), room_id=body.rid)
