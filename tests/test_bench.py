@@ -102,6 +102,9 @@ def test_it_measures_every_read_three_ways(results: dict[str, object]) -> None:
         assert read["throughput"] > 0, name
         # The API and the driver alone answered the same question.
         assert read["hits"]["api"] == read["hits"]["floor"], name
+        # The same requests through the app in-process, without HTTP, found the same.
+        assert read["in_process"]["n"] == read["api"]["n"], name
+        assert read["hits"]["in_process"] == read["hits"]["api"], name
         if name.startswith("contacts.search"):
             assert read["peers"]["n"] > 0, name
     assert reads["contacts.search: no match"]["hits"]["api"] == 0
@@ -129,6 +132,7 @@ def test_every_acknowledged_message_is_stored_and_delivered(results: dict[str, o
     assert ingestion["failed"] == 0
     assert ingestion["acknowledged"] == ingestion["stored"] > 0
     assert ingestion["per_second"] > 0
+    assert ingestion["ceiling_per_second"] > 0
     realtime = results["realtime"]
     assert isinstance(realtime, dict)
     assert realtime["conversations"] >= 20

@@ -122,7 +122,9 @@ def test_the_next_sqlite_writer_finds_the_database_free_when_the_lock_is_handed_
     """Writers of one process queue on a lock; it must be handed over after the COMMIT, not before,
     or the next writer's BEGIN IMMEDIATE meets a locked database and naps in SQLite's busy handler."""
     if services.db.dialect != "sqlite":
-        pytest.skip("SQLite's writer lock; this run is on PostgreSQL")  # the same test runs in the SQLite pass
+        pytest.skip(
+            "SQLite's writer lock; this run is on PostgreSQL"
+        )  # the same test runs in the SQLite pass
     import sqlite3
 
     from sqlalchemy import event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
@@ -58,7 +58,32 @@ async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(request: Request, session: SessionDep, services: ServicesDep) -> Actor:
+class ActorToLoad:
+    """The acting user, checked but not yet loaded: what ``get_actor`` gives FastAPI.
+
+    Loading the user takes two statements, and a synchronous dependency would take a worker-thread
+    hand-off of its own (a few hundred microseconds on a small core, a tenth of a cheap read).
+    ``routing.OneThreadRoute`` loads it instead on the handler's own thread, before the handler runs,
+    so a request with a wrong token is still refused before any handler code.
+    """
+
+    def __init__(self, request: Request, session: Session, user_id: str, token: str) -> None:
+        self.request, self.session = request, session
+        self.user_id, self.token = user_id, token
+
+    def load(self) -> Actor:
+        user = self.session.scalar(
+            _USER_BY_TOKEN, {"token_hash": hash_token(self.token), "user_id": self.user_id}
+        )
+        if user is None:
+            raise Unauthorized()
+        self.request.state.auth_token = self.token
+        return Actor(user=user, grants=grants_of(self.session, user.id))
+
+
+async def get_actor(request: Request, session: SessionDep, services: ServicesDep) -> Actor:
+    """The credentials are checked here, on the event loop (no I/O); the user is loaded on the
+    handler's thread (``ActorToLoad``)."""
     user_id = request.headers.get("x-user-id")
     token = request.headers.get("x-auth-token")
     if not user_id or not token:
@@ -72,11 +97,8 @@ def get_actor(request: Request, session: SessionDep, services: ServicesDep) -> A
             services.settings, token, request.headers.get(CSRF_HEADER)
         ):
             raise ApiError("error-csrf", "Missing or invalid CSRF token", status_code=403)
-    user = session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(token), "user_id": user_id})
-    if user is None:
-        raise Unauthorized()
-    request.state.auth_token = token
-    return Actor(user=user, grants=grants_of(session, user.id))
+    # Handlers see an Actor: their route loads it before calling them.
+    return cast(Actor, ActorToLoad(request, session, user_id, token))
 
 
 # Built once, as every request runs it. The user's roles come with its grants (``grants_of``), so they

@@ -8,15 +8,15 @@ write. ``OneThreadRoute`` makes a synchronous handler one hand-off: the wrapper 
 commits (or rolls back) the request's session and encodes the answer, all in the same thread, and
 the session dependency itself does no I/O on the event loop (``deps.get_session``).
 
-The acting user (``deps.get_actor``) still takes a hand-off of its own, before the handler: it must
-refuse a request before any handler code runs.
+The acting user (``deps.get_actor``) is checked on the event loop and loaded here too, on the same
+thread, before the handler runs (``deps.ActorToLoad``).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pydantic_core
 from fastapi.routing import APIRoute
@@ -24,11 +24,15 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from omnidesk.api.deps import ActorToLoad, get_actor
+
 
 class OneThreadRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _in_one_thread(endpoint, status_code=kwargs.get("status_code") or 200)
+        elif _takes_the_actor(endpoint):
+            raise TypeError(f"{endpoint.__qualname__}: only a synchronous handler can take the acting user")
         super().__init__(path, endpoint, **kwargs)
 
 
@@ -45,9 +49,20 @@ def _in_one_thread(handler: Callable[..., Any], *, status_code: int) -> Callable
     return run
 
 
+def _takes_the_actor(endpoint: Callable[..., Any]) -> bool:
+    """Whether the handler asks for ``CurrentActor``, which only ``_handle`` loads."""
+    for parameter in inspect.signature(endpoint, eval_str=True).parameters.values():
+        if any(getattr(extra, "dependency", None) is get_actor for extra in get_args(parameter.annotation)):
+            return True
+    return False
+
+
 def _handle(handler: Callable[..., Any], arguments: dict[str, Any], status_code: int) -> Response:
     session = next((value for value in arguments.values() if isinstance(value, Session)), None)
     try:
+        for name, value in arguments.items():
+            if isinstance(value, ActorToLoad):
+                arguments[name] = value.load()  # refuses a wrong token before the handler runs
         answer = handler(**arguments)
         if not isinstance(answer, Response):
             # What FastAPI sends for the handlers' ``dict[str, Any]``, encoded by the same pydantic core.

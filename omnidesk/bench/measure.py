@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from omnidesk.bench.clients import DDPConnection, HttpConnection, HttpError
 from omnidesk.bench.floor import PAGE, RawDatabase, RoomFilter, random_id, timed
 from omnidesk.bench.generate import BENCH_PASSWORD
+from omnidesk.bench.in_process import InProcessApp
 from omnidesk.bench.options import RunOptions
 from omnidesk.bench.server import RunningServer
 
@@ -61,15 +62,22 @@ async def login(server: RunningServer, username: str) -> tuple[str, str]:
 
 
 class Reads:
-    """Each read measured through the API, then the same through the driver, then (for search) the
-    peers' scan: interleaved input by input, so the machine's noise falls on all three alike."""
+    """Each read measured through the API, then the same through the driver, then the same request
+    through the app in-process (no HTTP), then (for search) the peers' scan: interleaved input by
+    input, so the machine's noise falls on all of them alike."""
 
     def __init__(
-        self, server: RunningServer, db: RawDatabase, options: RunOptions, auth: dict[str, str]
+        self,
+        server: RunningServer,
+        db: RawDatabase,
+        options: RunOptions,
+        auth: dict[str, str],
+        app: InProcessApp,
     ) -> None:
         self.server, self.db, self.options = server, db, options
         self.auth = auth
         self.http = HttpConnection(server.host, server.port, auth)
+        self.app = app
 
     async def measure(
         self,
@@ -79,10 +87,11 @@ class Reads:
     ) -> dict[str, Any]:
         warmup = self.options.warmup
         api_ms: list[float] = []
+        app_ms: list[float] = []
         floor_ms: list[float] = []
         count_ms: list[float] = []
         peers_ms: list[float] = []
-        hits: dict[str, list[int]] = {"api": [], "floor": [], "peers": []}
+        hits: dict[str, list[int]] = {"api": [], "in_process": [], "floor": [], "peers": []}
         peer_every = max(1, (len(paths) - warmup) // max(self.options.peer_samples, 1))
         for index, path in enumerate(paths):
             # Whichever runs first on an input reads the pages the kernel dropped since the cache was
@@ -95,12 +104,17 @@ class Reads:
             elapsed = (time.perf_counter() - started) * 1000
             if not index % 2:
                 floor_elapsed, floor_hits = timed(floor[index])
+            started = time.perf_counter()
+            in_process = await self.app.get(path)
+            app_elapsed = (time.perf_counter() - started) * 1000
             if index < warmup:
                 continue
             api_ms.append(elapsed)
+            app_ms.append(app_elapsed)
             floor_ms.append(floor_elapsed)
             count_ms.append(self.db.count_ms)
             hits["api"].append(int(answer.get("total", 1)))
+            hits["in_process"].append(int(in_process.get("total", 1)))
             hits["floor"].append(floor_hits)
             if (
                 peers is not None
@@ -112,6 +126,7 @@ class Reads:
                 hits["peers"].append(peer_hits)
         result: dict[str, Any] = {
             "api": stats(api_ms),
+            "in_process": stats(app_ms),
             "floor": stats(floor_ms),
             "floor_count": stats(count_ms),
             "hits": {name: sum(found) / len(found) for name, found in hits.items() if found},
@@ -261,6 +276,7 @@ async def ingestion(
     stored = db.stored_messages(acknowledged)
     return {
         "visitors": options.visitors,
+        "ceiling_per_second": await ceiling(server, options.visitors, options.messages_per_visitor),
         "acknowledged": len(acknowledged),
         "failed": failed,
         "stored": stored,
@@ -269,6 +285,24 @@ async def ingestion(
         "latency": stats(latencies, seconds=seconds),
         "room_open": stats([visitor.open_ms for visitor in visitors]),
     }
+
+
+async def ceiling(server: RunningServer, clients: int, requests_each: int) -> float:
+    """What the server answers per second, with as many clients as ingestion has, when a request does
+    nothing (``GET /api/info``: no database, no login): HTTP, the framework and the client's own cost,
+    the ceiling that any write through the API stays under on this machine."""
+    connections = [HttpConnection(server.host, server.port) for _ in range(clients)]
+
+    async def client(connection: HttpConnection) -> None:
+        for _ in range(requests_each):
+            await connection.ok("GET", "/api/info")
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(connection) for connection in connections))
+        return clients * requests_each / (time.perf_counter() - started)
+    finally:
+        await asyncio.gather(*(connection.close() for connection in connections))
 
 
 # --- realtime ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any
 from omnidesk.bench import measure
 from omnidesk.bench.floor import RawDatabase
 from omnidesk.bench.generate import MANAGER_USERNAME
+from omnidesk.bench.in_process import InProcessApp
 from omnidesk.bench.inputs import ROOM_KINDS, SEARCH_KINDS, Inputs, choose
 from omnidesk.bench.options import RunOptions, run_options
 from omnidesk.bench.server import RunningServer, serve
@@ -83,11 +84,12 @@ def _say(options: RunOptions, text: str) -> None:
 
 
 async def _measure(
-    server: RunningServer, db: RawDatabase, inputs: Inputs, options: RunOptions
+    server: RunningServer, db: RawDatabase, inputs: Inputs, options: RunOptions, services: Services
 ) -> dict[str, Any]:
     rng = random.Random(options.seed)
     user_id, token = await measure.login(server, MANAGER_USERNAME)
-    reads = measure.Reads(server, db, options, {"X-User-Id": user_id, "X-Auth-Token": token})
+    auth = {"X-User-Id": user_id, "X-Auth-Token": token}
+    reads = measure.Reads(server, db, options, auth, InProcessApp(services, auth))
     results: dict[str, Any] = {}
     try:
         _say(options, "  the HTTP round trip alone (GET /api/info)")
@@ -145,7 +147,7 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
         started = time.monotonic()
         with serve(services.settings.database_url) as server:
             _say(options, f"omnidesk serve is up (pid {server.pid}); measuring")
-            measured = asyncio.run(_measure(server, db, inputs, options))
+            measured = asyncio.run(_measure(server, db, inputs, options, services))
         return {
             "engine": "sqlite" if db.sqlite else "postgresql",
             "database": db.server_version(),
