@@ -16,10 +16,11 @@ Results = dict[str, Any]
 ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def _size(contacts: int) -> str:
+def _size(count: int) -> str:
+    contacts = _nominal(count)
     if contacts >= 1_000_000:
         return f"{contacts / 1_000_000:.3g} M"
-    return f"{round(contacts / 1000):,} k" if contacts >= 1000 else str(contacts)
+    return f"{round(contacts / 1000):,} k" if contacts >= 1000 else str(int(contacts))
 
 
 def _ms(value: float | None) -> str:
@@ -247,8 +248,10 @@ WIDTH, HEIGHT, PANEL = 960, 470, 400
 
 
 def _nominal(contacts: int) -> float:
-    """The size a dataset was generated at (a run's visitors add a few contacts): 10,100 is 10 k."""
-    return float(f"{contacts:.2g}")
+    """The size a dataset was generated at: each run's visitors add contacts (a few hundred), so the
+    count is cut to two significant digits, never rounded up: 10,700 is 10 k, 1,000,300 is 1 M."""
+    step = 10 ** max(len(str(contacts)) - 2, 0)
+    return float(contacts // step * step)
 
 
 def chart(runs: Sequence[Results]) -> str:
