@@ -17,12 +17,13 @@ from sqlalchemy import event, select
 
 import omnidesk.api
 import omnidesk.web
-from omnidesk.api.deps import SessionDep
+from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.errors import ApiError
 from omnidesk.models import Tag
 from omnidesk.services import Services
+from tests.helpers import Persona
 
 
 def test_every_route_runs_in_one_thread() -> None:
@@ -105,3 +106,34 @@ def test_a_handler_that_fails_after_writing_leaves_nothing(
     assert threads == []  # no commit
     with services.transaction() as session:
         assert session.scalars(select(Tag.name)).all() == []
+
+
+def test_an_authenticated_request_takes_one_hand_off_and_a_wrong_token_none(
+    agent: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acting user is loaded on the handler's thread, not on a thread of its own."""
+    hand_offs: list[Any] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        hand_offs.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    answer = agent.get("/api/v1/me")
+    assert answer.status_code == 200 and answer.json()["_id"] == agent.id
+    assert len(hand_offs) == 1
+    wrong = agent.client.get("/api/v1/me", headers={"X-User-Id": agent.id, "X-Auth-Token": "not-the-token"})
+    assert wrong.status_code == 401
+    missing = agent.client.get("/api/v1/me")
+    assert missing.status_code == 401
+
+
+def test_an_async_handler_cannot_ask_for_the_acting_user() -> None:
+    router = APIRouter(route_class=OneThreadRoute)
+
+    async def whoami(actor: CurrentActor) -> dict[str, Any]:
+        return {"id": actor.id}
+
+    with pytest.raises(TypeError, match="only a synchronous handler"):
+        router.add_api_route("/whoami", whoami)

@@ -59,10 +59,13 @@ def _takes_the_actor(endpoint: Callable[..., Any]) -> bool:
 
 def _handle(handler: Callable[..., Any], arguments: dict[str, Any], status_code: int) -> Response:
     session = next((value for value in arguments.values() if isinstance(value, Session)), None)
+    to_load = {name: value for name, value in arguments.items() if isinstance(value, ActorToLoad)}
+    if session is None and to_load:
+        # A handler that takes the acting user and no session: the user's session ends here too.
+        session = next(iter(to_load.values())).session
     try:
-        for name, value in arguments.items():
-            if isinstance(value, ActorToLoad):
-                arguments[name] = value.load()  # refuses a wrong token before the handler runs
+        for name, actor in to_load.items():
+            arguments[name] = actor.load()  # refuses a wrong token before the handler runs
         answer = handler(**arguments)
         if not isinstance(answer, Response):
             # What FastAPI sends for the handlers' ``dict[str, Any]``, encoded by the same pydantic core.
