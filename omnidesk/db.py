@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,7 +134,7 @@ def _configure_sqlite(engine: Engine) -> None:
     # locked, and SQLite's busy handler would make it nap for a millisecond or more. So the listener
     # ends the transaction itself, then hands over; the dialect's own COMMIT or ROLLBACK that follows
     # finds no transaction open and does nothing.
-    def _end_then_release(end: str) -> Any:
+    def _end_then_release(end: str) -> Callable[[Any], None]:
         def listener(connection: Any) -> None:
             if not connection.info.get(_HOLDS_WRITER_LOCK):
                 return

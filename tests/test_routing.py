@@ -73,18 +73,24 @@ def tags_client(services: Services) -> Iterator[tuple[TestClient, list[str]]]:
         event.remove(services.db.engine, "commit", on_commit)
 
 
-def test_the_handler_and_its_commit_share_a_worker_thread(
-    services: Services, tags_client: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client, threads = tags_client
-    hand_offs: list[Any] = []
+@pytest.fixture
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every function a request hands from the event loop to a worker thread."""
+    handed: list[Any] = []
     run_sync = anyio.to_thread.run_sync
 
     async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
-        hand_offs.append(function)
+        handed.append(function)
         return await run_sync(function, *args, **kwargs)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    return handed
+
+
+def test_the_handler_and_its_commit_share_a_worker_thread(
+    services: Services, tags_client: tuple[TestClient, list[str]], hand_offs: list[Any]
+) -> None:
+    client, threads = tags_client
     response = client.post("/tags/vip")
     assert len(hand_offs) == 1  # a plain APIRoute takes three: handler, answer, commit
     assert response.status_code == 200
@@ -109,17 +115,9 @@ def test_a_handler_that_fails_after_writing_leaves_nothing(
 
 
 def test_an_authenticated_request_takes_one_hand_off_and_a_wrong_token_none(
-    agent: Persona, monkeypatch: pytest.MonkeyPatch
+    agent: Persona, hand_offs: list[Any]
 ) -> None:
     """The acting user is loaded on the handler's thread, not on a thread of its own."""
-    hand_offs: list[Any] = []
-    run_sync = anyio.to_thread.run_sync
-
-    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
-        hand_offs.append(function)
-        return await run_sync(function, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
     answer = agent.get("/api/v1/me")
     assert answer.status_code == 200 and answer.json()["_id"] == agent.id
     assert len(hand_offs) == 1

@@ -26,7 +26,8 @@ class InProcessApp:
 
     async def get(self, path: str) -> Any:
         """The decoded JSON answer of ``GET path``, as the HTTP client returns it; a status other than
-        200 is an error, as it is over HTTP."""
+        200 is an error, as it is over HTTP. The ASGI call is made by hand rather than through
+        httpx's ASGI transport, whose own request and response objects would be counted as the app's."""
         raw_path, _, query = path.partition("?")
         scope = {
             "type": "http",
