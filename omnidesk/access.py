@@ -88,9 +88,18 @@ def user_by_id_for_admin(session: Session, actor: Actor, user_id: str, permissio
 # --- livechat -------------------------------------------------------------------------------------
 
 
+def widget_visitor(session: Session, token: str | None) -> Visitor | None:
+    """The visitor a widget or API client speaks for; its token is its only credential. A visitor a
+    channel created (SMS, WhatsApp, email, voice) is reached through its channel and by staff only, so
+    it is never found here, whatever token is given."""
+    if not token:
+        return None
+    return session.scalar(select(Visitor).where(Visitor.token == token, Visitor.channel_type.is_(None)))
+
+
 def visitor_by_token(session: Session, token: str) -> Visitor:
-    """The visitor a widget or API client speaks for; its token is its only credential."""
-    visitor = session.scalar(select(Visitor).where(Visitor.token == token)) if token else None
+    """``widget_visitor``, refusing an unknown token (and a channel visitor's, alike)."""
+    visitor = widget_visitor(session, token)
     if visitor is None:
         raise ApiError("invalid-token")
     return visitor
@@ -148,3 +157,9 @@ def may_act_on_room(session: Session, actor: Actor, room: Room, *, others_permis
     """Serving agents act on their own chats; acting on someone else's needs ``others_permission``."""
     if room.served_by_id != actor.id:
         require(session, actor, others_permission)
+
+
+def sees_all_chats(session: Session, actor: Actor) -> bool:
+    """Whether the actor sees every chat and call (admins, managers, monitors by default) rather than
+    only those it served; listings that scope to the actor's own rows ask this."""
+    return actor.can(session, "view-livechat-rooms")

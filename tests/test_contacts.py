@@ -366,8 +366,8 @@ def test_blocking_closes_the_open_chat_and_refuses_new_ones_until_unblocked(
     assert_error(
         agent.post("/api/v1/omnichannel/contacts.block", json=association), 400, "error-contact-not-found"
     )
-    # Other channels of the same contact keep working.
-    assert guest(anonymous, "token-block", widget=True).open_room()["contactId"] == room["contactId"]
+    # The same visitor from a page (Origin) is the same livechat channel: the block holds.
+    assert_error(guest(anonymous, "token-block", widget=True).room(), 400, "error-contact-channel-blocked")
 
     assert agent.post("/api/v1/omnichannel/contacts.unblock", json=association).status_code == 200
     assert visitor.open_room()["contactId"] == room["contactId"]

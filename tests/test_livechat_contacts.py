@@ -159,8 +159,9 @@ def test_a_blocked_channel_cannot_open_rooms_or_send_messages(
     assert_error(visitor.say(room["_id"], "more spam"), 400, "error-contact-channel-blocked")
     agent.post("/api/v1/livechat/room.closeByUser", json={"rid": room["_id"]})
     assert_error(visitor.room(), 400, "error-contact-channel-blocked")
-    # The block is per channel: the same person on the widget is still welcome.
-    assert guest(anonymous, "token-blocked", widget=True).open_room()["source"]["type"] == "widget"
+    # With or without Origin the visitor is on one livechat channel: leaving the header out (the "api"
+    # source) or sending it (the "widget" source) does not get round the block.
+    assert_error(guest(anonymous, "token-blocked", widget=True).room(), 400, "error-contact-channel-blocked")
 
 
 def test_custom_fields_from_the_widget_reach_the_visitor_its_contacts_and_the_room(

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 
 from omnidesk import migrate
+from omnidesk.access import widget_visitor
 from omnidesk.db import Database
-from omnidesk.models import Contact, Room, Visitor
+from omnidesk.models import Contact, ContactChannel, Message, Room, Visitor
+from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.services import Services
 
 
@@ -163,3 +165,111 @@ def test_0010_adds_the_short_name_pieces_to_the_entries_and_takes_them_back(fres
 
     _migrate(fresh_database, "0009_rooms_agent_department", down=True)
     assert bodies() == [("c-ada", "ada lovelace"), ("c-wang", "王小明\nwang@example.cn")]
+
+
+def test_0013_gives_channel_visitors_random_tokens_and_files_them_by_address(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0012_search_index_no_pending")
+    created = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    derived = {
+        "v-sms": "sms:+15550102233",
+        "v-wa": "whatsapp:+15550102233",
+        "v-mail": "email:ada@example.com",
+        "v-voice": "voice:+15550107788",
+    }
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            Visitor.__table__.insert(),
+            [
+                {"id": vid, "token": token, "username": f"guest-{n}"}
+                for n, (vid, token) in enumerate(derived.items())
+            ]
+            + [{"id": "v-web", "token": "widget-token-1", "username": "guest-9"}],
+        )
+        connection.execute(Contact.__table__.insert(), [{"id": "c-ada", "name": "Ada", "enabled": True}])
+        connection.execute(
+            ContactChannel.__table__.insert(),
+            [
+                {
+                    "id": "ch-1",
+                    "contact_id": "c-ada",
+                    "visitor_id": "v-sms",
+                    "source_type": "sms",
+                    "name": "SMS",
+                }
+            ],
+        )
+        connection.execute(
+            Room.__table__.insert(),
+            [
+                {
+                    "id": "r-sms",
+                    "fname": "Ada",
+                    "visitor_id": "v-sms",
+                    "source_type": "sms",
+                    "created_at": created,
+                },
+                {
+                    "id": "r-web",
+                    "fname": "Web",
+                    "visitor_id": "v-web",
+                    "source_type": "widget",
+                    "created_at": created,
+                },
+            ],
+        )
+        connection.execute(
+            Message.__table__.insert(),
+            [
+                {
+                    "id": "m-1",
+                    "room_id": "r-sms",
+                    "author_id": "v-sms",
+                    "author_username": "guest-0",
+                    "author_kind": "visitor",
+                    "token": derived["v-sms"],
+                    "msg": "hi",
+                    "created_at": created,
+                },
+                {
+                    "id": "m-2",
+                    "room_id": "r-web",
+                    "author_id": "v-web",
+                    "author_username": "guest-9",
+                    "author_kind": "visitor",
+                    "token": "widget-token-1",
+                    "msg": "hey",
+                    "created_at": created,
+                },
+            ],
+        )
+    _migrate(fresh_database, "head")
+
+    with fresh_database.session(write=False) as session:
+        rows = {row.id: row for row in session.execute(select(Visitor.__table__)).all()}
+        for visitor_id, token in derived.items():
+            kind, address = token.split(":", 1)
+            row = rows[visitor_id]
+            assert (row.channel_type, row.channel_address) == (kind, address)
+            assert len(row.token) >= 43 and address not in row.token
+            assert visitor_on_channel(session, channel_type=kind, address=address).id == visitor_id
+            assert widget_visitor(session, token) is None and widget_visitor(session, row.token) is None
+        assert len({rows[v].token for v in derived}) == len(derived)
+        assert (rows["v-web"].token, rows["v-web"].channel_type) == ("widget-token-1", None)
+        assert widget_visitor(session, "widget-token-1").id == "v-web"
+        # The rooms, messages and the contact's channel still belong to the same visitors.
+        assert session.execute(select(Room.id, Room.visitor_id).order_by(Room.id)).all() == [
+            ("r-sms", "v-sms"),
+            ("r-web", "v-web"),
+        ]
+        assert session.scalar(select(ContactChannel.visitor_id)) == "v-sms"
+        assert session.execute(select(Message.id, Message.token).order_by(Message.id)).all() == [
+            ("m-1", None),
+            ("m-2", None),
+        ]
+
+    _migrate(fresh_database, "0012_search_index_no_pending", down=True)
+    with fresh_database.engine.begin() as connection:
+        tokens = dict(connection.execute(text("SELECT id, token FROM visitors")).all())
+    assert tokens == {**derived, "v-web": "widget-token-1"}

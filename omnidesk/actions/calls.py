@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import add_contact_phones, default_phone_region
-from omnidesk.actions.counters import next_value
+from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import CallChanged, send_event_on_commit
@@ -34,7 +34,6 @@ from omnidesk.queries.calls import (
     number_key,
     voice_channel,
     voice_line_by_number,
-    voice_token,
 )
 from omnidesk.queries.users import user_by_username
 
@@ -203,22 +202,15 @@ def resolve_caller(
 ) -> tuple[Contact, ContactChannel, Visitor]:
     """The contact behind a phone number calling (or called on) ``line_number``.
 
-    Each number is one voice visitor (token ``voice:<E.164>``) with one channel per line. The contact is
+    Each number is one voice visitor (``channel_type`` "voice", the E.164 number as ``channel_address``)
+    with one channel per line. The contact is
     the one that already has that channel; else the enabled contact having the number among its phones
     in any formatting (known contacts first); else the contact of the same visitor on another line; else
     a new unknown contact named after the caller."""
     e164, key = number_key(session, number)
-    visitor = session.scalar(select(Visitor).where(Visitor.token == voice_token(key)))
-    if visitor is None:
-        visitor = Visitor(
-            token=voice_token(key),
-            username=f"guest-{next_value(session, 'visitor')}",
-            name=(caller_name or "")[:200] or None,
-            phone=number[:60] or None,
-            livechat_data={},
-        )
-        session.add(visitor)
-        session.flush()
+    visitor = channel_visitor(
+        session, channel_type=VOICE_SOURCE, address=key, name=caller_name, phone=number[:60] or None
+    )
     channel = voice_channel(session, visitor_id=visitor.id, line_number=line_number)
     if channel is not None:
         linked = session.get(Contact, channel.contact_id)

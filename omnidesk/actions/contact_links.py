@@ -46,13 +46,29 @@ def channel_of(
     )
 
 
+# A widget visitor's chat is "widget" when the request names a page (Origin, Referer) and "api" when it
+# does not: headers the caller chooses. For blocking they are one channel, so leaving Origin out does
+# not get round a block.
+LIVECHAT_SOURCES = ("widget", "api")
+
+
 def ensure_channel_not_blocked(
     session: Session, *, visitor_id: str, source_type: str, source_id: str
 ) -> ContactChannel | None:
-    channel = channel_of(session, visitor_id=visitor_id, source_type=source_type, source_id=source_id)
-    if channel is not None and channel.blocked:
+    """The visitor's channel on this source (None while it has none), refusing a blocked one."""
+    if source_type not in LIVECHAT_SOURCES:
+        channel = channel_of(session, visitor_id=visitor_id, source_type=source_type, source_id=source_id)
+        if channel is not None and channel.blocked:
+            raise ApiError("error-contact-channel-blocked")
+        return channel
+    channels = session.scalars(
+        select(ContactChannel).where(
+            ContactChannel.visitor_id == visitor_id, ContactChannel.source_type.in_(LIVECHAT_SOURCES)
+        )
+    ).all()
+    if any(channel.blocked for channel in channels):
         raise ApiError("error-contact-channel-blocked")
-    return channel
+    return next((c for c in channels if c.source_type == source_type and c.source_id == source_id), None)
 
 
 def resolve_contact_for_room(

@@ -1,7 +1,8 @@
 """Email as a channel: configuring inboxes, turning received emails into chat messages, and queueing the
 agents' replies as threaded emails sent through the inbox's own SMTP server.
 
-Each sender address is one visitor (token ``email:<address>``); each inbox is one source
+Each sender address is one visitor (``channel_type`` "email", the address as ``channel_address``);
+each inbox is one source
 (``{"type": "email", "id": <inbox id>, "alias": "email-inbox"}``), so the contact behind an address is
 resolved, routed, blocked and verified like any other chat. A received email joins the chat of the
 email it answers (``In-Reply-To``/``References`` against the Message-IDs of ``email_messages``) while
@@ -14,7 +15,6 @@ from __future__ import annotations
 from email.utils import formataddr, make_msgid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
@@ -22,7 +22,7 @@ from omnidesk.actions.contact_links import channel_of
 from omnidesk.actions.mail import queue_email
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH, send_visitor_message
 from omnidesk.actions.rooms import open_room
-from omnidesk.actions.visitors import register_visitor
+from omnidesk.actions.visitors import channel_visitor, update_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, EmailInbox, EmailThreadMessage, Message, Room, Visitor
@@ -30,10 +30,6 @@ from omnidesk.queries.email_inbox import email_already_stored, inbox_by_email, r
 from omnidesk.queries.visitors import open_room_on_source
 
 EMAIL_SOURCE = "email"
-
-
-def visitor_token(address: str) -> str:
-    return f"email:{address}"
 
 
 def save_inbox(
@@ -107,15 +103,11 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
         address = normalise_email(email.reply_to or email.from_address)
     except ApiError:
         return None  # no address we could ever answer
-    token = visitor_token(address)
-    existing = session.scalar(select(Visitor).where(Visitor.token == token))
-    visitor = register_visitor(
-        session,
-        token=token,
-        email=address,
-        # A name given in the From header completes the visitor; it never erases one.
-        name=email.from_name or (None if existing else address.partition("@")[0]),
+    visitor = channel_visitor(
+        session, channel_type=EMAIL_SOURCE, address=address, email=address, name=address.partition("@")[0]
     )
+    if email.from_name:  # the name in the From header is the sender's latest word on it
+        update_visitor(session, visitor=visitor, name=email.from_name[:200])
     channel = channel_of(session, visitor_id=visitor.id, source_type=EMAIL_SOURCE, source_id=inbox.id)
     if channel is not None and channel.blocked:
         return None

@@ -25,7 +25,6 @@ def add_message(
     author_name: str | None,
     msg: str,
     type: str | None = None,
-    token: str | None = None,
     extra: dict[str, Any] | None = None,
     message_id: str | None = None,
 ) -> Message:
@@ -38,7 +37,6 @@ def add_message(
         author_id=author_id,
         author_username=author_username,
         author_name=author_name,
-        token=token,
         extra=extra or {},
         created_at=utcnow(),
     )
@@ -115,7 +113,6 @@ def send_visitor_message(
         author_username=visitor.username,
         author_name=visitor.name,
         msg=_check_text(msg),
-        token=visitor.token,
         message_id=message_id,
     )
     room.waiting_response = True

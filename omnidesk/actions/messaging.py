@@ -1,7 +1,8 @@
 """Every write the SMS and WhatsApp channels make: a customer's message arriving (visitor, contact, room,
 message), an agent's reply queued for delivery, and what the provider later says of that reply.
 
-A customer is one visitor per channel type and number (token ``sms:<E.164>``, ``whatsapp:<E.164>``).
+A customer is one visitor per channel type and number (``channel_type`` and the E.164 number as
+``channel_address``; its token is random and unused: the visitor API does not serve channel visitors).
 Their chats have the source ``{type: "sms"|"whatsapp", id: <channel id>, alias: <provider>,
 destination: <our number>}``; the contact channel is (visitor, type, channel id), so blocking works per
 account as for any chat. A new number joins the contact that already has this phone in any formatting
@@ -20,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import add_contact_phones, channel_of, default_phone_region
-from omnidesk.actions.counters import next_value
 from omnidesk.actions.messages import send_visitor_message
 from omnidesk.actions.rooms import open_room
+from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageUpdated, send_event_on_commit
@@ -128,30 +129,9 @@ def source_of(channel: MessagingChannel, *, to_number: str) -> dict[str, Any]:
 
 
 def _visitor(session: Session, *, channel_type: str, customer: str, name: str | None) -> Visitor:
-    token = f"{channel_type}:{customer}"
-    visitor = session.scalar(select(Visitor).where(Visitor.token == token))
-    if visitor is not None:
-        if name and not visitor.name:
-            visitor.name = name
-        return visitor
-    try:
-        # A savepoint: the same number may be writing twice at once; the loser finds the winner's row.
-        with session.begin_nested():
-            visitor = Visitor(
-                token=token,
-                username=f"guest-{next_value(session, 'visitor')}",
-                name=name,
-                phone=customer[:60],
-                livechat_data={},
-            )
-            session.add(visitor)
-            session.flush()
-            return visitor
-    except IntegrityError:
-        found = session.scalar(select(Visitor).where(Visitor.token == token))
-        if found is None:
-            raise
-        return found
+    return channel_visitor(
+        session, channel_type=channel_type, address=customer, name=name, phone=customer[:60]
+    )
 
 
 def _receipt(

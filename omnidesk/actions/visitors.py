@@ -1,20 +1,31 @@
-"""Every write to livechat visitors: registration from the widget or the API, custom fields, removal."""
+"""Every write to livechat visitors: registration from the widget or the API, the visitors channels
+create, custom fields, removal."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from omnidesk.access import widget_visitor
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_visitor_into_contacts
 from omnidesk.actions.counters import next_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
-from omnidesk.models import CustomField, Department, Room, Visitor
+from omnidesk.models import CustomField, Department, Room, User, Visitor
+from omnidesk.queries.visitors import visitor_on_channel
+
+# ``guest-N`` names are the server's to give: a visitor claiming the next one would make the next
+# automatic name collide.
+GUEST_USERNAME = re.compile(r"guest-\d+", re.IGNORECASE)
+MAX_USERNAME_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -33,8 +44,39 @@ class Connection:
     host: str | None = None
 
 
-def _new_username(session: Session) -> str:
-    return f"guest-{next_value(session, 'visitor')}"
+def new_visitor_token() -> str:
+    """A token no one can guess (256 bits): it is the visitor's password."""
+    return secrets.token_urlsafe(32)
+
+
+def new_guest_username(session: Session) -> str:
+    """The next free ``guest-N``. The counter is atomic; a name taken before claims of ``guest-N`` were
+    refused is skipped."""
+    while True:
+        username = f"guest-{next_value(session, 'visitor')}"
+        if not _username_in_use(session, username):
+            return username
+
+
+def _username_in_use(session: Session, username: str) -> bool:
+    visitor = exists().where(Visitor.username == username)
+    # Staff usernames are compared without case: "Alex.Agent" must not pass for alex.agent.
+    staff = exists().where(func.lower(User.username) == username.lower())
+    return bool(session.scalar(select(or_(visitor, staff))))
+
+
+def _claimable_username(session: Session, username: str) -> str:
+    username = username.strip()
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        raise ApiError("error-invalid-username", f"A username has 1 to {MAX_USERNAME_LENGTH} characters")
+    if GUEST_USERNAME.fullmatch(username) or _username_in_use(session, username):
+        raise UsernameNotAvailable()
+    return username
+
+
+class UsernameNotAvailable(ApiError):
+    def __init__(self) -> None:
+        super().__init__("error-username-not-available", "This username is not available")
 
 
 def register_visitor(
@@ -49,20 +91,12 @@ def register_visitor(
     custom_fields: Iterable[CustomFieldInput] = (),
     connection: Connection | None = None,
 ) -> Visitor:
-    """Create the visitor of ``token`` or update it with what was given (``None`` leaves a field)."""
+    """Create the widget or API visitor of ``token`` or update it with what was given (``None`` leaves
+    a field). A username is taken only when the visitor is created."""
     token = token.strip()
     if not token:
         raise ApiError("error-invalid-token", "The visitor token must not be empty")
-    visitor = session.scalar(select(Visitor).where(Visitor.token == token))
-    if visitor is None:
-        visitor = Visitor(token=token, username=username or _new_username(session), livechat_data={})
-        session.add(visitor)
-    if name is not None:
-        visitor.name = name.strip() or None
-    if email is not None:
-        visitor.email = normalise_email(email) if email.strip() else None
-    if phone is not None:
-        visitor.phone = phone.strip() or None
+    visitor = widget_visitor(session, token) or _new_widget_visitor(session, token=token, username=username)
     if department is not None:
         visitor.department_id = _department_id(session, department)
     if connection is not None:
@@ -70,9 +104,86 @@ def register_visitor(
         visitor.ip = connection.ip or visitor.ip
         visitor.host = connection.host or visitor.host
     set_visitor_custom_fields(session, visitor=visitor, fields=custom_fields)
+    update_visitor(session, visitor=visitor, name=name, email=email, phone=phone)
+    return visitor
+
+
+def _new_widget_visitor(session: Session, *, token: str, username: str | None) -> Visitor:
+    claimed = _claimable_username(session, username) if username is not None else None
+    try:
+        # A savepoint: the same token, or the same username, may be registering twice at once.
+        with session.begin_nested():
+            visitor = Visitor(token=token, username=claimed or new_guest_username(session), livechat_data={})
+            session.add(visitor)
+            session.flush()
+            return visitor
+    except IntegrityError:
+        found = widget_visitor(session, token)
+        if found is not None:
+            return found
+        if claimed is not None:
+            raise UsernameNotAvailable() from None
+        raise ApiError("error-invalid-token", "This visitor token cannot be used") from None
+
+
+def update_visitor(
+    session: Session,
+    *,
+    visitor: Visitor,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> None:
+    """Change what was given (``None`` leaves a field, an empty string clears it); the visitor's
+    contacts hear of it."""
+    if name is not None:
+        visitor.name = name.strip() or None
+    if email is not None:
+        visitor.email = normalise_email(email) if email.strip() else None
+    if phone is not None:
+        visitor.phone = phone.strip() or None
     session.flush()
     sync_visitor_into_contacts(session, visitor=visitor)
-    return visitor
+
+
+def channel_visitor(
+    session: Session,
+    *,
+    channel_type: str,
+    address: str,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Visitor:
+    """The visitor a channel knows as ``address`` (an E.164 number, an email address), created on first
+    contact with a random token. A name completes the visitor; it never replaces one."""
+    address = address[:320]
+    visitor = visitor_on_channel(session, channel_type=channel_type, address=address)
+    if visitor is not None:
+        if name and not visitor.name:
+            visitor.name = name[:200]
+        return visitor
+    try:
+        # A savepoint: the same address may be writing twice at once; the loser finds the winner's row.
+        with session.begin_nested():
+            visitor = Visitor(
+                token=new_visitor_token(),
+                username=new_guest_username(session),
+                channel_type=channel_type,
+                channel_address=address,
+                name=(name or "")[:200] or None,
+                phone=(phone or "")[:60] or None,
+                email=email,
+                livechat_data={},
+            )
+            session.add(visitor)
+            session.flush()
+            return visitor
+    except IntegrityError:
+        found = visitor_on_channel(session, channel_type=channel_type, address=address)
+        if found is None:
+            raise
+        return found
 
 
 def _department_id(session: Session, department: str) -> str | None:

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omnidesk.access import widget_visitor
 from omnidesk.actions.routing import any_agent_available
 from omnidesk.api.livechat_shapes import room_shape, visitor_shape
-from omnidesk.models import Department, User, Visitor
+from omnidesk.models import Department, User
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
 
@@ -69,7 +70,7 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
         ],
         "resources": {"sound": ""},
     }
-    visitor = session.scalar(select(Visitor).where(Visitor.token == token)) if token else None
+    visitor = widget_visitor(session, token)
     if visitor is not None:
         config["guest"] = visitor_shape(visitor)
         room = open_room_of_visitor(session, visitor.id)

@@ -13,7 +13,7 @@ from omnidesk.access import may_act_on_room, require, room_for_staff
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions.routing import forward_room
 from omnidesk.actions.transcripts import TranscriptRecipient
-from omnidesk.actions.visitors import register_visitor
+from omnidesk.actions.visitors import update_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
 from omnidesk.api.room_shapes import room_shapes
@@ -155,9 +155,7 @@ def save_info(body: SaveInfoBody, actor: CurrentActor, session: SessionDep) -> d
     if guest.id_ != room.visitor_id:
         raise ApiError("error-invalid-visitor", "The guest is not this room's visitor")
     if guest.name is not None or guest.email is not None or guest.phone is not None:
-        register_visitor(
-            session, token=room.visitor.token, name=guest.name, email=guest.email, phone=guest.phone
-        )
+        update_visitor(session, visitor=room.visitor, name=guest.name, email=guest.email, phone=guest.phone)
     data = body.roomData
     room_actions.save_room_info(
         session,

@@ -1,4 +1,8 @@
-"""Wire shapes of livechat visitors, rooms, messages and inquiries (Rocket.Chat's core-typings)."""
+"""Wire shapes of livechat visitors, rooms, messages and inquiries (Rocket.Chat's core-typings).
+
+A visitor's token is its password, and staff read rooms, inquiries and messages: unlike Rocket.Chat's,
+those shapes carry no ``v.token`` and no message ``token``. Only ``visitor_shape``, which the visitor API
+answers to the visitor itself, has it."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from omnidesk.models import Department, Inquiry, Message, Room, Visitor
 
 
 def visitor_shape(visitor: Visitor) -> dict[str, Any]:
+    """The visitor as the visitor API answers it to the visitor itself: the only shape with its token."""
     shape: dict[str, Any] = {
         "_id": visitor.id,
         "username": visitor.username,
@@ -55,8 +60,6 @@ def message_shape(message: Message | Row[Any]) -> dict[str, Any]:
         shape["u"]["name"] = message.author_name
     if message.type:
         shape["t"] = message.type
-    if message.token:
-        shape["token"] = message.token
     if message.alias:
         shape["alias"] = message.alias
     if message.edited_at:
@@ -87,7 +90,6 @@ def room_shape(
         "v": {
             "_id": visitor.id,
             "username": visitor.username,
-            "token": visitor.token,
             "status": visitor.status,
             **({"name": visitor.name} if visitor.name else {}),
             **({"phone": visitor.phone} if visitor.phone else {}),
@@ -151,7 +153,6 @@ def inquiry_shape(inquiry: Inquiry, *, visitor: Visitor) -> dict[str, Any]:
         "v": {
             "_id": visitor.id,
             "username": visitor.username,
-            "token": visitor.token,
             "status": visitor.status,
         },
         "source": {"type": inquiry.source_type},

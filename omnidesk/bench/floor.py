@@ -37,7 +37,7 @@ CONTACT_COLUMNS = (
     "last_chat_room_id, last_chat_at, created_at, updated_at"
 )
 # The id, last message and department first, where the code below reads them.
-ROOM_COLUMNS = "r.id, r.last_message_id, r.department_id, r.*, v.username, v.token, v.status, v.name, v.phone"
+ROOM_COLUMNS = "r.id, r.last_message_id, r.department_id, r.*, v.username, v.status, v.name, v.phone"
 
 
 @dataclass

@@ -134,6 +134,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "last_agent_at",
         "created_at",
         "updated_at",
+        "channel_type",
+        "channel_address",
     ),
     "contact_channels": (
         "id",
@@ -293,6 +295,7 @@ class _Gen:
         self.now = now
         self.stamp = stamp
         self.visitor_number = 0
+        self.channel_addresses: set[tuple[str, str]] = set()
         self.open_every = max(1, plan.contacts // max(plan.open_rooms, 1))
         locales = pools.LOCALES
         self.locales = locales
@@ -572,6 +575,7 @@ class _Gen:
         # The visitors and their channels.
         visitor_email = emails[0] if emails else None
         visitor_phone = phones[0][0] if phones else None
+        visitor_e164 = (phones[0][1] or phones[0][0]) if phones else None
         for channel_index, (visitor_id, source_type, source_id, source, token) in enumerate(channels):
             latest = last_by_channel.get(channel_index)
             last_room_id, last_at = (latest[0], stamp(latest[1])) if latest else (None, None)
@@ -598,6 +602,7 @@ class _Gen:
                     last_at if agent_id else None,
                     seen,
                     last_at or seen,
+                    *self._channel_identity(source_type, visitor_email, visitor_e164, visitor_id),
                 )
             )
             rows["contact_channels"].append(
@@ -654,6 +659,19 @@ class _Gen:
             searchable = (custom.get("customerId"), custom.get("company"))
             body = index_body(name, emails, phones, usernames, searchable)
             rows["contact_search_entries"].append((contact_id, unknown, name, body))
+
+    def _channel_identity(
+        self, source_type: str, email: str | None, phone: str | None, visitor_id: str
+    ) -> tuple[str | None, str | None]:
+        """An email or SMS visitor is its address on the channel, unique per channel type, as the intakes
+        file them; a contact whose address another contact has too gets one of its own."""
+        if source_type not in ("email", "sms"):
+            return None, None
+        address = (email if source_type == "email" else phone) or visitor_id
+        if (source_type, address) in self.channel_addresses:
+            address = f"{address}#{visitor_id}"
+        self.channel_addresses.add((source_type, address))
+        return source_type, address[:320]
 
     def _room(
         self,

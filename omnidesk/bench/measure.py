@@ -322,7 +322,8 @@ async def realtime(
     wanted = options.conversations
     found = db.rows(
         "SELECT r.id, v.token, r.served_by_id FROM rooms r JOIN visitors v ON v.id = r.visitor_id "
-        "WHERE r.open = TRUE AND r.on_hold = FALSE AND r.served_by_id IS NOT NULL ORDER BY r.id LIMIT ?",
+        "WHERE r.open = TRUE AND r.on_hold = FALSE AND r.served_by_id IS NOT NULL AND v.channel_type IS NULL "
+        "ORDER BY r.id LIMIT ?",
         [wanted],
     )
     conversations = [(str(room), str(token), str(agent)) for room, token, agent in found]

@@ -17,14 +17,24 @@ INQUIRY_STATUSES = ("verifying", "queued", "taken", "ready", "open")
 PRIORITY_NOT_SPECIFIED = 99
 
 
+# The channels whose visitors a channel creates and finds by their address there, never by token.
+CHANNEL_VISITOR_TYPES = ("sms", "whatsapp", "email", "voice")
+
+
 class Visitor(Base):
-    """One identity on one channel: a widget token, an API client's token, later an email address or a
-    phone number. Username ``guest-N`` as in Rocket.Chat."""
+    """One identity on one channel. A widget or API client's visitor is its token, which is its password
+    for the public visitor API. A visitor a channel created (an SMS or WhatsApp number, an email address,
+    a caller) is ``(channel_type, channel_address)``; its token is random and never leaves the server,
+    and the visitor API does not serve it. Username ``guest-N`` as in Rocket.Chat."""
 
     __tablename__ = "visitors"
 
     id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
     token: Mapped[str] = mapped_column(String(255), unique=True)
+    # None for widget and API visitors; else one of CHANNEL_VISITOR_TYPES and the E.164 number (or the
+    # number as received when it does not parse) or the lower-cased email address.
+    channel_type: Mapped[str | None] = mapped_column(String(20))
+    channel_address: Mapped[str | None] = mapped_column(String(320))
     username: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)  # lower-cased
@@ -42,6 +52,8 @@ class Visitor(Base):
     last_agent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ux_visitors_channel", "channel_type", "channel_address", unique=True),)
 
 
 class Room(Base):
@@ -144,7 +156,9 @@ class Message(Base):
     author_username: Mapped[str] = mapped_column(String(120))
     author_name: Mapped[str | None] = mapped_column(String(200))
     author_kind: Mapped[str] = mapped_column(String(10))  # "visitor" | "user" | "system"
-    token: Mapped[str | None] = mapped_column(String(255))  # the visitor's token on visitor messages
+    # Rocket.Chat's copy of the visitor's token on visitor messages. Never written since migration 0013:
+    # a message is read by staff, and a visitor's token is its password.
+    token: Mapped[str | None] = mapped_column(String(255))
     alias: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # transferData, comment, attachments...
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # Rocket.Chat's ``ts``

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require
+from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, ContactChannel, ContactPhone, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.contact_search import matching_contact_ids
 from omnidesk.queries.settings import setting_value
+from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.search_index import digits, search_needle
 
 VOICE_SOURCE = "voice"
@@ -33,13 +34,9 @@ def number_key(session: Session, number: str) -> tuple[str | None, str]:
     return e164, e164 or number.strip() or "unknown"
 
 
-def voice_token(key: str) -> str:
-    return f"{VOICE_SOURCE}:{key}"
-
-
 def voice_visitor(session: Session, number: str) -> Visitor | None:
     _, key = number_key(session, number)
-    return session.scalar(select(Visitor).where(Visitor.token == voice_token(key)))
+    return visitor_on_channel(session, channel_type=VOICE_SOURCE, address=key)
 
 
 def voice_channel(session: Session, *, visitor_id: str, line_number: str) -> ContactChannel | None:
@@ -112,7 +109,7 @@ def call_for_staff(session: Session, actor: Actor, call_id: str) -> Call:
     call = session.get(Call, call_id) if call_id else None
     if call is None:
         raise ApiError("error-call-not-found", "Call not found", status_code=404)
-    if call.agent_id != actor.id and not actor.can(session, "view-livechat-rooms"):
+    if call.agent_id != actor.id and not sees_all_chats(session, actor):
         raise Forbidden()
     return call
 

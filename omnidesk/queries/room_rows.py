@@ -20,7 +20,7 @@ from omnidesk.queries.driver_rows import DriverSelect
 
 _ROOMS = DriverSelect(list(Room.__table__.c), key=Room.id)
 _VISITORS = DriverSelect(
-    (Visitor.id, Visitor.username, Visitor.token, Visitor.status, Visitor.name, Visitor.phone), key=Visitor.id
+    (Visitor.id, Visitor.username, Visitor.status, Visitor.name, Visitor.phone), key=Visitor.id
 )
 _TAGS = DriverSelect(
     (RoomTag.room_id, RoomTag.tag), key=RoomTag.room_id, order_by=(RoomTag.room_id, RoomTag.position)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import Room
+from omnidesk.models import Room, Visitor
+
+
+def visitor_on_channel(session: Session, *, channel_type: str, address: str) -> Visitor | None:
+    """The visitor a channel created for ``address`` (an E.164 number, an email address)."""
+    return session.scalar(
+        select(Visitor).where(Visitor.channel_type == channel_type, Visitor.channel_address == address)
+    )
 
 
 def open_room_of_visitor(session: Session, visitor_id: str, *, source_type: str | None = None) -> Room | None:

@@ -79,7 +79,7 @@ def subscription_document(room: Room, user: User) -> dict[str, Any]:
         "ts": room.served_at or room.created_at,
         "ls": room.served_at or room.created_at,
         "_updatedAt": room.updated_at,
-        "v": {"_id": visitor.id, "username": visitor.username, "token": visitor.token},
+        "v": {"_id": visitor.id, "username": visitor.username},  # no token: it is the visitor's password
         "onHold": room.on_hold,
     }
     if room.department_id:

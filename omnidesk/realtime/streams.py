@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, can_see_room
+from omnidesk.access import Actor, can_see_room, widget_visitor
 from omnidesk.models import LoginToken, Room, User, Visitor
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 
@@ -108,10 +108,9 @@ def authorize_room(session: Session, room_id: str, *, token: str | None, login: 
     room = session.get(Room, room_id) if room_id else None
     if room is None:
         raise not_allowed()
-    if token:
-        visitor = session.scalar(select(Visitor).where(Visitor.token == token))
-        if visitor is not None and room.visitor_id == visitor.id:
-            return Grant(room_id=room.id, visitor_id=visitor.id)
+    visitor = widget_visitor(session, token)
+    if visitor is not None and room.visitor_id == visitor.id:
+        return Grant(room_id=room.id, visitor_id=visitor.id)
     if login is not None:
         user = active_user(session, login)
         if user is not None and can_see_room(session, Actor(user=user), room):

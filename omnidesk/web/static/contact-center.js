@@ -560,8 +560,11 @@ const CC = (() => {
         summary, list, more));
     const state = { offset: 0, total: 0, request: 0 };
 
+    // The visitor's messages are those its id authored (messages carry no token).
+    const byVisitor = (message) => Boolean(room.v && message.u && message.u._id === room.v._id);
+
     function authorOf(message) {
-      if (message.token) return room.fname || message.u?.name || message.u?.username || "Visitor";
+      if (byVisitor(message)) return room.fname || message.u?.name || message.u?.username || "Visitor";
       return message.alias || message.u?.name || message.u?.username || "system";
     }
 
@@ -570,7 +573,7 @@ const CC = (() => {
       if (message.t) {
         return el("li", { class: "cc-note" }, el("span", {}, systemNote(message, author)), " · ", when(message.ts));
       }
-      const fromVisitor = Boolean(message.token);
+      const fromVisitor = byVisitor(message);
       return el("li", { class: `cc-message ${fromVisitor ? "from-visitor" : "from-agent"}` },
         el("div", { class: "cc-message-meta" }, el("strong", {}, author), " ", when(message.ts)),
         el("div", { class: "cc-message-text" }, message.msg));

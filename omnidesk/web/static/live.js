@@ -382,8 +382,13 @@
     banner.hidden = !message;
   }
 
+  // A message's author is the room's visitor when it is the visitor's id (messages carry no token).
+  function fromVisitor(message) {
+    return Boolean(message.u && state.room && state.room.v && message.u._id === state.room.v._id);
+  }
+
   function messageAuthor(message) {
-    if (message.token) return visitorName(state.room);
+    if (fromVisitor(message)) return visitorName(state.room);
     if (message.u && message.u._id === me.id) return "You";
     return (message.u && (message.u.name || message.u.username)) || "";
   }
@@ -419,7 +424,7 @@
       if (message.msg) text += `: ${message.msg}`;
       node = el("li", { class: "message system" }, el("span", {}, text), el("time", {}, time(message.ts)));
     } else {
-      const kind = message.token ? "theirs" : message.u && message.u._id === me.id ? "mine" : "agent";
+      const kind = fromVisitor(message) ? "theirs" : message.u && message.u._id === me.id ? "mine" : "agent";
       node = el(
         "li",
         { class: `message ${kind}`, "data-id": message._id },
@@ -428,11 +433,11 @@
         message.editedAt ? el("span", { class: "edited" }, "edited") : null,
         el("time", {}, time(message.ts)),
       );
-      if (message.token) showTyping(null, []);
+      if (fromVisitor(message)) showTyping(null, []);
     }
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     list.append(node);
-    if (nearBottom || !message.token) list.scrollTop = list.scrollHeight;
+    if (nearBottom || !fromVisitor(message)) list.scrollTop = list.scrollHeight;
   }
 
   function showTyping(username, activities) {

@@ -455,7 +455,7 @@
     state.roomSubs = [
       ddp.subscribe("stream-room-messages", DDP.visitorParams(rid, state.token), ([message]) => {
         if (!message || message.rid !== state.rid) return;
-        if (!message.t && !message.token && !state.open && !state.seen.has(message._id)) setUnread(true);
+        if (!message.t && !mine(message) && !state.open && !state.seen.has(message._id)) setUnread(true);
         addMessage(message);
       }),
       ddp.subscribe("stream-livechat-room", DDP.visitorParams(rid, state.token), ([event]) => {
@@ -474,8 +474,13 @@
     ];
   }
 
+  // Messages carry no visitor token (staff read them too): the visitor's own are those it authored.
+  function mine(message) {
+    return Boolean(message.u && state.guest && message.u._id === state.guest._id);
+  }
+
   function author(message) {
-    if (message.token) return "You";
+    if (mine(message)) return "You";
     return (message.u && (message.u.name || message.u.username)) || "Agent";
   }
 
@@ -501,13 +506,13 @@
     } else {
       node = el(
         "li",
-        { class: `message ${message.token ? "mine" : "theirs"}`, "data-id": message._id },
+        { class: `message ${mine(message) ? "mine" : "theirs"}`, "data-id": message._id },
         el("span", { class: "author" }, author(message)),
         el("p", { class: "text" }, message.msg),
         message.editedAt ? el("span", { class: "edited" }, "edited") : null,
         el("time", { datetime: toDate(message.ts)?.toISOString() || "" }, time(message.ts)),
       );
-      if (!message.token) showTyping(null, []);
+      if (!mine(message)) showTyping(null, []);
     }
     chat.messages.append(node);
     chat.messages.scrollTop = chat.messages.scrollHeight;
