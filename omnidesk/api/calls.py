@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require
+from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.actions import calls as call_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.routing import OneThreadRoute
@@ -154,7 +154,7 @@ class CallsQuery(QueryParams):
 @router.get("/calls")
 def calls(request: Request, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     params = parse_query(CallsQuery, request.query_params, lists={"agents", "state"})
-    if not actor.can(session, "view-livechat-rooms"):
+    if not sees_all_chats(session, actor):
         # As the Chats tab: agents list only their own calls, and must say so.
         require(session, actor, "view-l-room")
         if params.agents != [actor.id]:
@@ -203,7 +203,7 @@ def contact_calls(
     contact = enabled_contact(session, params.contactId)
     if contact is None:
         raise ApiError("error-contact-not-found", "Contact not found")
-    agents = () if actor.can(session, "view-livechat-rooms") else (actor.id,)
+    agents = () if sees_all_chats(session, actor) else (actor.id,)
     offset, count = page_bounds(params.offset, params.count)
     found, total = list_calls(
         session,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
-from omnidesk.access import require
+from omnidesk.access import require, sees_all_chats
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
@@ -229,8 +229,14 @@ def history(
     if not contact_exists(session, contact_id=params.contactId):
         raise ApiError("error-contact-not-found", "Contact not found")
     offset, count = page_bounds(params.offset, params.count)
+    # Every agent sees the contact, but only the chats it may open: the ones it served.
     room_ids, total = closed_rooms_of_contact(
-        session, contact_id=params.contactId, source=params.source, offset=offset, count=count
+        session,
+        contact_id=params.contactId,
+        source=params.source,
+        served_by=None if sees_all_chats(session, actor) else actor.id,
+        offset=offset,
+        count=count,
     )
     rooms = room_shapes(session, room_ids)
     return ok(history=rooms, count=len(rooms), offset=offset, total=total)

@@ -70,10 +70,20 @@ def contact_exists(
 
 
 def closed_rooms_of_contact(
-    session: Session, *, contact_id: str, source: str | None, offset: int, count: int
+    session: Session,
+    *,
+    contact_id: str,
+    source: str | None,
+    served_by: str | None,
+    offset: int,
+    count: int,
 ) -> tuple[list[str], int]:
-    """The ids of a page of the contact's closed rooms, newest first, and how many there are."""
+    """The ids of a page of the contact's closed rooms, newest first, and how many there are; with
+    ``served_by``, only the rooms that agent served."""
     query = select(Room.id).where(Room.contact_id == contact_id, Room.closed_at.is_not(None))
+    if served_by is not None:
+        # In the statement, so that the total and the page both count the agent's rooms only.
+        query = query.where(Room.served_by_id == served_by)
     if source:
         alias = func.lower(Room.source["alias"].as_string())
         query = query.where(or_(func.lower(Room.source_type) == source.lower(), alias == source.lower()))
