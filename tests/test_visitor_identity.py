@@ -33,7 +33,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.services import Services
-from tests.ddp_client import DDPClient, running_server
+from tests.ddp_client import DDPClient, running_server, visitor_params
 from tests.helpers import Persona, assert_error
 from tests.livechat_helpers import guest, set_available
 from tests.messaging_helpers import CUSTOMER, TwilioSms, make_sms_channel
@@ -460,3 +460,27 @@ def test_staff_answers_and_realtime_pushes_carry_no_visitor_token(
     ):
         answer = agent.get(path, params=params)
         assert answer.status_code < 500 and "tok-secret-widget-token" not in answer.text, path
+
+
+def test_realtime_refuses_a_channel_visitors_tokens(
+    services: Services, anonymous: TestClient, app_client: TestClient
+) -> None:
+    customer = sms_customer(services, app_client)
+    assert customer.room_id is not None
+    with running_server(anonymous.app) as url, DDPClient(url) as ddp:
+        for token in (customer.token, customer.guessed_token):
+            for name, key in (
+                ("stream-room-messages", customer.room_id),
+                ("stream-livechat-room", customer.room_id),
+                ("stream-notify-room", f"{customer.room_id}/user-activity"),
+            ):
+                answer = ddp.subscribe(name, *visitor_params(key, token))
+                assert answer["msg"] == "nosub" and answer["error"]["error"] == "not-allowed", (name, answer)
+            typing = ddp.call(
+                "stream-notify-room",
+                f"{customer.room_id}/user-activity",
+                "x",
+                ["user-typing"],
+                {"token": token},
+            )
+            assert typing["error"]["error"] == "not-allowed", typing
