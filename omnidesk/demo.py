@@ -21,7 +21,7 @@ from omnidesk.actions.messages import send_agent_message, send_visitor_message
 from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_info
 from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag
-from omnidesk.actions.visitors import register_visitor
+from omnidesk.actions.visitors import new_visitor_token, register_visitor
 from omnidesk.demo_calls import load_demo_calls
 from omnidesk.demo_channels import load_demo_channels
 from omnidesk.models import Contact, Department, Message, Room, Setting, User
@@ -186,9 +186,8 @@ def _conversations(
         sources = [{"type": "widget", "destination": "shop.example.com"}] + (
             [{"type": "api"}] if index % 4 == 0 else []
         )
-        visitor = register_visitor(
-            session, token=f"demo-visitor-{index}", name=name, email=email, phone=phone
-        )
+        # A token is a visitor's password, even in a demo that may face the internet: never a counter.
+        visitor = register_visitor(session, token=new_visitor_token(), name=name, email=email, phone=phone)
         for chat in range(1 + index % 3):
             source = sources[chat % len(sources)]
             room = open_room(
@@ -243,10 +242,8 @@ def _waiting_in_queue(session: Session, agents: list[User]) -> int:
     for agent in agents:
         set_agent_status(session, user=agent, status="not-available")
     set_setting(session, setting=_setting(session, "Livechat_accept_chats_with_no_agents"), value=True)
-    for index, (name, email) in enumerate(
-        [("Zanele Dlamini", "zanele@example.za"), ("Ivan Petrov", "ivan@example.bg")]
-    ):
-        visitor = register_visitor(session, token=f"demo-waiting-{index}", name=name, email=email)
+    for name, email in [("Zanele Dlamini", "zanele@example.za"), ("Ivan Petrov", "ivan@example.bg")]:
+        visitor = register_visitor(session, token=new_visitor_token(), name=name, email=email)
         room = open_room(
             session, visitor=visitor, source={"type": "widget", "destination": "shop.example.com"}
         )
