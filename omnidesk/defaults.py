@@ -118,6 +118,9 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_Require_Contact_Verification": SettingDefault(
         "select", "never", "Omnichannel", values=("never", "once", "always")
     ),
+    # Verification codes emailed in any 60 minutes, per address and per visitor (at least 1).
+    "Livechat_verification_codes_per_address_per_hour": SettingDefault("int", 5, "Omnichannel"),
+    "Livechat_verification_codes_per_visitor_per_hour": SettingDefault("int", 5, "Omnichannel"),
     "Livechat_Block_Unknown_Contacts": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_Block_Unverified_Contacts": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_registration_form": SettingDefault("boolean", True, "Omnichannel", public=True),

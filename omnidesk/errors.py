@@ -94,3 +94,17 @@ class InvalidQuery(ApiError):
     @property
     def message(self) -> str:
         return self.reason
+
+
+class TooManyRequests(ApiError):
+    """A rate limit is reached: 429 in Rocket.Chat's own wording, with the seconds until it frees."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "error-too-many-requests",
+            "Error, too many requests. Please slow down. "
+            f"You must wait {retry_after} seconds before trying this endpoint again.",
+        )
+        self.retry_after = retry_after

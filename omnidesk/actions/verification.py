@@ -5,6 +5,7 @@ Rocket.Chat leaves the conversation to a paid app (Verify Chat) and keeps only t
 with ``Livechat_Require_Contact_Verification`` at ``once`` (until the channel has been verified) or
 ``always`` (every new conversation), a new chat waits in the ``verifying`` state and is routed only
 once the code is confirmed. Here the widget or API client asks for the code and confirms it itself.
+Codes sent are rate limited per address and per visitor (``actions/rate_limits.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from omnidesk import defaults
+from omnidesk.actions import rate_limits
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import add_contact_emails, channel_of
 from omnidesk.actions.mail import queue_email
@@ -34,6 +37,11 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 # A visitor may ask for a new code this often; each request replaces the previous code.
 RESEND_INTERVAL = timedelta(seconds=30)
+# Codes sent in any sliding hour are limited per address and per visitor (the settings below), so the
+# public endpoint cannot flood somebody's mailbox from many chats, nor one chat mail many addresses.
+LIMIT_WINDOW = timedelta(hours=1)
+PER_ADDRESS_SETTING = "Livechat_verification_codes_per_address_per_hour"
+PER_VISITOR_SETTING = "Livechat_verification_codes_per_visitor_per_hour"
 
 
 def verification_required(session: Session, *, channel: ContactChannel) -> bool:
@@ -49,6 +57,21 @@ def request_verification(session: Session, *, room: Room, email: str) -> Contact
     """Send a fresh code for ``room``'s channel to ``email`` (queued in this transaction)."""
     channel = _open_room_channel(session, room)
     address = normalise_email(email)
+    limits = [
+        rate_limits.Limit(
+            key=f"verification-code:address:{address}",
+            limit=_limit_setting(session, PER_ADDRESS_SETTING),
+            window=LIMIT_WINDOW,
+        ),
+        rate_limits.Limit(
+            key=f"verification-code:visitor:{room.visitor_id}",
+            limit=_limit_setting(session, PER_VISITOR_SETTING),
+            window=LIMIT_WINDOW,
+        ),
+    ]
+    # Locked before the room's pending codes are read: a room has one visitor, so two requests for one
+    # room also take turns here and the resend interval holds under concurrency.
+    rate_limits.lock(session, [limit.key for limit in limits])
     now = utcnow()
     previous = session.scalars(
         select(ContactVerification).where(
@@ -60,6 +83,8 @@ def request_verification(session: Session, *, room: Room, email: str) -> Contact
             "error-verification-too-soon",
             f"A code was sent less than {int(RESEND_INTERVAL.total_seconds())} seconds ago",
         )
+    # Before any write: a refused request leaves nothing behind, even in a transaction that commits.
+    rate_limits.hit_all(session, limits)
     session.execute(delete(ContactVerification).where(ContactVerification.id.in_([p.id for p in previous])))
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     salt = secrets.token_hex(8)
@@ -142,6 +167,14 @@ def _open_room_channel(session: Session, room: Room) -> ContactChannel:
     if channel is None:
         raise ApiError("error-invalid-room", "This conversation has no contact channel")
     return channel
+
+
+def _limit_setting(session: Session, setting_id: str) -> int:
+    """A limit from the workspace settings; below 1 it is 1, since a limit cannot be switched off."""
+    value = setting_value(session, setting_id)
+    if not isinstance(value, int) or isinstance(value, bool):
+        value = defaults.SETTINGS[setting_id].value
+    return max(1, int(value))
 
 
 def _digest(salt: str, code: str) -> str:

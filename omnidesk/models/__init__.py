@@ -15,6 +15,7 @@ from omnidesk.models.email_inbox import EmailInbox, EmailThreadMessage
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
 from omnidesk.models.messaging import ChannelMessage, MessagingChannel
+from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Permission",
     "PermissionRole",
     "Priority",
+    "RateLimitHit",
     "Role",
     "Room",
     "RoomTag",
