@@ -29,6 +29,11 @@ class ApiError(Exception):
         # Rocket.Chat's Meteor.Error renders as "reason [error]"; clients match on both parts.
         return f"{self.reason} [{self.error_type}]" if self.reason != self.error_type else self.error_type
 
+    @property
+    def headers(self) -> dict[str, str] | None:
+        """HTTP headers the answer carries besides the envelope."""
+        return None
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"success": False, "error": self.message, "errorType": self.error_type}
         if self.details:
@@ -108,3 +113,7 @@ class TooManyRequests(ApiError):
             f"You must wait {retry_after} seconds before trying this endpoint again.",
         )
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}

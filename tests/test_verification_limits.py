@@ -56,6 +56,7 @@ def _seconds_to_wait(response: Any) -> int:
     body = assert_error(response, 429, "error-too-many-requests")
     match = TOO_MANY.fullmatch(body["error"])
     assert match, body
+    assert response.headers["Retry-After"] == match.group(1)  # the same wait, for HTTP clients
     return int(match.group(1))
 
 

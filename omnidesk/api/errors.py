@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body(), status_code=error.status_code)
+        return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
