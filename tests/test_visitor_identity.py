@@ -408,6 +408,18 @@ def test_an_address_a_concurrent_intake_filed_is_the_same_visitor(
         assert room.visitor.username == "guest-901"
 
 
+def test_over_long_registration_fields_are_refused_on_both_engines(anonymous: TestClient) -> None:
+    for field, length, limit in (("token", 256, 255), ("name", 201, 200), ("phone", 61, 60)):
+        visitor = {"token": "tok-long", field: "x" * length}
+        assert_error(
+            anonymous.post(f"{API}/visitor", json={"visitor": visitor}),
+            400,
+            "invalid-params",
+            f"must NOT have more than {limit} characters [invalid-params]",
+        )
+    assert guest(anonymous, "tok-long").register(name="x" * 200)["name"] == "x" * 200
+
+
 # --- blocking a widget visitor holds with or without Origin ---------------------------------------------
 
 

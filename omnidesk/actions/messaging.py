@@ -82,7 +82,9 @@ def receive_message(
     if provider_message(session, provider=channel.provider, external_id=inbound.external_id) is not None:
         return None
     customer = customer_key(session, inbound.from_number)
-    visitor = _visitor(session, channel_type=channel.type, customer=customer, name=inbound.profile_name)
+    visitor = channel_visitor(
+        session, channel_type=channel.type, address=customer, name=inbound.profile_name, phone=customer[:60]
+    )
     existing_channel = channel_of(
         session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id
     )
@@ -126,12 +128,6 @@ def source_of(channel: MessagingChannel, *, to_number: str) -> dict[str, Any]:
         "label": LABELS.get(channel.type, channel.type),
         "destination": channel.phone_number or to_number.strip(),
     }
-
-
-def _visitor(session: Session, *, channel_type: str, customer: str, name: str | None) -> Visitor:
-    return channel_visitor(
-        session, channel_type=channel_type, address=customer, name=name, phone=customer[:60]
-    )
 
 
 def _receipt(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,8 @@ from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_
 from omnidesk.actions.counters import next_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
-from omnidesk.models import CustomField, Department, Room, User, Visitor
+from omnidesk.models import CustomField, Department, Room, Visitor
+from omnidesk.queries.users import user_by_username
 from omnidesk.queries.visitors import visitor_on_channel
 
 # ``guest-N`` names are the server's to give: a visitor claiming the next one would make the next
@@ -59,10 +60,10 @@ def new_guest_username(session: Session) -> str:
 
 
 def _username_in_use(session: Session, username: str) -> bool:
-    visitor = exists().where(Visitor.username == username)
-    # Staff usernames are compared without case: "Alex.Agent" must not pass for alex.agent.
-    staff = exists().where(func.lower(User.username) == username.lower())
-    return bool(session.scalar(select(or_(visitor, staff))))
+    # Staff usernames are looked up without case: "Alex.Agent" must not pass for alex.agent.
+    if user_by_username(session, username) is not None:
+        return True
+    return bool(session.scalar(select(exists().where(Visitor.username == username))))
 
 
 def _claimable_username(session: Session, username: str) -> str:

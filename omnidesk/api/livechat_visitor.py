@@ -67,12 +67,13 @@ class VisitorData(Body):
     # Rocket.Chat's ILivechatVisitorDTO; connectionData and unknown keys from older widgets are tolerated.
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    token: str = Field(min_length=1)
+    # Bounded as their columns are: PostgreSQL refuses a longer value where SQLite stores it.
+    token: str = Field(min_length=1, max_length=255)
     id: str | None = None
-    name: str | None = None
-    email: str | None = None
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
     department: str | None = None
-    phone: str | None = None
+    phone: str | None = Field(default=None, max_length=60)
     username: str | None = None
     customFields: list[CustomFieldInput] | None = None
 
