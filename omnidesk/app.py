@@ -35,6 +35,7 @@ from omnidesk.api import (
 from omnidesk.api.admission import AdmissionLimit
 from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
+from omnidesk.api.request_limits import RequestLimits
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
 from omnidesk.web.install import install_web
@@ -60,6 +61,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
     app.add_middleware(VisitorCors)
     app.add_middleware(AdmissionLimit)
+    app.add_middleware(RequestLimits, settings=services.settings)
     install_error_handlers(app)
     # Starlette tries the routes in order and FastAPI takes a few microseconds for each: the routers
     # of the hottest requests (visitors' messages, contacts, the Chats listing) come first.

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from omnidesk.column_limits import check_column_limits
+
 SQLITE_CACHE_KIB = 16 * 1024
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _HOLDS_WRITER_LOCK = "omnidesk_holds_writer_lock"
@@ -169,6 +171,7 @@ class Database:
         self._write_sessions = sessionmaker(
             bind=self.engine.execution_options(omnidesk_write=True), expire_on_commit=False
         )
+        check_column_limits(self._write_sessions)
 
     @property
     def dialect(self) -> str:

@@ -31,6 +31,9 @@ class Settings:
     argon2_time_cost: int
     argon2_memory_kib: int
     log_level: str
+    # Request bodies: the public routes (visitors, webhooks, login) get the small limit.
+    max_body_bytes: int = 1024 * 1024
+    max_public_body_bytes: int = 64 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,4 +100,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=32
         ),
         log_level=log_level,
+        max_body_bytes=_int(
+            "OMNIDESK_MAX_BODY_BYTES", get("OMNIDESK_MAX_BODY_BYTES", "1048576"), minimum=1024
+        ),
+        max_public_body_bytes=_int(
+            "OMNIDESK_MAX_PUBLIC_BODY_BYTES", get("OMNIDESK_MAX_PUBLIC_BODY_BYTES", "65536"), minimum=1024
+        ),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,3 +53,23 @@ def database_dialect(services: Services) -> str:
 def raw_rows(services: Services, sql: str) -> list[Any]:
     with services.db.engine.connect() as connection:
         return list(connection.execute(text(sql)))
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Runs every call at once, each on its own thread; returns what they returned (or raised)."""
+    start = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = calls[index]()
+        except BaseException as error:  # reported by the caller
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.rate_limits import lock
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageDeleted, MessageSent, MessageUpdated, send_event_on_commit
@@ -82,10 +83,16 @@ def _check_text(msg: str) -> str:
 
 
 def _existing(session: Session, message_id: str | None, *, room: Room, author_id: str) -> Message | None:
-    """A client that retries a send with the same ``_id`` gets the stored message, not a duplicate."""
+    """A client that retries a send with the same ``_id`` gets the stored message, not a duplicate.
+
+    Two sends of one new id at once: the second waits on the id's lock for the first to commit, then
+    finds its message (PostgreSQL; SQLite runs writers one at a time anyway)."""
     if not message_id:
         return None
     existing = session.get(Message, message_id)
+    if existing is None:
+        lock(session, [f"message-id:{message_id}"])
+        existing = session.get(Message, message_id, populate_existing=True)
     if existing is None:
         return None
     if existing.room_id != room.id or existing.author_id != author_id:

@@ -14,6 +14,7 @@ from omnidesk.actions.contact_links import (
     resolve_contact_for_room,
 )
 from omnidesk.actions.messages import add_message, add_system_message
+from omnidesk.actions.rate_limits import lock
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
 from omnidesk.actions.verification import verification_required
@@ -25,6 +26,15 @@ from omnidesk.models import Department, Priority, Room, RoomTag, User, Visitor
 from omnidesk.queries.settings import setting_value
 
 BLOCKED_CHANNEL_COMMENT = "This channel has been blocked"
+
+
+def room_being_opened(session: Session, room_id: str) -> Room | None:
+    """The room a client names by an id it chose, once no concurrent request is still opening it.
+
+    Rocket.Chat's widget names a new room by its first message; when that message is sent twice at
+    once, the second request waits on the id's lock for the first to commit and then finds its room."""
+    lock(session, [f"room-id:{room_id}"])
+    return session.get(Room, room_id, populate_existing=True)
 
 
 def open_room(

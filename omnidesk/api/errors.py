@@ -27,6 +27,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 413:  # FastAPI's body limit
+            error_type = "error-request-too-large"
+            return JSONResponse(
+                {
+                    "success": False,
+                    "error": f"Request body too large [{error_type}]",
+                    "errorType": error_type,
+                },
+                status_code=413,
+            )
         reason = "Resource not found" if error.status_code == 404 else str(error.detail)
         error_type = {404: "error-not-found", 405: "error-method-not-allowed"}.get(error.status_code, "error")
         return JSONResponse(

@@ -127,7 +127,7 @@ def get_room(params: Annotated[RoomQuery, Query()], request: Request, session: S
     visitor = visitor_by_token(session, params.token)
     source = source_of(request)
     if params.rid:
-        existing = session.get(Room, params.rid)
+        existing = session.get(Room, params.rid) or room_actions.room_being_opened(session, params.rid)
         if existing is not None:
             if existing.visitor_id != visitor.id:
                 raise ApiError("invalid-room")
@@ -160,6 +160,8 @@ def post_message(body: MessageBody, request: Request, session: SessionDep) -> di
     visitor = visitor_by_token(session, body.token)
     # The room's tags are not needed to take a message: not read unless something asks for them.
     room = session.get(Room, body.rid, options=[lazyload(Room.tag_rows)])
+    if room is None:
+        room = room_actions.room_being_opened(session, body.rid)
     if room is None:
         # Rocket.Chat's widget may name a new room by its first message.
         room = room_actions.open_room(session, visitor=visitor, source=source_of(request), room_id=body.rid)

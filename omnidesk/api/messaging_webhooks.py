@@ -25,6 +25,7 @@ from omnidesk.api.voice_lines import TwilioRequest, TwilioRequestDep
 from omnidesk.channels import sms_twilio, whatsapp_cloud
 from omnidesk.channels.twilio_signature import is_valid_signature
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.input_rules import check_value
 from omnidesk.models import MessagingChannel
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import account_for_change, outbound_job, sms_channel_for
@@ -143,6 +144,7 @@ def _notification(body: bytes) -> dict[str, Any]:
         raise InvalidParams("must be valid JSON") from None
     if not isinstance(payload, dict):
         raise InvalidParams("must be object")
+    check_value(payload)
     if not isinstance(payload.get("entry"), list):
         raise InvalidParams("must have required property 'entry'")
     return payload

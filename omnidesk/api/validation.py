@@ -13,17 +13,36 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from omnidesk.errors import InvalidParams, InvalidQuery
+from omnidesk.input_rules import check_value
 
 
 class Body(BaseModel):
+    """A JSON body. Its text, numbers and nesting follow ``omnidesk.input_rules`` before any field is
+    read, free-form objects (custom fields) included."""
+
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _follows_input_rules(cls, data: Any) -> Any:
+        check_value(data)
+        return data
 
 
 class QueryParams(BaseModel):
+    """A query string. NUL characters never get this far (``api/request_limits``); the numbers it
+    holds once coerced are checked here."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _follows_input_rules(self) -> QueryParams:
+        for value in self.__dict__.values():
+            check_value(value)
+        return self
 
 
 QueryT = TypeVar("QueryT", bound=QueryParams)

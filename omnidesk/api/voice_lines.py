@@ -21,6 +21,7 @@ from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.input_rules import check_value
 from omnidesk.models import VoiceLine
 from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines
 from omnidesk.services import Services
@@ -161,6 +162,7 @@ async def twilio_request(request: Request) -> TwilioRequest:
         params = twilio.parse_form(body)
     except ValueError:
         raise InvalidParams("must be application/x-www-form-urlencoded") from None
+    check_value(params)
     query = request.url.query
     return TwilioRequest(
         params=params,

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from omnidesk.db import new_id
+from omnidesk.errors import InvalidParams
+from omnidesk.input_rules import check_value
 from omnidesk.realtime import ejson, protocol
 from omnidesk.realtime.protocol import MeteorError
 from omnidesk.realtime.streams import Grant, Login
@@ -150,6 +152,10 @@ class Connection:
                 return
             try:
                 frame = ejson.loads(text)
+                check_value(frame)
+            except InvalidParams as error:  # not echoed: the text may not even encode
+                self.send(protocol.protocol_error("Bad request", error.reason))
+                continue
             except ValueError:
                 self.send(protocol.protocol_error("Bad request", text[:500]))
                 continue
