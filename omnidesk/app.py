@@ -35,6 +35,7 @@ from omnidesk.api import (
 from omnidesk.api.admission import AdmissionLimit
 from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
+from omnidesk.api.openapi import install_openapi
 from omnidesk.api.request_limits import RequestLimits
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
@@ -92,4 +93,5 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
         app.include_router(module.router)
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages
     install_web(app)
+    install_openapi(app)
     return app

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from omnidesk.actions.accounts import log_in, revoke_login_token
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
@@ -46,7 +47,7 @@ class LoginBody(Body):
         raise InvalidParams("must have required property 'password'")
 
 
-@router.post("/login")
+@router.post("/login", responses=errors(401))
 def login(body: LoginBody, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
     user, token = log_in(
         session,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.actions import calls as call_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
@@ -182,7 +183,7 @@ class CallIdQuery(QueryParams):
     callId: str = Field(min_length=1)
 
 
-@router.get("/calls.get")
+@router.get("/calls.get", responses=errors(404))
 def get_call(
     params: Annotated[CallIdQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
@@ -327,7 +328,7 @@ class WrapUpBody(Body):
     tags: list[Annotated[str, Field(max_length=120)]] | None = Field(default=None, max_length=50)
 
 
-@router.post("/calls.wrapup")
+@router.post("/calls.wrapup", responses=errors(404))
 def wrap_up(body: WrapUpBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     call = call_for_staff(session, actor, body.callId)
     require(session, actor, "inbound-voip-calls")

@@ -12,6 +12,7 @@ from omnidesk.access import require, sees_all_chats
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.room_shapes import room_shapes
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
@@ -138,7 +139,7 @@ class ContactIdQuery(QueryParams):
     contactId: str = Field(min_length=1)
 
 
-@router.get("/contacts.get")
+@router.get("/contacts.get", responses=errors(404))
 def get_contact(
     params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
@@ -246,7 +247,7 @@ class ContactIdBody(Body):
     contactId: str
 
 
-@router.post("/contacts.delete")
+@router.post("/contacts.delete", responses=errors(404))
 def delete(body: ContactIdBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "delete-livechat-contact")
     contact = enabled_contact(session, body.contactId)

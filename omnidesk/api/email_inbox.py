@@ -14,6 +14,7 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import email_inbox as inbox_actions
 from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
@@ -111,7 +112,7 @@ class EmailInboxSave(Body):
     imap: ImapServer
 
 
-@router.post("/email-inbox")
+@router.post("/email-inbox", responses=errors(404))
 def save_email_inbox(body: EmailInboxSave, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     """Create an inbox, or with ``_id`` replace that one's settings."""
     inbox = _inbox_for_admin(session, actor, body.id_) if body.id_ else None

@@ -7,12 +7,26 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from omnidesk.api.validation import invalid_params_from
 from omnidesk.errors import ApiError
 
 log = logging.getLogger(__name__)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path: each method is a route of its own, and Starlette's
+    405 names only the first route's."""
+    methods: set[str] = set()
+    scope = {**request.scope, "method": ""}
+    for route in iter_route_contexts(request.app.router.routes):
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -26,7 +40,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(invalid.body(), status_code=invalid.status_code)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 413:  # FastAPI's body limit
             error_type = "error-request-too-large"
             return JSONResponse(
@@ -39,10 +53,13 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         reason = "Resource not found" if error.status_code == 404 else str(error.detail)
         error_type = {404: "error-not-found", 405: "error-method-not-allowed"}.get(error.status_code, "error")
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            headers = {"Allow": ", ".join(_allowed_methods(request))}
         return JSONResponse(
             {"success": False, "error": reason, "errorType": error_type},
             status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import agents as agent_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
@@ -164,7 +165,7 @@ def _status_target(session: Session, actor: Actor, agent_id: str | None) -> User
     return target
 
 
-@router.post("/livechat/agent.status")
+@router.post("/livechat/agent.status", responses=errors(404))
 def agent_status(body: AgentStatusBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "view-l-room")
     target = _status_target(session, actor, body.agentId)

@@ -10,6 +10,7 @@ from pydantic import Field
 from omnidesk.access import Actor, require, user_by_id_for_admin
 from omnidesk.actions import accounts
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, user_public
 from omnidesk.api.validation import Body, QueryParams
@@ -175,7 +176,7 @@ class UserUpdateBody(Body):
     data: UserUpdateData
 
 
-@router.post("/users.update")
+@router.post("/users.update", responses=errors(404))
 def update(
     body: UserUpdateBody, actor: CurrentActor, session: SessionDep, services: ServicesDep
 ) -> dict[str, Any]:
@@ -211,7 +212,7 @@ class UserDeleteBody(Body):
     confirmRelinquish: bool | None = None
 
 
-@router.post("/users.delete")
+@router.post("/users.delete", responses=errors(404))
 def delete(body: UserDeleteBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "delete-user")
     user = session.get(User, body.userId)
@@ -230,7 +231,7 @@ class SetStatusBody(Body):
     user: str | None = None
 
 
-@router.post("/users.setStatus")
+@router.post("/users.setStatus", responses=errors(404))
 def set_status(body: SetStatusBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     if body.status is None and body.message is None:
         raise InvalidParams("must have required property 'status'")

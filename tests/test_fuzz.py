@@ -1,0 +1,85 @@
+"""Schemathesis over the whole OpenAPI document, as an admin: no answer is a 5xx or contradicts the
+document (its status codes, content types and schemas), on both engines.
+
+Bounded to stay a part of every run: a fixed seed (``derandomize``), ``FUZZ_EXAMPLES`` cases per
+operation, no example database. Set ``OMNIDESK_FUZZ_EXAMPLES`` for a longer hunt.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from omnidesk.app import create_app
+from omnidesk.services import Services
+from tests.helpers import Persona
+
+FUZZ_EXAMPLES = int(os.environ.get("OMNIDESK_FUZZ_EXAMPLES", "40"))
+CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
+
+
+def test_no_answer_is_a_server_error_or_contradicts_the_document(services: Services, admin: Persona) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(services))
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path == "/api/v1/logout":
+            continue  # logging out would spend the admin's token for the cases after it
+        operations += 1
+
+        # Cases that follow the document and cases that break it (wrong types, missing fields).
+        strategy = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        )
+
+        @given(case=strategy)
+        @settings(
+            max_examples=FUZZ_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            case.call_and_validate(headers=admin.headers, checks=CHECKS)
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as error:  # every operation is tried, all reported together
+            failures.append(f"{operation.label}: {str(error)[:1500]}")
+    assert operations >= 100  # the document really lists the API
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_document_lists_the_error_envelope_and_never_422(services: Services) -> None:
+    document = create_app(services).openapi()
+    assert "Error" in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "422" not in codes, (method, path)
+            assert {"200", "400", "431"} <= codes, (method, path)
+            if method != "get":
+                assert "413" in codes, (method, path)
+    assert {"401", "403", "404"} <= set(
+        document["paths"]["/api/v1/omnichannel/contacts.get"]["get"]["responses"]
+    )
+
+
+def test_a_405_allows_every_method_of_the_path(admin: Persona) -> None:
+    response = admin.client.patch("/api/v1/omnichannel/voice.lines/someline", headers=admin.headers)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "DELETE, GET, PUT"
+    assert response.json()["errorType"] == "error-method-not-allowed"
