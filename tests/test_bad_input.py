@@ -276,7 +276,9 @@ def test_ten_concurrent_sends_of_one_message_id_all_get_the_first_answer(
     for _round in range(5):
         results = race([send for _ in range(10)])
         assert Counter(getattr(result, "status_code", repr(result)) for result in results) == {200: 10}
-        assert {result.json()["message"]["_id"] for result in results} == {"SameId12345"}
+        answers = [result.json()["message"] for result in results]
+        assert all(answer == answers[0] for answer in answers)  # the first send's answer, ten times
+        assert answers[0]["_id"] == "SameId12345"
     with services.transaction() as session:
         assert (
             session.scalar(select(func.count()).select_from(Message).where(Message.id == "SameId12345")) == 1
@@ -323,3 +325,61 @@ def test_a_streamed_body_is_cut_off_at_the_limit(anonymous: TestClient) -> None:
         "/api/v1/livechat/offline.message", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert_error(response, 413, "error-request-too-large")
+
+
+def test_concurrent_agent_sends_of_one_message_id_are_one_message(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    _visitor, rid = _visitor_chat(services, anonymous, agent, "agent-same-id")
+    taken = agent.get("/api/v1/livechat/inquiries.queued").json()
+    for inquiry in taken.get("inquiries", []):
+        agent.post("/api/v1/livechat/inquiries.take", json={"inquiryId": inquiry["_id"]})
+
+    def send() -> Any:
+        return agent.post(
+            "/api/v1/chat.sendMessage", json={"message": {"rid": rid, "msg": "once", "_id": "AgentSame001"}}
+        )
+
+    results = race([send for _ in range(10)])
+    statuses = Counter(getattr(result, "status_code", repr(result)) for result in results)
+    assert statuses == {200: 10}, [result.text for result in results]
+    with services.transaction() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(Message).where(Message.id == "AgentSame001")) == 1
+        )
+
+
+def test_every_string_column_has_a_bound() -> None:
+    from sqlalchemy import String, Text
+
+    from omnidesk.column_limits import TEXT_MAX_LENGTH
+    from omnidesk.db import Base
+
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            column_type = getattr(column.type, "impl", column.type)
+            if isinstance(column_type, String) and not isinstance(column_type, Text):
+                assert column_type.length, f"{table.name}.{column.name} has no length"
+    assert TEXT_MAX_LENGTH == 65_535
+
+
+def test_a_text_column_is_bounded_the_same_on_both_engines(services: Services, admin: Persona) -> None:
+    response = admin.post(
+        "/api/v1/livechat/department",
+        json={
+            "department": {
+                "enabled": True,
+                "name": "Long description",
+                "showOnRegistration": True,
+                "showOnOfflineForm": True,
+                "email": "long@example.com",
+                "description": "d" * 70_000,
+            }
+        },
+    )
+    assert_error(
+        response,
+        400,
+        "invalid-params",
+        "description must NOT have more than 65535 characters [invalid-params]",
+    )
