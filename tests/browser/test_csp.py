@@ -1,5 +1,5 @@
 """The pages under their Content-Security-Policy in a real browser: every page works with no violation
-reported, realtime and the widget included."""
+reported, realtime and the widget included, and a recording URL of another scheme is never a link."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
+from omnidesk.models import Call
 from omnidesk.services import Services
 from omnidesk.web.security_headers import PAGE_POLICY
 from tests.browser.conftest import sign_in
@@ -124,3 +125,34 @@ def test_realtime_and_the_widget_work_under_the_policy(
     assert minimize.evaluate("button => getComputedStyle(button).cursor") == "pointer"
     assert violations(staff, staff_refused) == []
     assert violations(visitor, visitor_refused) == []
+
+
+def test_a_recording_of_another_scheme_is_never_a_link(
+    services: Services, new_page: Any, manager: Persona
+) -> None:
+    safe = _call(manager, "pbx-safe", "https://recordings.example.com/safe.mp3")
+    stored = _call(manager, "pbx-old", "https://recordings.example.com/old.mp3")
+    # As a row stored before calls.event checked URLs would be.
+    with services.transaction() as session:
+        row = session.get(Call, stored)
+        assert row is not None
+        row.recording_url = "javascript:alert(1)"
+    page = new_page()
+    refused = watched(page)
+    fired: list[str] = []
+    page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+    sign_in(page, "mona")
+
+    page.goto(f"/contact-center/calls/{stored}")
+    drawer = page.locator("#cc-drawer")
+    expect(drawer).to_contain_text("javascript:alert(1)")
+    expect(drawer.get_by_role("link", name="Listen")).to_have_count(0)
+    assert page.locator('a[href^="javascript:" i]').count() == 0
+    drawer.get_by_text("javascript:alert(1)").click()
+    assert fired == []
+
+    page.goto(f"/contact-center/calls/{safe}")
+    listen = page.locator("#cc-drawer").get_by_role("link", name="Listen")
+    expect(listen).to_have_attribute("href", "https://recordings.example.com/safe.mp3")
+    expect(listen).to_have_attribute("rel", "noopener noreferrer")
+    assert violations(page, refused) == []
