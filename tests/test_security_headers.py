@@ -8,6 +8,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from omnidesk.app import create_app
+from omnidesk.services import Services
 from omnidesk.web.admin import PAGES
 from omnidesk.web.install import PAGE_ROUTERS
 from omnidesk.web.render import NAVIGATION
@@ -106,3 +108,16 @@ def test_the_api_explorer_gets_its_own_policy(app_client: TestClient) -> None:
         assert response.status_code == 200
         assert_secured(response, API_EXPLORER_POLICY)
     assert_secured(app_client.get("/openapi.json"))
+
+
+def test_an_unexpected_error_carries_them_too(services: Services) -> None:
+    app = create_app(services)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/broken")
+    assert response.status_code == 500 and response.json()["errorType"] == "error-internal"
+    assert_secured(response)

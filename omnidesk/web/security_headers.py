@@ -47,6 +47,13 @@ PAGE_HEADERS = ((b"content-security-policy", PAGE_POLICY.encode()), *_COMMON)
 API_EXPLORER_HEADERS = ((b"content-security-policy", API_EXPLORER_POLICY.encode()), *_COMMON)
 
 
+def security_headers(path: str) -> dict[str, str]:
+    """The headers for ``path``, for an answer sent from outside this middleware: Starlette renders an
+    unexpected error's 500 in its outermost layer, after every middleware has given up."""
+    chosen = API_EXPLORER_HEADERS if path in API_EXPLORER_PATHS else PAGE_HEADERS
+    return {name.decode(): value.decode() for name, value in chosen}
+
+
 class SecurityHeaders:
     """ASGI middleware: adds the headers above to every HTTP response that does not set them itself."""
 
