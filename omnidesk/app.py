@@ -40,6 +40,7 @@ from omnidesk.api.request_limits import RequestLimits
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
 from omnidesk.web.install import install_web
+from omnidesk.web.security_headers import SecurityHeaders
 
 
 def create_app(services: Services, *, realtime_options: RealtimeOptions | None = None) -> FastAPI:
@@ -63,6 +64,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.add_middleware(VisitorCors)
     app.add_middleware(AdmissionLimit)
     app.add_middleware(RequestLimits, settings=services.settings)
+    app.add_middleware(SecurityHeaders)  # outermost: also on answers the others give
     install_error_handlers(app)
     # Starlette tries the routes in order and FastAPI takes a few microseconds for each: the routers
     # of the hottest requests (visitors' messages, contacts, the Chats listing) come first.

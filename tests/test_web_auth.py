@@ -77,3 +77,36 @@ def test_pages_send_strangers_to_sign_in_and_only_to_local_paths(app_client: Tes
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/"
     page = app_client.get("/login", params={"next": "//evil.example/steal"})
     assert 'name="next" value="/"' in page.text
+
+
+def test_a_cross_site_logout_without_the_token_is_refused_and_the_session_stays(
+    app_client: TestClient, manager: Persona
+) -> None:
+    from omnidesk.web.session import csrf_token_for
+
+    app_client.cookies.clear()
+    app_client.cookies.set(SESSION_COOKIE, f"{manager.id}:{manager.token}")
+    shop = {"Origin": "https://evil.example", "Referer": "https://evil.example/"}
+    for forged in ({}, {"csrf_token": ""}, {"csrf_token": "guess"}):
+        refused = app_client.post("/logout", data=forged, headers=shop, follow_redirects=False)
+        assert refused.status_code == 403 and "still signed in" in refused.text
+        assert SESSION_COOKIE not in refused.headers.get("set-cookie", "")
+    # Another login's token does not sign this one out.
+    other = csrf_token_for(app_client.app.state.services.settings.secret_key, "another-login")  # type: ignore[attr-defined]
+    assert app_client.post("/logout", data={"csrf_token": other}, follow_redirects=False).status_code == 403
+    assert app_client.get("/api/v1/me").json()["username"] == "mona"
+    assert app_client.get("/logout").status_code == 405  # no GET: a link or an image cannot sign out
+
+    csrf = csrf_token_for(app_client.app.state.services.settings.secret_key, manager.token)  # type: ignore[attr-defined]
+    logout = app_client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert logout.status_code == 303 and logout.headers["location"] == "/login"
+    assert f'{SESSION_COOKIE}=""' in logout.headers["set-cookie"]
+    app_client.cookies.set(SESSION_COOKIE, f"{manager.id}:{manager.token}")
+    assert app_client.get("/api/v1/me").status_code == 401
+    app_client.cookies.clear()
+
+
+def test_logout_without_a_session_just_goes_to_sign_in(app_client: TestClient) -> None:
+    app_client.cookies.clear()
+    response = app_client.post("/logout", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"

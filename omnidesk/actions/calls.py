@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.contact_links import add_contact_phones, default_phone_region
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, InvalidParams
 from omnidesk.events import CallChanged, send_event_on_commit
 from omnidesk.models import Call, CallEvent, Contact, ContactChannel, User, Visitor, VoiceLine
 from omnidesk.models.calls import ENDED_STATES, MISSED_STATES
@@ -65,6 +66,16 @@ class ReportedEvent:
     sequence: int | None = None
     # agentId/agentUsername, state (for "ended"), duration, queue, queueTime, recording fields...
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL. The Calls panel links to a call's recording: any other scheme
+    (``javascript:``, ``data:``) would run or show content as our own site."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[::1": an unclosed IPv6 address
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)
@@ -317,7 +328,8 @@ def refold_call(session: Session, call: Call) -> None:
         data = event.data or {}
         if data.get("queue"):
             call.queue = str(data["queue"])[:120]
-        if data.get("recordingUrl"):
+        # Events stored before URLs were checked may still hold another scheme.
+        if data.get("recordingUrl") and is_web_url(str(data["recordingUrl"])):
             call.recording_url = str(data["recordingUrl"])[:1000]
             call.recording_sid = data.get("recordingSid")
             call.recording_duration = data.get("recordingDuration")
@@ -403,6 +415,8 @@ def report_call_event(
     recording_url: str | None,
 ) -> Call:
     """``omnichannel/calls.event``: one event from a PBX or a dialer."""
+    if recording_url is not None and not is_web_url(recording_url):
+        raise InvalidParams("recordingUrl must be an absolute http or https URL")
     data: dict[str, Any] = {"queue": queue, "recordingUrl": recording_url}
     if agent is not None:
         data |= {"agentId": agent.id, "agentUsername": agent.username}

@@ -13,6 +13,7 @@ from starlette.routing import Match
 
 from omnidesk.api.validation import invalid_params_from
 from omnidesk.errors import ApiError
+from omnidesk.web.security_headers import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -68,4 +69,5 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"success": False, "error": "Internal server error", "errorType": "error-internal"},
             status_code=500,
+            headers=security_headers(request.url.path),
         )

@@ -31,7 +31,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from omnidesk.actions.calls import CallIdentity, ReportedEvent
+from omnidesk.actions.calls import CallIdentity, ReportedEvent, is_web_url
 from omnidesk.channels.twilio_signature import SIGNATURE_HEADER as SIGNATURE_HEADER
 from omnidesk.channels.twilio_signature import compute_signature as compute_signature
 from omnidesk.channels.twilio_signature import is_valid_signature as is_valid_signature
@@ -144,7 +144,9 @@ def digest(params: Sequence[tuple[str, str]]) -> str:
 
 def _recording(callback: VoiceCallback) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    if callback.get("RecordingUrl"):
+    # Twilio's recordings are https; anything else is not a recording and is dropped, not refused, so
+    # the rest of a signed callback still counts (a refusal would only make Twilio retry it).
+    if is_web_url(callback.get("RecordingUrl")):
         data["recordingUrl"] = callback.get("RecordingUrl")
         data["recordingSid"] = callback.get("RecordingSid") or None
         data["recordingDuration"] = callback.integer("RecordingDuration")

@@ -97,11 +97,16 @@ def logout(
     services: ServicesDep,
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
+    """Only a form of our own pages signs out: another site can make the browser post here with the
+    cookie, but cannot read a page to learn its CSRF token."""
     credentials = session_credentials(request)
     response = RedirectResponse("/login", status_code=303)
-    if credentials is not None and csrf_is_valid(services.settings, credentials[1], csrf_token):
-        revoke_login_token(session, token=credentials[1])
-        clear_session_cookie(response)
+    if credentials is None:
+        return response
+    if not csrf_is_valid(services.settings, credentials[1], csrf_token):
+        return render(request, "logout_refused.html", session=session, actor=None, status_code=403)
+    revoke_login_token(session, token=credentials[1])
+    clear_session_cookie(response)
     return response
 
 

@@ -116,7 +116,7 @@
         ["Talk time", call.durations.talk != null ? formatDuration(call.durations.talk) : ""],
         ["Hold time", call.durations.hold ? formatDuration(call.durations.hold) : ""],
         ["Tags", call.tags?.length ? el("span", {}, ...call.tags.map((name) => CC.tag(name, "info"))) : ""],
-        ["Recording", call.recording?.url ? el("a", { href: call.recording.url, rel: "noreferrer", target: "_blank" }, "Listen") : ""],
+        ["Recording", call.recording?.url ? Omnidesk.externalLink(call.recording.url, "Listen") : ""],
         ["Previous call", previous],
       ]),
       notes,

@@ -46,6 +46,24 @@ const Omnidesk = (() => {
     return node;
   }
 
+  // An address from data people typed or providers sent becomes a link only if it is absolute http(s):
+  // "javascript:..." would run in our pages and "data:..." show content as our own site.
+  function webUrl(value) {
+    try {
+      const url = new URL(String(value));
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
+    } catch {
+      return "";
+    }
+  }
+
+  // A link to another site (opened in a new tab, with no referrer), or the address as plain text.
+  function externalLink(value, label = value) {
+    const href = webUrl(value);
+    if (!href) return el("span", {}, String(value));
+    return el("a", { href, rel: "noopener noreferrer", target: "_blank" }, label);
+  }
+
   function formatDate(iso) {
     if (!iso) return "";
     const date = new Date(iso);
@@ -77,5 +95,5 @@ const Omnidesk = (() => {
     here.scrollIntoView({ block: "nearest", inline: "center" });
   }
 
-  return { api, el, formatDate, formatDuration, toast, debounce, meta };
+  return { api, el, webUrl, externalLink, formatDate, formatDuration, toast, debounce, meta };
 })();
