@@ -104,9 +104,25 @@ class SettingDefault:
 
 SETTINGS: dict[str, SettingDefault] = {
     "Site_Name": SettingDefault("string", "Omnidesk", "General", public=True),
+    # Disabled by default (Rocket.Chat: Public): only the very first user registers, and becomes admin.
     "Accounts_RegistrationForm": SettingDefault(
-        "select", "Public", "Accounts", public=True, values=("Public", "Disabled")
+        "select", "Disabled", "Accounts", public=True, values=("Public", "Disabled")
     ),
+    "Block_Multiple_Failed_Logins_Enabled": SettingDefault("boolean", True, "Accounts"),
+    "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User": SettingDefault("int", 10, "Accounts"),
+    "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes": SettingDefault("int", 5, "Accounts"),
+    "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip": SettingDefault("int", 50, "Accounts"),
+    "Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes": SettingDefault("int", 5, "Accounts"),
+    "Block_Multiple_Failed_Logins_Ip_Whitelist": SettingDefault("string", "", "Accounts"),
+    "Accounts_Password_Policy_Enabled": SettingDefault("boolean", True, "Accounts"),
+    "Accounts_Password_Policy_MinLength": SettingDefault("int", 8, "Accounts"),
+    "Accounts_Password_Policy_MaxLength": SettingDefault("int", 256, "Accounts"),
+    "Accounts_Password_Policy_ForbidRepeatingCharacters": SettingDefault("boolean", True, "Accounts"),
+    "Accounts_Password_Policy_ForbidRepeatingCharactersCount": SettingDefault("int", 4, "Accounts"),
+    "Accounts_Password_Policy_AtLeastOneLowercase": SettingDefault("boolean", False, "Accounts"),
+    "Accounts_Password_Policy_AtLeastOneUppercase": SettingDefault("boolean", False, "Accounts"),
+    "Accounts_Password_Policy_AtLeastOneNumber": SettingDefault("boolean", False, "Accounts"),
+    "Accounts_Password_Policy_AtLeastOneSpecialCharacter": SettingDefault("boolean", False, "Accounts"),
     "Livechat_enabled": SettingDefault("boolean", True, "Omnichannel", public=True),
     "Livechat_title": SettingDefault("string", "Omnidesk", "Omnichannel", public=True),
     "Livechat_title_color": SettingDefault("string", "#1D74F5", "Omnichannel", public=True),

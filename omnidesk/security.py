@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,21 +25,38 @@ class Passwords:
         self._hasher = PasswordHasher(
             time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
         )
+        # argon2 is meant to take a core for a quarter second: a few at once would take every core
+        # from the requests that need none. Logins beyond these wait their turn.
+        self._at_once = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+        self._dummy_hash: str | None = None
 
     @staticmethod
     def digest(password: str) -> str:
         return hashlib.sha256(password.encode()).hexdigest()
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(self.digest(password))
+        with self._at_once:
+            return self._hasher.hash(self.digest(password))
 
     def verify_digest(self, password_hash: str | None, digest: str) -> bool:
+        """Whether ``digest`` matches. Without a hash (no such user, or no password) it is checked
+        against a throwaway one, so the answer takes as long and says nothing of who exists."""
         if not password_hash:
+            self._verify(self._throwaway_hash(), digest)
             return False
-        try:
-            return self._hasher.verify(password_hash, digest.lower())
-        except (VerificationError, InvalidHashError):
-            return False
+        return self._verify(password_hash, digest)
+
+    def _verify(self, password_hash: str, digest: str) -> bool:
+        with self._at_once:
+            try:
+                return self._hasher.verify(password_hash, digest.lower())
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def _throwaway_hash(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         return self.verify_digest(password_hash, self.digest(password))

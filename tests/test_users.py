@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from omnidesk.services import Services
 from tests.helpers import PASSWORD, Persona, assert_error
+from tests.livechat_helpers import set_setting
 
 
 def register(client: TestClient, username: str, **extra: object) -> dict[str, object]:
@@ -21,8 +22,11 @@ def register(client: TestClient, username: str, **extra: object) -> dict[str, ob
     return user
 
 
-def test_the_first_registered_user_is_admin_and_the_second_is_not(anonymous: TestClient) -> None:
+def test_the_first_registered_user_is_admin_and_the_second_is_not(
+    services: Services, anonymous: TestClient
+) -> None:
     first = register(anonymous, "first")
+    set_setting(services, "Accounts_RegistrationForm", "Public")
     second = register(anonymous, "second")
     assert sorted(first["roles"]) == ["admin", "user"]  # type: ignore[arg-type]
     assert second["roles"] == ["user"]
@@ -31,18 +35,29 @@ def test_the_first_registered_user_is_admin_and_the_second_is_not(anonymous: Tes
     assert login.status_code == 200
 
 
-def test_registration_refuses_taken_usernames_and_emails_whatever_the_case(anonymous: TestClient) -> None:
+def test_registration_refuses_taken_usernames_and_emails_alike_whatever_the_case(
+    services: Services, anonymous: TestClient
+) -> None:
     register(anonymous, "taken")
+    set_setting(services, "Accounts_RegistrationForm", "Public")
+    same_answer = "This username or email cannot be used [error-field-unavailable]"
     response = anonymous.post(
         "/api/v1/users.register", json={"username": "TAKEN", "email": "new@example.org", "pass": PASSWORD}
     )
-    assert_error(
-        response, 400, "error-field-unavailable", "TAKEN is already in use :( [error-field-unavailable]"
-    )
+    assert_error(response, 400, "error-field-unavailable", same_answer)
     response = anonymous.post(
         "/api/v1/users.register", json={"username": "other", "email": "Taken@Example.org", "pass": PASSWORD}
     )
-    assert_error(response, 400, "error-field-unavailable")
+    assert_error(response, 400, "error-field-unavailable", same_answer)
+
+
+def test_registration_is_closed_once_an_admin_exists_until_opened(
+    services: Services, admin: Persona, anonymous: TestClient
+) -> None:
+    body = {"username": "walkin", "email": "walkin@example.org", "pass": PASSWORD}
+    assert_error(anonymous.post("/api/v1/users.register", json=body), 403, "error-user-registration-disabled")
+    set_setting(services, "Accounts_RegistrationForm", "Public")
+    assert anonymous.post("/api/v1/users.register", json=body).status_code == 200
 
 
 def test_registration_validates_username_and_email(anonymous: TestClient) -> None:

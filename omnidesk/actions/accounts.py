@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.password_policy import check_password
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, Unauthorized
 from omnidesk.events import RolesChanged, UserChanged, UserStatusChanged, send_event_on_commit
@@ -50,12 +51,6 @@ def _check_email(session: Session, email: str, *, current: User | None = None) -
     return address
 
 
-def _check_password(password: str) -> str:
-    if not password.strip():
-        raise ApiError("error-invalid-password", "The password must not be empty")
-    return password
-
-
 def _load_roles(session: Session, role_ids: Iterable[str]) -> list[Role]:
     wanted = list(dict.fromkeys(role_ids))
     roles = {role.id: role for role in session.scalars(select(Role).where(Role.id.in_(wanted)))}
@@ -82,7 +77,7 @@ def create_user(
         username=_check_username(session, username),
         email=_check_email(session, email),
         name=name.strip(),
-        password_hash=passwords.hash(_check_password(password)),
+        password_hash=passwords.hash(check_password(session, password)),
         active=active,
         email_verified=email_verified,
         require_password_change=require_password_change,
@@ -97,11 +92,28 @@ def create_user(
     return user
 
 
+def _email_taken(session: Session, email: str) -> bool:
+    try:
+        return user_by_email(session, normalise_email(email)) is not None
+    except ApiError:
+        return False  # an invalid address is refused by create_user with its own error
+
+
+def check_current_password(user: User, *, passwords: Passwords, current: str) -> None:
+    """``current`` is the SHA-256 hex digest Meteor clients send, or the plain password."""
+    digest = current.lower() if re.fullmatch(r"[0-9a-fA-F]{64}", current) else Passwords.digest(current)
+    if not passwords.verify_digest(user.password_hash, digest):
+        raise ApiError("error-invalid-password", "Invalid password")
+
+
 def register_user(
     session: Session, *, passwords: Passwords, username: str, email: str, password: str, name: str
 ) -> User:
     """Self-registration. As in Rocket.Chat, the first user of a workspace becomes its admin."""
     roles = ["user"] if any_admin_exists(session) else ["admin", "user"]
+    if user_by_username(session, username.strip()) is not None or _email_taken(session, email):
+        # One answer for a taken name and a taken address: registration tells nobody which exists.
+        raise ApiError("error-field-unavailable", "This username or email cannot be used")
     return create_user(
         session,
         passwords=passwords,
@@ -140,7 +152,7 @@ def update_user(
     if name is not None:
         user.name = name.strip()
     if password is not None:
-        user.password_hash = passwords.hash(_check_password(password))
+        user.password_hash = passwords.hash(check_password(session, password))
         # A changed password ends every other session, as Rocket.Chat's "logout other clients".
         session.execute(delete(LoginToken).where(LoginToken.user_id == user.id))
     if require_password_change is not None:
@@ -240,6 +252,8 @@ def log_in(
 ) -> tuple[User, str]:
     """Check the credentials and open a login. Every failure looks the same to the caller."""
     user = user_by_email(session, identity) if "@" in identity else user_by_username(session, identity)
-    if user is None or not user.active or not passwords.verify_digest(user.password_hash, password_digest):
+    # An unknown or inactive user's password is checked too (against nothing): the same time for all.
+    password_hash = user.password_hash if user is not None and user.active else None
+    if not passwords.verify_digest(password_hash, password_digest) or user is None:
         raise Unauthorized("Unauthorized")
     return user, issue_login_token(session, user=user)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from omnidesk.actions.accounts import log_in, revoke_login_token
+from omnidesk.actions.accounts import revoke_login_token
+from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
 from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
-from omnidesk.errors import InvalidParams
+from omnidesk.errors import InvalidParams, Unauthorized
 from omnidesk.security import Passwords
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["auth"])
@@ -47,15 +49,25 @@ class LoginBody(Body):
         raise InvalidParams("must have required property 'password'")
 
 
-@router.post("/login", responses=errors(401))
-def login(body: LoginBody, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
-    user, token = log_in(
+@router.post("/login", responses=errors(401, 429))
+def login(body: LoginBody, request: Request, session: SessionDep, services: ServicesDep) -> Any:
+    outcome = attempt_login(
         session,
         passwords=services.passwords,
         identity=body.identity(),
         password_digest=body.password_digest(),
+        client_address=client_address(request),
     )
+    if outcome is None:  # answered, not raised: the counted failure commits with this request
+        refused = Unauthorized("Unauthorized")
+        return JSONResponse(refused.body(), status_code=refused.status_code)
+    user, token = outcome
     return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
+
+
+def client_address(request: Request) -> str:
+    """The peer's address. X-Forwarded-For is not read: anyone can send it (see docs/deploy.md)."""
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/logout")

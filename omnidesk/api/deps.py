@@ -93,6 +93,9 @@ async def get_actor(request: Request, session: SessionDep, services: ServicesDep
         if credentials is None:
             raise Unauthorized()
         user_id, token = credentials
+        if request.method == "GET" and request.url.path in WRITING_GETS:
+            # A link on another site could end the session (logout) or open a room: by cookie, only POST.
+            raise ApiError("error-csrf", "Send this with POST and the CSRF token", status_code=403)
         if request.method not in READ_ONLY_METHODS and not csrf_is_valid(
             services.settings, token, request.headers.get(CSRF_HEADER)
         ):

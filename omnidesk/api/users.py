@@ -16,7 +16,13 @@ from omnidesk.api.shapes import ok, page_bounds, parse_sort, user_public
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.models import Setting, User
-from omnidesk.queries.users import SORTABLE_USER_FIELDS, list_users, user_by_email, user_by_username
+from omnidesk.queries.users import (
+    SORTABLE_USER_FIELDS,
+    any_admin_exists,
+    list_users,
+    user_by_email,
+    user_by_username,
+)
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["users"])
 
@@ -35,10 +41,11 @@ class UserRegisterBody(Body):
     customFields: dict[str, Any] | None = None
 
 
-@router.post("/users.register")
+@router.post("/users.register", responses=errors(403))
 def register(body: UserRegisterBody, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
+    # The first user of a workspace registers and becomes its admin; after that, only when opened.
     form = session.get(Setting, "Accounts_RegistrationForm")
-    if form is not None and form.value == "Disabled":
+    if any_admin_exists(session) and (form is None or form.value != "Public"):
         raise ApiError("error-user-registration-disabled", "User registration is disabled", status_code=403)
     user = accounts.register_user(
         session,
@@ -188,6 +195,15 @@ def update(
         require(session, actor, "edit-other-user-active-status")
     if data.password is not None and user.id != actor.id:
         require(session, actor, "edit-other-user-password")
+    if user.id == actor.id and (
+        data.password is not None or (data.email is not None and data.email != user.email)
+    ):
+        raise ApiError(
+            "error-action-not-allowed",
+            "Change your own password or email with users.updateOwnBasicInfo and your current password",
+        )
+    if data.verified is not None:
+        require(session, actor, "edit-other-user-info")  # an email is verified by an admin, not its owner
     accounts.update_user(
         session,
         passwords=services.passwords,
@@ -246,3 +262,45 @@ def set_status(body: SetStatusBody, actor: CurrentActor, session: SessionDep) ->
         target = actor.user
     accounts.set_user_status(session, user=target, status=body.status, message=body.message)
     return ok()
+
+
+class OwnBasicInfo(Body):
+    email: str | None = None
+    name: str | None = None
+    username: str | None = None
+    nickname: str | None = None
+    statusText: str | None = None
+    realname: str | None = None
+    bio: str | None = None
+    currentPassword: str | None = None
+    newPassword: str | None = None
+
+
+class UpdateOwnBasicInfoBody(Body):
+    data: OwnBasicInfo
+    customFields: dict[str, Any] | None = None
+
+
+@router.post("/users.updateOwnBasicInfo")
+def update_own_basic_info(
+    body: UpdateOwnBasicInfoBody, actor: CurrentActor, session: SessionDep, services: ServicesDep
+) -> dict[str, Any]:
+    """Rocket.Chat's own-profile edit: a new password or email needs the current password, sent as
+    its SHA-256 hex digest as Meteor clients do (plain text is taken too)."""
+    data, user = body.data, actor.user
+    changes_secret = data.newPassword is not None or (data.email is not None and data.email != user.email)
+    if changes_secret:
+        if not data.currentPassword:
+            raise ApiError("error-invalid-password", "Invalid password")
+        accounts.check_current_password(user, passwords=services.passwords, current=data.currentPassword)
+    accounts.update_user(
+        session,
+        passwords=services.passwords,
+        user=user,
+        username=data.username,
+        email=data.email,
+        password=data.newPassword,
+        name=data.realname or data.name,
+        status_text=data.statusText,
+    )
+    return ok(user=user_public(user, with_emails=True))

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.accounts import log_in, revoke_login_token
-from omnidesk.errors import ApiError
+from omnidesk.actions.accounts import revoke_login_token
+from omnidesk.actions.login_throttle import attempt_login
+from omnidesk.errors import TooManyRequests
 from omnidesk.models import LoginToken, User
 from omnidesk.realtime import ejson
 from omnidesk.realtime.browser import cookie_credentials
@@ -62,14 +63,27 @@ def resume_login(session: Session, token: str) -> tuple[Login, dict[str, Any]]:
     return Login(user.id, user.username, login.token_hash), _login_result(user, token, login, "resume")
 
 
-def password_login(services: Services, identity: str, digest: str) -> tuple[Login, dict[str, Any]]:
+def password_login(
+    services: Services, identity: str, digest: str, client_address: str
+) -> tuple[Login, dict[str, Any]]:
     with services.transaction() as session:
         try:
-            user, token = log_in(
-                session, passwords=services.passwords, identity=identity, password_digest=digest
+            outcome = attempt_login(
+                session,
+                passwords=services.passwords,
+                identity=identity,
+                password_digest=digest,
+                client_address=client_address,
             )
-        except ApiError:
-            raise MeteorError(403, "Incorrect password") from None
+        except TooManyRequests as error:
+            # Rocket.Chat's DDP rate limiter answers so.
+            raise MeteorError(
+                "too-many-requests", error.reason, {"timeToReset": error.retry_after * 1000}
+            ) from None
+        if outcome is None:
+            session.commit()  # the counted failure stays
+            raise MeteorError(403, "Incorrect password")
+        user, token = outcome
         login = session.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token)))
         assert login is not None
         return Login(user.id, user.username, login.token_hash), _login_result(user, token, login, "password")
@@ -105,7 +119,10 @@ async def login(connection: Connection, params: list[Any]) -> Any:
         connection.raw_token = token
     else:
         identity, digest = _password_credentials(request)
-        new_login, outcome = await realtime.run(password_login, realtime.services, identity, digest)
+        client = connection.websocket.client
+        new_login, outcome = await realtime.run(
+            password_login, realtime.services, identity, digest, client.host if client else "unknown"
+        )
         connection.raw_token = outcome["token"]
     realtime.set_login(connection, new_login)
     return outcome

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omnidesk.actions.accounts import log_in, revoke_login_token
+from omnidesk.actions.accounts import revoke_login_token
+from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.api.deps import ServicesDep, SessionDep
 from omnidesk.api.routing import OneThreadRoute
-from omnidesk.errors import ApiError
+from omnidesk.errors import TooManyRequests
 from omnidesk.security import Passwords, constant_time_equals
 from omnidesk.web.render import page_actor, render
 from omnidesk.web.session import (
@@ -58,14 +59,20 @@ def login_submit(
     if not expected or not constant_time_equals(expected, csrf_token):
         return _login_failed(request, session, services, "Your session expired. Please try again.", next)
     try:
-        user, token = log_in(
+        outcome = attempt_login(
             session,
             passwords=services.passwords,
             identity=username.strip(),
             password_digest=Passwords.digest(password),
+            client_address=request.client.host if request.client else "unknown",
         )
-    except ApiError:
+    except TooManyRequests as error:
+        return _login_failed(
+            request, session, services, f"Too many failed sign-ins. {error.reason}", next, status_code=429
+        )
+    if outcome is None:
         return _login_failed(request, session, services, "Wrong username or password.", next)
+    user, token = outcome
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, services.settings, user_id=user.id, token=token)
     response.delete_cookie(PRELOGIN_COOKIE, path="/")
@@ -73,7 +80,12 @@ def login_submit(
 
 
 def _login_failed(
-    request: Request, session: SessionDep, services: ServicesDep, message: str, next: str
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    message: str,
+    next: str,
+    status_code: int = 400,
 ) -> Response:
     token = new_prelogin_token()
     response = render(
@@ -81,7 +93,7 @@ def _login_failed(
         "login.html",
         session=session,
         actor=None,
-        status_code=400,
+        status_code=status_code,
         error=message,
         prelogin=token,
         next=_safe_next(next),
