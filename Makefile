@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 3000
+# `make run PORT=3501` (or HOST=...) listens there; unset, OMNIDESK_HOST/PORT or 127.0.0.1:3000 hold.
+HOST ?=
+PORT ?=
+ADDRESS := $(if $(HOST),OMNIDESK_HOST=$(HOST)) $(if $(PORT),OMNIDESK_PORT=$(PORT))
 
 .PHONY: run test test-sqlite test-postgres check install demo clean sdk
 
@@ -33,8 +35,8 @@ install: $(VENV)/.installed-run
 # Migrate the SQLite file in this directory, create a first admin if there is none, and serve.
 run: $(VENV)/.installed-run
 	$(BIN)/omnidesk migrate
-	$(BIN)/omnidesk createadmin --if-none --username admin --email admin@example.com --name Administrator
-	$(BIN)/omnidesk serve --host $(HOST) --port $(PORT)
+	$(ADDRESS) $(BIN)/omnidesk createadmin --if-none --username admin --email admin@example.com --name Administrator
+	$(ADDRESS) $(BIN)/omnidesk serve
 
 demo: $(VENV)/.installed-run
 	$(BIN)/omnidesk demo

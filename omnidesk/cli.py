@@ -13,7 +13,7 @@ from omnidesk import migrate
 from omnidesk.actions.bootstrap import ensure_defaults
 from omnidesk.errors import ApiError
 from omnidesk.services import Services
-from omnidesk.settings import ConfigurationError, Settings, load_settings
+from omnidesk.settings import ConfigurationError, Settings, listening_on, load_settings
 
 
 def _prepare_database(services: Services) -> None:
@@ -52,9 +52,11 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
             return 2
     else:
         _prepare_database(services)
-    host = args.host or services.settings.host
-    port = args.port or services.settings.port
+    services.settings = listening_on(services.settings, host=args.host, port=args.port)
+    host, port = services.settings.host, services.settings.port
     print(f"Omnidesk serving on http://{host}:{port} (database: {_describe(services.settings)})")
+    if services.settings.public_url != f"http://{host}:{port}":
+        print(f"  public address (webhooks, links): {services.settings.public_url}")
     # Background work beside the web server: queued email, SMS and WhatsApp replies, email inboxes.
     workers: list[PeriodicWorker | MessagingWorker] = [
         make_mail_worker(services),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEVELOPMENT_SECRET_KEY = "omnidesk-development-secret-do-not-use-in-production"
@@ -34,6 +34,8 @@ class Settings:
     # Request bodies: the public routes (visitors, webhooks, login) get the small limit.
     max_body_bytes: int = 1024 * 1024
     max_public_body_bytes: int = 64 * 1024
+    # Whether OMNIDESK_PUBLIC_URL names the public address; if not, it follows where serve listens.
+    public_url_explicit: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +85,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     host = get("OMNIDESK_HOST", "127.0.0.1")
     port = _int("OMNIDESK_PORT", get("OMNIDESK_PORT", "3000"), minimum=1)
     public_url = get("OMNIDESK_PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
+    public_url_explicit = bool(env_vars.get("OMNIDESK_PUBLIC_URL"))
 
     log_level = get("OMNIDESK_LOG_LEVEL", "info").lower()
     if log_level not in ("critical", "error", "warning", "info", "debug"):
@@ -100,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=32
         ),
         log_level=log_level,
+        public_url_explicit=public_url_explicit,
         max_body_bytes=_int(
             "OMNIDESK_MAX_BODY_BYTES", get("OMNIDESK_MAX_BODY_BYTES", "1048576"), minimum=1024
         ),
@@ -107,3 +111,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OMNIDESK_MAX_PUBLIC_BODY_BYTES", get("OMNIDESK_MAX_PUBLIC_BODY_BYTES", "65536"), minimum=1024
         ),
     )
+
+
+def listening_on(settings: Settings, *, host: str | None, port: int | None) -> Settings:
+    """The settings with ``serve``'s --host/--port, which win over OMNIDESK_HOST/PORT. The public URL
+    (webhook addresses, Twilio's signed URLs, printed links) follows them unless OMNIDESK_PUBLIC_URL
+    names it."""
+    host = host or settings.host
+    port = port or settings.port
+    public_url = settings.public_url if settings.public_url_explicit else f"http://{host}:{port}"
+    return replace(settings, host=host, port=port, public_url=public_url)

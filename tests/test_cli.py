@@ -176,3 +176,33 @@ def test_serve_migrates_and_answers_api_info(sqlite_file: Path, tmp_path: Path) 
         server.terminate()
         server.wait(timeout=10)
     assert _rows(sqlite_file, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_serve_flags_feed_the_public_url_unless_it_is_set(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    served: list[tuple[object, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: served.append((app, port)))
+    monkeypatch.delenv("OMNIDESK_PUBLIC_URL", raising=False)
+    assert main(["serve", "--port", "3501"]) == 0
+    app, port = served[-1]
+    assert port == 3501
+    settings = app.state.services.settings  # type: ignore[attr-defined]
+    assert settings.public_url == "http://127.0.0.1:3501"  # webhook URLs and Twilio's signed URLs
+    monkeypatch.setenv("OMNIDESK_PUBLIC_URL", "https://support.example.com")
+    assert main(["serve", "--port", "3502", "--host", "0.0.0.0"]) == 0
+    app, port = served[-1]
+    assert port == 3502
+    assert app.state.services.settings.public_url == "https://support.example.com"  # type: ignore[attr-defined]
+    assert "public address (webhooks, links): https://support.example.com" in capsys.readouterr().out
+
+
+def test_createadmin_prints_the_address_serve_will_use(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OMNIDESK_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("OMNIDESK_PORT", "3501")
+    assert main(["createadmin", "--username", "root", "--email", "root@example.com"]) == 0
+    assert "log in at http://127.0.0.1:3501 " in capsys.readouterr().out
