@@ -141,10 +141,27 @@ def cmd_resetpassword(services: Services, args: argparse.Namespace) -> int:
 def cmd_demo(services: Services, _args: argparse.Namespace) -> int:
     from omnidesk.demo import load_demo
 
+    if services.settings.env == "production":
+        print(
+            "omnidesk demo loads made-up people and accounts; it does not run in production.", file=sys.stderr
+        )
+        return 2
     _prepare_database(services)
     with services.transaction() as session:
         summary = load_demo(session, passwords=services.passwords)
     print(summary)
+    return 0
+
+
+def cmd_rotate_secrets(services: Services, _args: argparse.Namespace) -> int:
+    """Re-encrypt every stored secret under the current OMNIDESK_SECRET_KEY, so the old keys can leave
+    OMNIDESK_SECRET_KEY_FALLBACKS."""
+    from omnidesk.actions.settings import rotate_secrets
+
+    _prepare_database(services)
+    with services.transaction() as session:
+        count = rotate_secrets(session)
+    print(f"Re-encrypted {count} secrets under the current key.")
     return 0
 
 
@@ -207,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     reset.set_defaults(handler=cmd_resetpassword)
 
     commands.add_parser("demo", help="load realistic demo data").set_defaults(handler=cmd_demo)
+    commands.add_parser(
+        "rotate-secrets", help="re-encrypt stored secrets under the current OMNIDESK_SECRET_KEY"
+    ).set_defaults(handler=cmd_rotate_secrets)
 
     importer = commands.add_parser("import", help="import data from a file")
     importer.add_argument("what", choices=["contacts"])

@@ -7,6 +7,7 @@ recorded as already delivered, as they would be after a real day, so no worker t
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from sqlalchemy import select, update
@@ -111,7 +112,7 @@ def load_demo_channels(
             name="Acme SMS",
             phone_number="+1 415 555 0100",
             account_sid="AC" + "0" * 32,
-            auth_token="demo-auth-token",
+            auth_token=secrets.token_urlsafe(24),  # the demo's accounts are nobody's: no one can sign
         ),
     )
     whatsapp = create_messaging_channel(
@@ -121,9 +122,9 @@ def load_demo_channels(
             name="Acme WhatsApp",
             phone_number="+1 415 555 0101",
             phone_number_id="100000000000001",
-            access_token="demo-access-token",
-            app_secret="demo-app-secret",
-            verify_token="demo-verify-token",
+            access_token=secrets.token_urlsafe(32),
+            app_secret=secrets.token_urlsafe(24),
+            verify_token=secrets.token_urlsafe(16),
         ),
     )
     for channel, customers in ((sms, SMS), (whatsapp, WHATSAPP)):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from omnidesk.db import utcnow
 from omnidesk.models import EmailInbox, OutboundEmail
 from omnidesk.queries.settings import setting_value
+from omnidesk.secret_box import box
 from omnidesk.services import Services
 from omnidesk.workers import PeriodicWorker
 
@@ -58,7 +59,7 @@ def smtp_config(session: Session) -> SmtpConfig:
         host=str(setting_value(session, "SMTP_Host") or "").strip(),
         port=int(setting_value(session, "SMTP_Port") or 25),
         username=str(setting_value(session, "SMTP_Username") or ""),
-        password=str(setting_value(session, "SMTP_Password") or ""),
+        password=box().decrypt(str(setting_value(session, "SMTP_Password") or "")),
         security=str(setting_value(session, "SMTP_Security") or "none"),
         sender=str(setting_value(session, "From_Email") or ""),
     )

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from omnidesk import search_index  # noqa: F401 - registers the session hooks that keep it current
+from omnidesk import (
+    search_index,  # noqa: F401 - registers the session hooks that keep it current
+    secret_box,
+)
 from omnidesk.db import Database
 from omnidesk.events import EventBus, InProcessBus, attach_bus
 from omnidesk.security import Passwords
@@ -24,6 +27,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, *, bus: EventBus | None = None) -> Services:
+        secret_box.configure(settings.secret_key, settings.secret_key_fallbacks)
         return cls(
             settings=settings,
             db=Database(settings.database_url),

@@ -34,6 +34,8 @@ class Settings:
     # Request bodies: the public routes (visitors, webhooks, login) get the small limit.
     max_body_bytes: int = 1024 * 1024
     max_public_body_bytes: int = 64 * 1024
+    # Earlier secret keys that still decrypt stored secrets until `omnidesk rotate-secrets` has run.
+    secret_key_fallbacks: tuple[str, ...] = ()
     # Whether OMNIDESK_PUBLIC_URL names the public address; if not, it follows where serve listens.
     public_url_explicit: bool = False
 
@@ -104,6 +106,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         log_level=log_level,
         public_url_explicit=public_url_explicit,
+        secret_key_fallbacks=tuple(
+            key.strip() for key in get("OMNIDESK_SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+        ),
         max_body_bytes=_int(
             "OMNIDESK_MAX_BODY_BYTES", get("OMNIDESK_MAX_BODY_BYTES", "1048576"), minimum=1024
         ),

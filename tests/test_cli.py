@@ -206,3 +206,17 @@ def test_createadmin_prints_the_address_serve_will_use(
     monkeypatch.setenv("OMNIDESK_PORT", "3501")
     assert main(["createadmin", "--username", "root", "--email", "root@example.com"]) == 0
     assert "log in at http://127.0.0.1:3501 " in capsys.readouterr().out
+
+
+def test_demo_refuses_to_run_in_production(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OMNIDESK_ENV", "production")
+    monkeypatch.setenv("OMNIDESK_SECRET_KEY", "k" * 40)
+    assert main(["demo"]) == 2
+    assert "does not run in production" in capsys.readouterr().err
+
+
+def test_rotate_secrets_runs(sqlite_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rotate-secrets"]) == 0
+    assert "Re-encrypted 0 secrets" in capsys.readouterr().out

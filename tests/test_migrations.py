@@ -273,3 +273,24 @@ def test_0013_gives_channel_visitors_random_tokens_and_files_them_by_address(
     with fresh_database.engine.begin() as connection:
         tokens = dict(connection.execute(text("SELECT id, token FROM visitors")).all())
     assert tokens == {**derived, "v-web": "widget-token-1"}
+
+
+def test_0015_encrypts_stored_secrets_and_its_downgrade_decrypts_them(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0014_rate_limits")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO voice_lines (id, phone_number, provider, account_sid, auth_token, queue, "
+                "created_at, updated_at) VALUES ('line-1', '+15550100', 'twilio', 'AC1', 'plain-token-1', "
+                "'support', :now, :now)"
+            ),
+            {"now": now},
+        )
+    _migrate(fresh_database, "0015_encrypt_secrets")
+    with fresh_database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT auth_token FROM voice_lines")).scalar()
+    assert stored.startswith("enc:v1:") and "plain-token-1" not in stored
+    _migrate(fresh_database, "0014_rate_limits", down=True)
+    with fresh_database.engine.connect() as connection:
+        assert connection.execute(text("SELECT auth_token FROM voice_lines")).scalar() == "plain-token-1"

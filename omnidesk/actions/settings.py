@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
-from omnidesk.models import Setting
+from omnidesk.models import EmailInbox, MessagingChannel, Setting, VoiceLine
+from omnidesk.secret_box import box
 
 
 def validate_setting_value(setting: Setting, value: Any) -> Any:
@@ -29,8 +32,39 @@ def validate_setting_value(setting: Setting, value: Any) -> Any:
     return value
 
 
+# Settings that hold a secret: stored encrypted (``secret_box``), never sent back (``api/settings``).
+SECRET_SETTINGS = frozenset({"SMTP_Password"})
+
+
 def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
-    setting.value = validate_setting_value(setting, value)
+    value = validate_setting_value(setting, value)
+    if setting.id in SECRET_SETTINGS and isinstance(value, str) and value:
+        value = box().encrypt(value)
+    setting.value = value
     session.flush()
-    send_event_on_commit(session, SettingChanged(setting_id=setting.id, value=setting.value))
+    shown = "" if setting.id in SECRET_SETTINGS else setting.value
+    send_event_on_commit(session, SettingChanged(setting_id=setting.id, value=shown))
     return setting
+
+
+def rotate_secrets(session: Session) -> int:
+    """Write every encrypted value again: ``EncryptedText`` encrypts under the current key."""
+    count = 0
+    columns = {
+        MessagingChannel: ("auth_token", "access_token", "app_secret", "verify_token"),
+        VoiceLine: ("auth_token",),
+        EmailInbox: ("smtp_password", "imap_password"),
+    }
+    for model, names in columns.items():
+        for row in session.scalars(select(model)):
+            for name in names:
+                if getattr(row, name) is not None:
+                    flag_modified(row, name)
+                    count += 1
+    for setting_id in SECRET_SETTINGS:
+        setting = session.get(Setting, setting_id)
+        if setting is not None and isinstance(setting.value, str) and setting.value:
+            setting.value = box().rotate(setting.value)
+            count += 1
+    session.flush()
+    return count

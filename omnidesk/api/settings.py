@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require_any
-from omnidesk.actions.settings import set_setting
+from omnidesk.actions.settings import SECRET_SETTINGS, set_setting
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
@@ -24,10 +24,17 @@ router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["settings
 GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}
 
 
+def _shown_value(setting: Setting) -> Any:
+    """A secret setting is never sent back, not even encrypted: only whether one is set."""
+    if setting.id in SECRET_SETTINGS:
+        return "********" if setting.value else ""
+    return setting.value
+
+
 def _setting_shape(setting: Setting) -> dict[str, Any]:
     shape = {
         "_id": setting.id,
-        "value": setting.value,
+        "value": _shown_value(setting),
         "type": setting.type,
         "group": setting.group,
         "public": setting.public,
@@ -73,7 +80,7 @@ def list_settings(
 def list_public_settings(session: SessionDep) -> dict[str, Any]:
     settings, _ = list_settings_query(session, public_only=True, offset=0, count=10_000)
     return ok(
-        settings=[{"_id": s.id, "value": s.value} for s in settings],
+        settings=[{"_id": s.id, "value": _shown_value(s)} for s in settings],
         count=len(settings),
         offset=0,
         total=len(settings),
@@ -85,7 +92,7 @@ def get_setting(setting_id: str, actor: CurrentActor, session: SessionDep) -> di
     setting = _get_setting(session, setting_id)
     if not setting.public and not _may_view_all(session, actor):
         raise Forbidden()
-    return ok(_id=setting.id, value=setting.value)
+    return ok(_id=setting.id, value=_shown_value(setting))
 
 
 class SettingUpdateBody(Body):

@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
+from omnidesk.secret_box import EncryptedText
 
 DIRECTIONS = ("inbound", "outbound")
 LIVE_STATES = ("ringing", "in-progress", "on-hold")
@@ -46,7 +47,7 @@ class VoiceLine(Base):
     phone_number: Mapped[str] = mapped_column(String(20))  # E.164
     provider: Mapped[str] = mapped_column(String(20), default="twilio")
     account_sid: Mapped[str] = mapped_column(String(64))
-    auth_token: Mapped[str] = mapped_column(String(255))
+    auth_token: Mapped[str] = mapped_column(EncryptedText)
     queue: Mapped[str] = mapped_column(String(120))
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
+from omnidesk.secret_box import EncryptedText
 
 
 class EmailInbox(Base):
@@ -25,12 +26,12 @@ class EmailInbox(Base):
     smtp_server: Mapped[str] = mapped_column(String(255))
     smtp_port: Mapped[int] = mapped_column(Integer)
     smtp_username: Mapped[str] = mapped_column(String(320))
-    smtp_password: Mapped[str] = mapped_column(String(500))
+    smtp_password: Mapped[str] = mapped_column(EncryptedText)
     smtp_secure: Mapped[bool] = mapped_column(Boolean, default=False)
     imap_server: Mapped[str] = mapped_column(String(255))
     imap_port: Mapped[int] = mapped_column(Integer)
     imap_username: Mapped[str] = mapped_column(String(320))
-    imap_password: Mapped[str] = mapped_column(String(500))
+    imap_password: Mapped[str] = mapped_column(EncryptedText)
     imap_secure: Mapped[bool] = mapped_column(Boolean, default=False)
     imap_max_retries: Mapped[int] = mapped_column(Integer, default=10)
     # Reading state: consecutive failed polls (the inbox turns itself off after imap_max_retries), the

@@ -15,6 +15,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
+from omnidesk.secret_box import EncryptedText
 
 CHANNEL_TYPES = ("sms", "whatsapp")
 PROVIDERS = {"sms": "twilio", "whatsapp": "whatsapp-cloud"}
@@ -48,13 +49,13 @@ class MessagingChannel(Base):
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     # Twilio
     account_sid: Mapped[str | None] = mapped_column(String(64))
-    auth_token: Mapped[str | None] = mapped_column(String(255))
+    auth_token: Mapped[str | None] = mapped_column(EncryptedText)
     messaging_service_sid: Mapped[str | None] = mapped_column(String(64))
     # WhatsApp Cloud API
     phone_number_id: Mapped[str | None] = mapped_column(String(64))
-    access_token: Mapped[str | None] = mapped_column(Text)
-    app_secret: Mapped[str | None] = mapped_column(String(255))
-    verify_token: Mapped[str | None] = mapped_column(String(255))
+    access_token: Mapped[str | None] = mapped_column(EncryptedText)
+    app_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    verify_token: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

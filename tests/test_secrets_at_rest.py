@@ -1,0 +1,69 @@
+"""Provider credentials and mail passwords are encrypted in the database, used decrypted, never sent
+back, and survive a key rotation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from omnidesk import secret_box
+from omnidesk.actions.settings import rotate_secrets
+from omnidesk.mail import smtp_config
+from omnidesk.services import Services
+from tests.helpers import Persona, assert_error, raw_rows
+from tests.test_voice_lines import TOKEN, new_line, ring
+
+SMTP_SECRET = "smtp-password-that-must-not-leak"
+
+
+@pytest.fixture
+def restore_keys(services: Services) -> Iterator[None]:
+    yield
+    secret_box.configure(services.settings.secret_key, services.settings.secret_key_fallbacks)
+
+
+def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
+    services: Services, admin: Persona
+) -> None:
+    line = new_line(admin)
+    ((stored,),) = raw_rows(services, "SELECT auth_token FROM voice_lines")
+    assert stored.startswith("enc:v1:") and TOKEN not in stored
+    assert TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
+    assert ring(services, admin, line, TOKEN).status_code == 200
+
+
+def test_the_smtp_password_is_stored_encrypted_and_never_sent_back(
+    services: Services, admin: Persona
+) -> None:
+    assert admin.post("/api/v1/settings/SMTP_Password", json={"value": SMTP_SECRET}).status_code == 200
+    ((stored,),) = raw_rows(services, "SELECT value FROM settings WHERE id = 'SMTP_Password'")
+    assert SMTP_SECRET not in str(stored) and "enc:v1:" in str(stored)
+    assert admin.get("/api/v1/settings/SMTP_Password").json()["value"] == "********"
+    listed = admin.get("/api/v1/settings", params={"count": 1000}).text
+    assert SMTP_SECRET not in listed and "enc:v1:" not in listed
+    with services.transaction() as session:
+        assert smtp_config(session).password == SMTP_SECRET  # what the mail worker logs in with
+
+
+def test_secrets_survive_a_key_rotation(services: Services, admin: Persona, restore_keys: None) -> None:
+    line = new_line(admin)
+    old = services.settings.secret_key
+    secret_box.configure("a brand new secret key of more than 32 chars", [old])
+    assert ring(services, admin, line, TOKEN).status_code == 200  # the old key still decrypts
+    with services.transaction() as session:
+        assert rotate_secrets(session) >= 1
+    secret_box.configure("a brand new secret key of more than 32 chars")
+    assert ring(services, admin, line, TOKEN).status_code == 200  # now under the new key alone
+
+
+def test_an_unreadable_secret_is_a_clear_error_on_its_routes_only(
+    services: Services, admin: Persona, anonymous: TestClient, restore_keys: None
+) -> None:
+    line = new_line(admin)
+    secret_box.configure("some other key nobody listed as a fallback!")
+    response = ring(services, admin, line, TOKEN)
+    assert_error(response, 409, "error-secret-unreadable")
+    assert anonymous.get("/api/info").status_code == 200
+    assert admin.get("/api/v1/me").status_code == 200
