@@ -7,8 +7,8 @@ import hashlib
 
 from fastapi.testclient import TestClient
 
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.services import Services
-from omnidesk.web.session import SESSION_COOKIE
 from tests.helpers import PASSWORD, Persona, assert_error
 from tests.livechat_helpers import set_setting
 

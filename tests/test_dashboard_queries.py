@@ -8,11 +8,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.demo import load_demo
 from omnidesk.models import Message, Room
 from omnidesk.queries import dashboard
 from omnidesk.services import Services
-from omnidesk.web.session import SESSION_COOKIE
 from tests.helpers import Persona
 from tests.livechat_helpers import guest, send_as_agent, set_available, set_setting
 

@@ -9,12 +9,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from omnidesk.app import create_app
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.services import Services
 from omnidesk.web.admin import PAGES
 from omnidesk.web.install import PAGE_ROUTERS
 from omnidesk.web.render import NAVIGATION
 from omnidesk.web.security_headers import API_EXPLORER_POLICY, PAGE_POLICY
-from omnidesk.web.session import SESSION_COOKIE
 from tests.helpers import Persona
 
 FIXED = {

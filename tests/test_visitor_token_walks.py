@@ -45,6 +45,7 @@ from sqlalchemy import bindparam, text
 from omnidesk.actions.accounts import issue_login_token
 from omnidesk.actions.contacts import create_contact
 from omnidesk.actions.email_inbox import receive_email, save_inbox
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.db import new_id
 from omnidesk.demo import load_demo
@@ -53,7 +54,6 @@ from omnidesk.queries.agents import ROLE_OF_TYPE
 from omnidesk.services import Services
 from omnidesk.web import admin as admin_pages
 from omnidesk.web.install import PAGE_ROUTERS
-from omnidesk.web.session import SESSION_COOKIE
 from tests.helpers import Persona
 from tests.livechat_helpers import make_department, set_available
 from tests.messaging_helpers import (

@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from omnidesk.web.session import SESSION_COOKIE
+from omnidesk.browser_session import SESSION_COOKIE
 from tests.helpers import PASSWORD, Persona
 
 
@@ -59,7 +59,7 @@ def test_cookie_writes_need_the_csrf_token_and_logout_ends_the_session(
     body = {"status": "away"}
     refused = app_client.post("/api/v1/users.setStatus", json=body)
     assert refused.status_code == 403 and refused.json()["errorType"] == "error-csrf"
-    from omnidesk.web.session import csrf_token_for
+    from omnidesk.browser_session import csrf_token_for
 
     csrf = csrf_token_for(app_client.app.state.services.settings.secret_key, manager.token)  # type: ignore[attr-defined]
     accepted = app_client.post("/api/v1/users.setStatus", json=body, headers={"X-CSRF-Token": csrf})
@@ -82,7 +82,7 @@ def test_pages_send_strangers_to_sign_in_and_only_to_local_paths(app_client: Tes
 def test_a_cross_site_logout_without_the_token_is_refused_and_the_session_stays(
     app_client: TestClient, manager: Persona
 ) -> None:
-    from omnidesk.web.session import csrf_token_for
+    from omnidesk.browser_session import csrf_token_for
 
     app_client.cookies.clear()
     app_client.cookies.set(SESSION_COOKIE, f"{manager.id}:{manager.token}")

@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import log_in
-from omnidesk.actions.rate_limits import lock
+from omnidesk.actions.key_locks import lock
 from omnidesk.db import utcnow
 from omnidesk.errors import TooManyRequests, Unauthorized
 from omnidesk.models import RateLimitHit, User

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.rate_limits import lock
+from omnidesk.actions.key_locks import lock
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageDeleted, MessageSent, MessageUpdated, send_event_on_commit

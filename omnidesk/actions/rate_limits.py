@@ -21,15 +21,15 @@ A key is meant to be used with one window: a hit counts for the window it was re
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, cast, delete, func, literal, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.key_locks import lock
 from omnidesk.db import utcnow
 from omnidesk.errors import TooManyRequests
 from omnidesk.models import RateLimitHit
@@ -69,15 +69,6 @@ def hit_all(session: Session, limits: Sequence[Limit]) -> None:
     session.flush()
 
 
-def lock(session: Session, keys: Iterable[str]) -> None:
-    """Hold ``keys`` until the transaction ends, so a caller can read its own state under the same lock
-    before hitting them. Taking a key twice in one transaction is harmless."""
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite's write transactions are serialised already
-    for key in sorted(set(keys)):
-        session.execute(select(func.pg_advisory_xact_lock(cast(literal(_lock_id(key)), BigInteger))))
-
-
 def _wait(session: Session, limit: Limit, now: datetime) -> float:
     """Seconds until ``limit.key`` has room for one more hit; 0 if it has now."""
     allowed = max(1, limit.limit)
@@ -106,9 +97,3 @@ def _prune(session: Session, now: datetime) -> None:
         delete(RateLimitHit).where(RateLimitHit.id.in_(expired)),
         execution_options={"synchronize_session": False},
     )
-
-
-def _lock_id(key: str) -> int:
-    """The advisory lock's 64-bit number for ``key``; a collision only makes two keys share a queue."""
-    digest = hashlib.sha256(f"omnidesk-rate-limit:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)

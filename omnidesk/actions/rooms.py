@@ -13,8 +13,8 @@ from omnidesk.actions.contact_links import (
     note_contact_chat,
     resolve_contact_for_room,
 )
+from omnidesk.actions.key_locks import lock
 from omnidesk.actions.messages import add_message, add_system_message
-from omnidesk.actions.rate_limits import lock
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
 from omnidesk.actions.verification import verification_required

@@ -22,6 +22,7 @@ from omnidesk import defaults
 from omnidesk.actions import rate_limits
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import add_contact_emails, channel_of
+from omnidesk.actions.key_locks import lock
 from omnidesk.actions.mail import queue_email
 from omnidesk.actions.messages import add_system_message
 from omnidesk.actions.routing import release_verified_inquiry, room_event
@@ -71,7 +72,7 @@ def request_verification(session: Session, *, room: Room, email: str) -> Contact
     ]
     # Locked before the room's pending codes are read: a room has one visitor, so two requests for one
     # room also take turns here and the resend interval holds under concurrency.
-    rate_limits.lock(session, [limit.key for limit in limits])
+    lock(session, [limit.key for limit in limits])
     now = utcnow()
     previous = session.scalars(
         select(ContactVerification).where(

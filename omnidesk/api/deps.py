@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, lazyload
 from starlette.concurrency import run_in_threadpool
 
 from omnidesk.access import Actor, grants_of
+from omnidesk.browser_session import CSRF_HEADER, csrf_is_valid, session_credentials
 from omnidesk.errors import ApiError, Unauthorized
 from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
 from omnidesk.services import Services
-from omnidesk.web.session import CSRF_HEADER, csrf_is_valid, session_credentials
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 # GETs that write, as in Rocket.Chat: the widget opens its room with GET livechat/room, older clients

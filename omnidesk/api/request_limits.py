@@ -21,8 +21,8 @@ import json
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.settings import Settings
-from omnidesk.web.session import SESSION_COOKIE
 
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024

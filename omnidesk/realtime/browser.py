@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.requests import HTTPConnection
 
+from omnidesk.browser_session import session_credentials
 from omnidesk.realtime.protocol import MeteorError
-from omnidesk.web.session import session_credentials
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 FOREIGN_ORIGIN = "Cookie login is accepted only from this site's own pages"

@@ -11,10 +11,7 @@ from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.api.deps import ServicesDep, SessionDep
 from omnidesk.api.routing import OneThreadRoute
-from omnidesk.errors import TooManyRequests
-from omnidesk.security import Passwords, constant_time_equals
-from omnidesk.web.render import page_actor, render
-from omnidesk.web.session import (
+from omnidesk.browser_session import (
     CSRF_FIELD,
     PRELOGIN_COOKIE,
     clear_session_cookie,
@@ -24,6 +21,9 @@ from omnidesk.web.session import (
     set_prelogin_cookie,
     set_session_cookie,
 )
+from omnidesk.errors import TooManyRequests
+from omnidesk.security import Passwords, constant_time_equals
+from omnidesk.web.render import page_actor, render
 
 router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
+from omnidesk.browser_session import csrf_token_for, session_credentials
 from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
 from omnidesk.services import Services
-from omnidesk.web.session import csrf_token_for, session_credentials
 
 WEB_DIR = Path(__file__).parent
 # Autoescaping is on for every template: whatever a user typed renders as text.
