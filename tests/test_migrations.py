@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, text
 from omnidesk import migrate
 from omnidesk.access import widget_visitor
 from omnidesk.db import Database
-from omnidesk.models import Contact, ContactChannel, Message, Room, Visitor
+from omnidesk.models import Call, Contact, ContactChannel, Message, Room, Visitor
 from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.services import Services
 
@@ -287,9 +287,24 @@ def test_0015_encrypts_stored_secrets_and_its_downgrade_decrypts_them(fresh_data
             ),
             {"now": now},
         )
+        connection.execute(
+            Call.__table__.insert(),
+            {
+                "id": "call-1",
+                "provider": "twilio",
+                "line_id": "line-1",
+                "direction": "inbound",
+                "from_number": "+15550199",
+                "to_number": "+15550100",
+                "customer_number": "+15550199",
+                "started_at": now,
+            },
+        )
     _migrate(fresh_database, "0015_encrypt_secrets")
     with fresh_database.engine.connect() as connection:
         stored = connection.execute(text("SELECT auth_token FROM voice_lines")).scalar()
+        # The rows that point at a secret's table keep pointing at it (no table rebuild on SQLite).
+        assert connection.execute(text("SELECT line_id FROM calls")).scalar() == "line-1"
     assert stored.startswith("enc:v1:") and "plain-token-1" not in stored
     _migrate(fresh_database, "0014_rate_limits", down=True)
     with fresh_database.engine.connect() as connection:

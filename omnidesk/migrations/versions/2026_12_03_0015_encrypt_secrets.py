@@ -1,10 +1,11 @@
 """Secrets at rest: provider credentials, mail passwords and the SMTP_Password setting are encrypted.
 
-The columns become Text (a Fernet token is about twice as long as what it holds plus 100 characters)
-and every stored value is encrypted. This migration imports the application's ``secret_box`` on
-purpose, against the rule that migrations stand alone: encrypting needs the process's key, derived
-exactly as the app derives it, and writing that derivation twice would let them drift. A value already
-encrypted (``enc:v1:``) is left alone, so running the upgrade again changes nothing.
+Every stored value is encrypted; on PostgreSQL the columns also become TEXT (a Fernet token is about
+twice as long as what it holds plus 100 characters). This migration imports the application's
+``secret_box`` on purpose, against the rule that migrations stand alone: encrypting needs the
+process's key, derived exactly as the app derives it, and writing that derivation twice would let
+them drift. A value already encrypted (``enc:v1:``) is left alone, so running the upgrade again
+changes nothing.
 
 Revision ID: 0015_encrypt_secrets
 Revises: 0014_rate_limits
@@ -77,8 +78,15 @@ def _convert(*, encrypting: bool) -> None:
         )
 
 
+def _widen_columns() -> bool:
+    """PostgreSQL enforces the old lengths, so the columns become TEXT. SQLite does not, and changing a
+    column's type there rebuilds the table: with foreign keys on, dropping the old copy would delete
+    the email messages of every inbox (ON DELETE CASCADE) and unlink calls and channel messages."""
+    return op.get_bind().dialect.name != "sqlite"
+
+
 def upgrade() -> None:
-    for table, columns in COLUMNS.items():
+    for table, columns in COLUMNS.items() if _widen_columns() else ():
         with op.batch_alter_table(table) as batch:
             for name, length in columns:
                 if length is not None:
@@ -88,7 +96,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _convert(encrypting=False)
-    for table, columns in COLUMNS.items():
+    for table, columns in COLUMNS.items() if _widen_columns() else ():
         with op.batch_alter_table(table) as batch:
             for name, length in columns:
                 if length is not None:
