@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.accounts import create_user, set_user_status
 from omnidesk.actions.agents import set_agent_status
 from omnidesk.actions.contacts import create_contact, update_contact
+from omnidesk.actions.conversations import send_agent_message, send_visitor_message
 from omnidesk.actions.custom_fields import create_custom_field
 from omnidesk.actions.departments import AgentAssignment, DepartmentFields, create_department
-from omnidesk.actions.messages import send_agent_message, send_visitor_message
 from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_info
 from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.calls import CallIdentity, CallRoute, ReportedEvent, record_call_events, wrap_up_call
+from omnidesk.actions.calls import CallRoute, record_call_events, wrap_up_call
+from omnidesk.channels.voice import CallIdentity, ReportedEvent
 from omnidesk.db import utcnow
 from omnidesk.models import User, VoiceLine
 from omnidesk.queries.calls import call_by_external_id, voice_line_by_number

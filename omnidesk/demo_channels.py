@@ -13,10 +13,12 @@ from collections.abc import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.email_inbox import receive_email, save_inbox
-from omnidesk.actions.messages import send_agent_message
-from omnidesk.actions.messaging import InboundText, apply_delivery_status, receive_message
+from omnidesk.actions.conversations import send_agent_message
+from omnidesk.actions.email_inbox import save_inbox
+from omnidesk.actions.email_intake import receive_email
 from omnidesk.actions.messaging_channels import ChannelSettings, create_messaging_channel
+from omnidesk.actions.messaging_intake import InboundText, receive_message
+from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.actions.rooms import close_room
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.db import utcnow

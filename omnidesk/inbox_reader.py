@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy import update
 
-from omnidesk.actions.email_inbox import receive_email
+from omnidesk.actions.email_intake import receive_email
 from omnidesk.channels.email_imap import (
     ImapAccount,
     ImapError,

@@ -22,6 +22,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.email_replies import sender_of
 from omnidesk.db import utcnow
 from omnidesk.models import EmailInbox, OutboundEmail
 from omnidesk.queries.settings import setting_value
@@ -175,8 +176,6 @@ def pending_count(session: Session) -> int:
 
 def inbox_smtp_config(services: Services, inbox_id: str) -> SmtpConfig | None:
     """The SMTP server of an email inbox, for the replies in its chats (None once it is deleted)."""
-    from omnidesk.actions.email_inbox import sender_of
-
     with services.session(write=False) as session:
         inbox = session.get(EmailInbox, inbox_id)
         if inbox is None:

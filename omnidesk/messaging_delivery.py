@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from omnidesk.actions.messaging import apply_delivery_status
+from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.channels import sms_twilio
-from omnidesk.channels.transports import Account, OutboundText, TransportError, transport_for
+from omnidesk.channels.registry import transport_for
+from omnidesk.channels.transports import Account, OutboundText, TransportError
 from omnidesk.db import utcnow
 from omnidesk.events import Event, MessageSent
 from omnidesk.models import ChannelMessage, MessagingChannel

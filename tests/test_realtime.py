@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from omnidesk.actions.messages import send_visitor_message
+from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.app import create_app
 from omnidesk.models import Room, Visitor
 from omnidesk.realtime import Realtime, RealtimeOptions

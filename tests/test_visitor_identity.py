@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from omnidesk.actions import visitors as visitor_actions
-from omnidesk.actions.email_inbox import receive_email
+from omnidesk.actions.email_intake import receive_email
 from omnidesk.channels.email_imap import parse_email
 from omnidesk.models import (
     Contact,

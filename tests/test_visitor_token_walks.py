@@ -44,7 +44,8 @@ from sqlalchemy import bindparam, text
 
 from omnidesk.actions.accounts import issue_login_token
 from omnidesk.actions.contacts import create_contact
-from omnidesk.actions.email_inbox import receive_email, save_inbox
+from omnidesk.actions.email_inbox import save_inbox
+from omnidesk.actions.email_intake import receive_email
 from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.db import new_id

@@ -10,10 +10,9 @@ record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import add_contact_phones, default_phone_region
 from omnidesk.actions.visitors import channel_visitor
+from omnidesk.channels.voice import CallIdentity, ReportedEvent, is_web_url
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams
 from omnidesk.events import CallChanged, send_event_on_commit
@@ -43,39 +43,6 @@ _ORDER = ("ringing", "offered", "declined", "answered", "dequeued", "held", "res
 _RANK = {kind: rank for rank, kind in enumerate(_ORDER)} | {"ended": len(_ORDER)}
 
 IfBlocked = Literal["refuse", "ignore", "allow"]
-
-
-@dataclass(frozen=True)
-class CallIdentity:
-    """Who calls whom, as the source reported it. ``external_id`` is the source's call id."""
-
-    provider: str
-    external_id: str | None
-    direction: str  # "inbound" | "outbound"
-    from_number: str
-    to_number: str
-    caller_name: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportedEvent:
-    kind: str
-    at: datetime
-    dedup_key: str
-    source: str  # "twilio" | "api" | "manual"
-    sequence: int | None = None
-    # agentId/agentUsername, state (for "ended"), duration, queue, queueTime, recording fields...
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-def is_web_url(value: str) -> bool:
-    """An absolute http(s) URL. The Calls panel links to a call's recording: any other scheme
-    (``javascript:``, ``data:``) would run or show content as our own site."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # "http://[::1": an unclosed IPv6 address
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,18 @@
-"""Every write to messages: from visitors, from agents, and the system's own notes in a room."""
+"""The message rows themselves: adding one (and the system's own notes in a room), a client's retried send,
+edits and deletions. Who may send what, and where a reply goes, is ``conversations``'s business."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.key_locks import lock
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageDeleted, MessageSent, MessageUpdated, send_event_on_commit
-from omnidesk.models import Inquiry, Message, Room, User, Visitor
+from omnidesk.models import Message, Room, User
 
 MAX_MESSAGE_LENGTH = 5000  # Rocket.Chat's Message_MaxAllowedSize default
 
@@ -74,7 +75,7 @@ def add_system_message(
     )
 
 
-def _check_text(msg: str) -> str:
+def check_text(msg: str) -> str:
     if not msg.strip():
         raise ApiError("error-invalid-message", "The message must not be empty")
     if len(msg) > MAX_MESSAGE_LENGTH:
@@ -82,7 +83,9 @@ def _check_text(msg: str) -> str:
     return msg
 
 
-def _existing(session: Session, message_id: str | None, *, room: Room, author_id: str) -> Message | None:
+def existing_message(
+    session: Session, message_id: str | None, *, room: Room, author_id: str
+) -> Message | None:
     """A client that retries a send with the same ``_id`` gets the stored message, not a duplicate.
 
     Two sends of one new id at once: the second waits on the id's lock for the first to commit, then
@@ -100,70 +103,6 @@ def _existing(session: Session, message_id: str | None, *, room: Room, author_id
     return existing
 
 
-def send_visitor_message(
-    session: Session, *, visitor: Visitor, room: Room, msg: str, message_id: str | None = None
-) -> Message:
-    from omnidesk.actions.rooms import resume_room  # rooms uses messages too
-
-    existing = _existing(session, message_id, room=room, author_id=visitor.id)
-    if existing is not None:
-        return existing
-    if not room.open:
-        raise ApiError("room-closed", "Room closed")
-    if room.on_hold:
-        resume_room(session, room=room, by=None)
-    message = add_message(
-        session,
-        room=room,
-        author_kind="visitor",
-        author_id=visitor.id,
-        author_username=visitor.username,
-        author_name=visitor.name,
-        msg=_check_text(msg),
-        message_id=message_id,
-    )
-    room.waiting_response = True
-    # The queue shows what the visitor first wrote.
-    session.execute(
-        update(Inquiry).where(Inquiry.room_id == room.id, Inquiry.message == "").values(message=msg[:500]),
-        execution_options={"synchronize_session": False},
-    )
-    return message
-
-
-def send_agent_message(
-    session: Session, *, agent: User, room: Room, msg: str, message_id: str | None = None
-) -> Message:
-    existing = _existing(session, message_id, room=room, author_id=agent.id)
-    if existing is not None:
-        return existing
-    if not room.open:
-        raise ApiError("error-room-closed", "This conversation is already closed")
-    if room.served_by_id != agent.id:
-        raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
-    from omnidesk.actions.messaging import channel_for_reply, queue_reply  # messaging uses messages too
-
-    outbound = channel_for_reply(session, room=room)  # SMS and WhatsApp chats: refuses undeliverable replies
-    message = add_message(
-        session,
-        room=room,
-        author_kind="user",
-        author_id=agent.id,
-        author_username=agent.username,
-        author_name=agent.name,
-        msg=_check_text(msg),
-        message_id=message_id,
-    )
-    if outbound is not None:
-        queue_reply(session, room=room, message=message, channel=outbound)
-    if room.source_type == "email":
-        from omnidesk.actions.email_inbox import queue_reply as queue_email_reply  # it builds on this module
-
-        queue_email_reply(session, room=room, message=message)
-    room.waiting_response = False
-    return message
-
-
 def _editable(room: Room, message: Message) -> None:
     if message.room_id != room.id:
         raise ApiError("error-invalid-message", "The message is not in this room")
@@ -175,7 +114,7 @@ def _editable(room: Room, message: Message) -> None:
 
 def edit_message(session: Session, *, room: Room, message: Message, text: str) -> Message:
     _editable(room, message)
-    message.msg = _check_text(text)
+    message.msg = check_text(text)
     message.edited_at = utcnow()
     session.flush()
     send_event_on_commit(session, MessageUpdated(room_id=room.id, message_id=message.id))

@@ -13,6 +13,7 @@ from omnidesk.actions.contact_links import (
     note_contact_chat,
     resolve_contact_for_room,
 )
+from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.key_locks import lock
 from omnidesk.actions.messages import add_message, add_system_message
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
@@ -23,6 +24,7 @@ from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import send_event_on_commit
 from omnidesk.models import Department, Priority, Room, RoomTag, User, Visitor
+from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
 from omnidesk.queries.settings import setting_value
 
 BLOCKED_CHANNEL_COMMENT = "This channel has been blocked"
@@ -199,8 +201,6 @@ def save_room_info(
 ) -> Room:
     """Room Information: topic, tags, priority and room-scope custom fields. ``None`` leaves a field
     as it is; an empty topic or priority clears it."""
-    from omnidesk.actions.custom_fields import validate_custom_field_values
-
     if topic is not None:
         room.topic = topic.strip() or None
     if tags is not None:
@@ -218,8 +218,6 @@ def save_room_info(
 
 
 def _set_priority(session: Session, room: Room, priority_id: str) -> None:
-    from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
-
     if not priority_id:
         room.priority_id, room.priority_weight = None, PRIORITY_NOT_SPECIFIED
         return

@@ -16,6 +16,7 @@ from omnidesk.api.openapi import errors
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
+from omnidesk.channels.voice import CallIdentity
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, User
@@ -243,7 +244,7 @@ def call_event(body: CallEventBody, actor: CurrentActor, session: SessionDep) ->
     agent = _agent(session, body.agentId)
     if body.event == "transferred" and agent is None:
         raise ApiError("error-invalid-agent", "A transfer must name the agent taking the call")
-    identity = call_actions.CallIdentity(
+    identity = CallIdentity(
         provider=body.provider,
         external_id=body.externalId,
         direction=body.direction,
@@ -299,7 +300,7 @@ def log_call(body: CallLogBody, actor: CurrentActor, session: SessionDep) -> dic
         raise ApiError("error-invalid-call-times", "A call starts, is answered and ends in that order")
     ours, theirs = body.lineNumber or "", body.phoneNumber
     inbound = body.direction == "inbound"
-    identity = call_actions.CallIdentity(
+    identity = CallIdentity(
         provider="manual",
         external_id=None,
         direction=body.direction,

@@ -9,7 +9,8 @@ from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, room_for_staff
-from omnidesk.actions.messages import delete_message, edit_message, send_agent_message
+from omnidesk.actions.conversations import send_agent_message
+from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape
 from omnidesk.api.routing import OneThreadRoute

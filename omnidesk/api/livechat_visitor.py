@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, lazyload
 from omnidesk.access import room_of_visitor, visitor_by_token
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
-from omnidesk.actions.messages import delete_message, edit_message, send_visitor_message
+from omnidesk.actions.conversations import send_visitor_message
+from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.deps import SessionDep
 from omnidesk.api.livechat_config import widget_config

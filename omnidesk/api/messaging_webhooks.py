@@ -12,12 +12,8 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import default_phone_region
-from omnidesk.actions.messaging import (
-    InboundText,
-    apply_delivery_status,
-    department_by_id_or_name,
-    receive_message,
-)
+from omnidesk.actions.messaging_intake import InboundText, department_by_id_or_name, receive_message
+from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.api.deps import ServicesDep, SessionDep
 from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok

@@ -1,9 +1,8 @@
-"""The interface every messaging channel module implements, and the registry of them.
+"""The interface every messaging channel module implements (``registry`` lists them).
 
 A channel module turns provider input into plain values (intake) and sends an agent's text to a customer
 (``send``). ``send`` raises ``TransportError``, which knows whether trying again could help: the delivery
-worker retries the others with backoff and fails a permanent one at once. Adding a channel means one new
-module with a ``send`` and one line in ``TRANSPORTS``.
+worker retries the others with backoff and fails a permanent one at once.
 """
 
 from __future__ import annotations
@@ -45,19 +44,6 @@ class OutboundText:
 
 
 Send = Callable[[OutboundText], str]  # returns the provider's id of the message sent
-
-
-def _registry() -> dict[str, Send]:
-    from omnidesk.channels import sms_twilio, whatsapp_cloud
-
-    return {"sms": sms_twilio.send, "whatsapp": whatsapp_cloud.send}
-
-
-def transport_for(channel_type: str) -> Send:
-    send = _registry().get(channel_type)
-    if send is None:
-        raise TransportError(f"No transport for {channel_type!r} channels", permanent=True)
-    return send
 
 
 def classify_http_failure(status: int) -> bool:

@@ -31,11 +31,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from omnidesk.actions.calls import CallIdentity, ReportedEvent, is_web_url
 from omnidesk.channels.twilio_signature import SIGNATURE_HEADER as SIGNATURE_HEADER
 from omnidesk.channels.twilio_signature import compute_signature as compute_signature
 from omnidesk.channels.twilio_signature import is_valid_signature as is_valid_signature
 from omnidesk.channels.twilio_signature import parse_form as parse_form
+from omnidesk.channels.voice import CallIdentity, ReportedEvent, is_web_url
 
 WEBHOOK_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/incoming"
 STATUS_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/status"

@@ -12,20 +12,65 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from omnidesk.db import new_id
 from omnidesk.errors import InvalidParams
 from omnidesk.input_rules import check_value
 from omnidesk.realtime import ejson, protocol
+from omnidesk.realtime.options import RealtimeOptions
 from omnidesk.realtime.protocol import MeteorError
 from omnidesk.realtime.streams import Grant, Login
+from omnidesk.services import Services
 
-if TYPE_CHECKING:
-    from omnidesk.realtime.hub import Realtime
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Hub(Protocol):
+    """What a connection and the DDP methods use of the hub that serves them (``hub.Realtime``). A
+    protocol, so that connections do not import the hub that creates them."""
+
+    services: Services
+    options: RealtimeOptions
+
+    def register(self, connection: Connection) -> None: ...
+
+    def unregister(self, connection: Connection) -> None: ...
+
+    async def authorize(
+        self, connection: Connection, sub_id: str, name: str, params: list[Any]
+    ) -> Subscription: ...
+
+    def subscribe(self, connection: Connection, subscription: Subscription) -> None: ...
+
+    def unsubscribe(self, connection: Connection, sub_id: str) -> None: ...
+
+    def set_login(self, connection: Connection, login: Login | None) -> None: ...
+
+    async def call(self, connection: Connection, name: str, params: list[Any]) -> Any: ...
+
+    async def read(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T: ...
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+    def fan_out(
+        self,
+        collection: str,
+        key: str,
+        args: list[Any],
+        *,
+        exclude: Connection | None = None,
+        only_user: str | None = None,
+    ) -> int: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +93,7 @@ class Subscription:
 
 @dataclass
 class Connection:
-    realtime: Realtime
+    realtime: Hub
     websocket: WebSocket
     id: str = field(default_factory=new_id)
     session_id: str = field(default_factory=new_id)

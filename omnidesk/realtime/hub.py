@@ -17,7 +17,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -38,6 +37,7 @@ from omnidesk.events import (
 from omnidesk.realtime import documents, ejson, protocol
 from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
 from omnidesk.realtime.methods import METHODS
+from omnidesk.realtime.options import RealtimeOptions
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 from omnidesk.realtime.streams import (
     LIVECHAT_ROOM,
@@ -59,18 +59,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 AGENT_ROOM_EVENTS = ("rooms-changed", "subscriptions-changed")
-
-
-@dataclass(frozen=True)
-class RealtimeOptions:
-    heartbeat_interval: float = 25.0  # ping a client that has been quiet this long (seconds)
-    idle_timeout: float = 60.0  # drop a client quiet this long, or that never sent ``connect``
-    queue_size: int = 1000  # frames waiting for one client; more and the client is dropped
-    send_timeout: float = 10.0  # one frame may take this long to write before the client is dropped
-    max_frame_size: int = 256 * 1024
-    max_subscriptions: int = 500  # per connection
-    db_threads: int = 8  # worker threads the realtime layer may use at once (REST has its own)
-    max_pending_events: int = 100_000
 
 
 class Realtime:

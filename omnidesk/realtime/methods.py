@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from omnidesk.errors import TooManyRequests
 from omnidesk.models import LoginToken, User
 from omnidesk.realtime import ejson
 from omnidesk.realtime.browser import cookie_credentials
+from omnidesk.realtime.connection import Connection
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 from omnidesk.realtime.streams import (
     CLIENT_ROOM_EVENTS,
@@ -29,9 +30,6 @@ from omnidesk.realtime.streams import (
 )
 from omnidesk.security import Passwords, hash_token
 from omnidesk.services import Services
-
-if TYPE_CHECKING:
-    from omnidesk.realtime.connection import Connection
 
 Method = Callable[["Connection", list[Any]], Awaitable[Any]]
 

@@ -1,5 +1,5 @@
-"""Every write the SMS and WhatsApp channels make: a customer's message arriving (visitor, contact, room,
-message), an agent's reply queued for delivery, and what the provider later says of that reply.
+"""A customer's SMS or WhatsApp message arriving: visitor, contact, room and message (replies and their
+delivery states are ``messaging_replies``).
 
 A customer is one visitor per channel type and number (``channel_type`` and the E.164 number as
 ``channel_address``; its token is random and unused: the visitor API does not serve channel visitors).
@@ -13,7 +13,7 @@ through ``open_room`` (routing, verification gate) and waits in the queue when n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,12 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.contact_links import add_contact_phones, channel_of, default_phone_region
-from omnidesk.actions.messages import send_visitor_message
+from omnidesk.actions.conversations import send_visitor_message
+from omnidesk.actions.messaging_replies import LABELS, customer_key
 from omnidesk.actions.rooms import open_room
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
-from omnidesk.events import MessageUpdated, send_event_on_commit
 from omnidesk.models import (
     ChannelMessage,
     Contact,
@@ -34,30 +34,14 @@ from omnidesk.models import (
     Department,
     Message,
     MessagingChannel,
-    Room,
     Visitor,
 )
-from omnidesk.models.messaging import CHANNEL_TYPES, DELIVERY_RANKS
 from omnidesk.phones import to_e164
 from omnidesk.queries.calls import contact_of_visitor, contact_with_phone
-from omnidesk.queries.messaging import last_customer_message_at, provider_message
+from omnidesk.queries.messaging import provider_message
 from omnidesk.queries.visitors import open_room_on_source
 
-WHATSAPP_WINDOW = timedelta(hours=24)
-LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 MAX_TEXT_LENGTH = 5000
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def customer_key(session: Session, number: str) -> str:
-    """How a customer's number is filed: E.164 when it parses, else as received."""
-    return to_e164(number, default_region=default_phone_region(session)) or number.strip()
-
-
-# --- intake ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -185,96 +169,3 @@ def _link_contact_by_phone(
     )
     contact.pre_registration = False
     session.flush()
-
-
-# --- replies --------------------------------------------------------------------------------------------
-
-
-def channel_for_reply(session: Session, *, room: Room) -> MessagingChannel | None:
-    """The account an agent's message in ``room`` goes out through (None for chats of other sources).
-    Refuses a reply that cannot be delivered: the account was removed, or WhatsApp's 24-hour window
-    since the customer's last message has closed."""
-    if room.source_type not in CHANNEL_TYPES:
-        return None
-    channel = session.get(MessagingChannel, room.source_id)
-    if channel is None:
-        raise ApiError(
-            "error-messaging-channel-not-found",
-            f"The {LABELS[room.source_type]} channel of this chat was removed; replies cannot be delivered",
-        )
-    if channel.type == "whatsapp":
-        customer = customer_key(session, room.visitor.phone or "")
-        last = last_customer_message_at(session, channel_id=channel.id, customer=customer)
-        if last is None or utcnow() - last > WHATSAPP_WINDOW:
-            raise ApiError(
-                "error-whatsapp-window-closed",
-                "WhatsApp allows free-form replies only within 24 hours of the customer's last message",
-            )
-    return channel
-
-
-def queue_reply(
-    session: Session, *, room: Room, message: Message, channel: MessagingChannel
-) -> ChannelMessage:
-    """Queue an agent's message for delivery in the request's transaction: it goes out only if the
-    request commits (``messaging_delivery.py`` sends it)."""
-    now = utcnow()
-    job = ChannelMessage(
-        channel_id=channel.id,
-        provider=channel.provider,
-        direction="out",
-        message_id=message.id,
-        room_id=room.id,
-        customer=customer_key(session, room.visitor.phone or "")[:60],
-        body=message.msg,
-        payload={},
-        status="pending",
-        delivery_status="queued",
-        occurred_at=now,
-        next_attempt_at=now,
-    )
-    session.add(job)
-    message.extra = {**(message.extra or {}), "delivery": _delivery_shape(channel.type, "queued", now, None)}
-    session.flush()
-    return job
-
-
-def _delivery_shape(channel_type: str, status: str, at: datetime, error: str | None) -> dict[str, Any]:
-    shape: dict[str, Any] = {"channel": channel_type, "status": status, "updatedAt": _iso(at)}
-    if error:
-        shape["error"] = error
-    return shape
-
-
-def apply_delivery_status(
-    session: Session,
-    *,
-    job: ChannelMessage,
-    status: str,
-    error: str | None = None,
-    external_id: str | None = None,
-) -> bool:
-    """Record what the provider says of an outbound message. A status ranked below the current one is
-    ignored (callbacks arrive out of order), so any order of the same callbacks ends the same. True when
-    the delivery state changed."""
-    if external_id and not job.external_id:
-        job.external_id = external_id[:255]
-    current = DELIVERY_RANKS.get(job.delivery_status or "queued", 0)
-    if DELIVERY_RANKS.get(status, -1) < current or status == job.delivery_status:
-        session.flush()
-        return False
-    job.delivery_status = status
-    if error:
-        job.last_error = error[:1000]
-    message = session.get(Message, job.message_id) if job.message_id else None
-    if message is not None:
-        channel_type = (message.extra or {}).get("delivery", {}).get("channel") or (
-            "sms" if job.provider == "twilio" else "whatsapp"
-        )
-        delivery = _delivery_shape(
-            channel_type, status, utcnow(), error if status in ("failed", "undelivered") else None
-        )
-        message.extra = {**(message.extra or {}), "delivery": delivery}
-        send_event_on_commit(session, MessageUpdated(room_id=message.room_id, message_id=message.id))
-    session.flush()
-    return True

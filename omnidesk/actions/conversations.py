@@ -1,0 +1,71 @@
+"""Sending in a chat: a visitor's message (which brings a chat on hold back) and an agent's reply, which
+also leaves on the customer's own channel when the chat came from one (``replies``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from omnidesk.actions.messages import add_message, check_text, existing_message
+from omnidesk.actions.replies import reply_channel
+from omnidesk.actions.rooms import resume_room
+from omnidesk.errors import ApiError
+from omnidesk.models import Inquiry, Message, Room, User, Visitor
+
+
+def send_visitor_message(
+    session: Session, *, visitor: Visitor, room: Room, msg: str, message_id: str | None = None
+) -> Message:
+    existing = existing_message(session, message_id, room=room, author_id=visitor.id)
+    if existing is not None:
+        return existing
+    if not room.open:
+        raise ApiError("room-closed", "Room closed")
+    if room.on_hold:
+        resume_room(session, room=room, by=None)
+    message = add_message(
+        session,
+        room=room,
+        author_kind="visitor",
+        author_id=visitor.id,
+        author_username=visitor.username,
+        author_name=visitor.name,
+        msg=check_text(msg),
+        message_id=message_id,
+    )
+    room.waiting_response = True
+    # The queue shows what the visitor first wrote.
+    session.execute(
+        update(Inquiry).where(Inquiry.room_id == room.id, Inquiry.message == "").values(message=msg[:500]),
+        execution_options={"synchronize_session": False},
+    )
+    return message
+
+
+def send_agent_message(
+    session: Session, *, agent: User, room: Room, msg: str, message_id: str | None = None
+) -> Message:
+    existing = existing_message(session, message_id, room=room, author_id=agent.id)
+    if existing is not None:
+        return existing
+    if not room.open:
+        raise ApiError("error-room-closed", "This conversation is already closed")
+    if room.served_by_id != agent.id:
+        raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
+    channel = reply_channel(room.source_type)
+    # A reply the customer's channel cannot deliver is refused before anything is written.
+    destination = channel.prepare_reply(session, room=room) if channel is not None else None
+    message = add_message(
+        session,
+        room=room,
+        author_kind="user",
+        author_id=agent.id,
+        author_username=agent.username,
+        author_name=agent.name,
+        msg=check_text(msg),
+        message_id=message_id,
+    )
+    if channel is not None:
+        channel.queue_reply(session, room=room, message=message, destination=destination)
+    room.waiting_response = False
+    return message
