@@ -37,10 +37,10 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     import uvicorn
 
     from omnidesk.app import create_app
-    from omnidesk.inbox_reader import inbox_reader
-    from omnidesk.mail import mail_worker as make_mail_worker
-    from omnidesk.messaging_delivery import MessagingWorker
-    from omnidesk.workers import PeriodicWorker
+    from omnidesk.workers.inbox_reader import inbox_reader
+    from omnidesk.workers.mail_delivery import mail_worker as make_mail_worker
+    from omnidesk.workers.messaging_delivery import MessagingWorker
+    from omnidesk.workers.periodic import PeriodicWorker
 
     if args.no_migrate:
         if not migrate.is_up_to_date(services.db):
@@ -80,7 +80,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_deliver_mail(services: Services, args: argparse.Namespace) -> int:
-    from omnidesk.mail import deliver_pending, pending_count, smtp_config
+    from omnidesk.workers.mail_delivery import deliver_pending, pending_count, smtp_config
 
     with services.transaction() as session:
         enabled = smtp_config(session).enabled

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from omnidesk.channels.email_imap import html_to_text, parse_email, strip_quoted_reply
-from omnidesk.inbox_reader import read_all_inboxes, read_inbox
-from omnidesk.mail import deliver_pending
 from omnidesk.models import Contact, EmailInbox, Message, OutboundEmail, Room
 from omnidesk.services import Services
+from omnidesk.workers.inbox_reader import read_all_inboxes, read_inbox
+from omnidesk.workers.mail_delivery import deliver_pending
 from tests.helpers import Persona, assert_error
 from tests.imap_server import ImapServer, running_imap_server
 from tests.livechat_helpers import send_as_agent, set_available

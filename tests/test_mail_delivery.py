@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from omnidesk import mail
 from omnidesk.actions.mail import queue_email
 from omnidesk.cli import main
 from omnidesk.db import Database, utcnow
-from omnidesk.mail import MAX_ATTEMPTS, deliver_pending, mail_worker
 from omnidesk.models import OutboundEmail, Setting
 from omnidesk.services import Services
+from omnidesk.workers import mail_delivery as mail
+from omnidesk.workers.mail_delivery import MAX_ATTEMPTS, deliver_pending, mail_worker
 from tests.livechat_helpers import set_setting
 from tests.smtp_server import SmtpServer, free_port, running_smtp_server
 
@@ -201,7 +201,7 @@ def test_an_empty_host_keeps_email_waiting_and_says_so_once(
 ) -> None:
     monkeypatch.setattr(mail, "_disabled_logged", False)
     email_id = _queue(services)
-    with caplog.at_level(logging.WARNING, logger="omnidesk.mail"):
+    with caplog.at_level(logging.WARNING, logger="omnidesk.workers.mail_delivery"):
         assert deliver_pending(services) == 0
         assert deliver_pending(services) == 0
     notes = [record.getMessage() for record in caplog.records if "SMTP_Host" in record.getMessage()]

@@ -15,9 +15,14 @@ from sqlalchemy import update
 
 from omnidesk import outbound_http
 from omnidesk.db import utcnow
-from omnidesk.messaging_delivery import MAX_ATTEMPTS, RETRY_DELAYS, MessagingWorker, deliver_pending_messages
 from omnidesk.models import ChannelMessage
 from omnidesk.services import Services
+from omnidesk.workers.messaging_delivery import (
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    MessagingWorker,
+    deliver_pending_messages,
+)
 from tests.helpers import Persona
 from tests.livechat_helpers import send_as_agent, set_available
 from tests.messaging_helpers import (

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from omnidesk import secret_box
 from omnidesk.actions.settings import rotate_secrets
-from omnidesk.mail import smtp_config
 from omnidesk.services import Services
+from omnidesk.workers.mail_delivery import smtp_config
 from tests.helpers import Persona, assert_error, raw_rows
 from tests.test_voice_lines import TOKEN, new_line, ring
 

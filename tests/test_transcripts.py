@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from omnidesk import transcripts
-from omnidesk.mail import deliver_pending
 from omnidesk.models import OutboundEmail, PermissionRole
 from omnidesk.services import Services
+from omnidesk.workers.mail_delivery import deliver_pending
 from tests.helpers import Persona, assert_error
 from tests.livechat_helpers import Guest, guest, send_as_agent, set_available, set_setting
 from tests.smtp_server import SmtpServer, running_smtp_server

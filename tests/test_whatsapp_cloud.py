@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from omnidesk.messaging_delivery import deliver_pending_messages
 from omnidesk.services import Services
+from omnidesk.workers.messaging_delivery import deliver_pending_messages
 from tests.helpers import Persona, assert_error, raw_rows
 from tests.livechat_helpers import send_as_agent, set_available
 from tests.messaging_helpers import (

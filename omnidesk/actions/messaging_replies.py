@@ -58,7 +58,7 @@ def queue_reply(
     session: Session, *, room: Room, message: Message, destination: MessagingChannel
 ) -> ChannelMessage:
     """Queue an agent's message for delivery in the request's transaction: it goes out only if the
-    request commits (``messaging_delivery.py`` sends it)."""
+    request commits (``workers/messaging_delivery`` sends it)."""
     channel = destination
     now = utcnow()
     job = ChannelMessage(

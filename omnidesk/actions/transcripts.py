@@ -1,5 +1,6 @@
 """Chat transcripts by email: sent at once on a visitor's request, or requested by staff for when the
-chat closes. The email is queued in the caller's transaction and delivered by ``omnidesk.mail``."""
+chat closes. The email is queued in the caller's transaction and delivered by
+``workers/mail_delivery``."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ through one of them, in either direction.
 
 ``channel_messages`` is both the record that makes a repeated webhook a no-op (a provider's message id is
 stored once) and the outbound job queue: an agent's reply in an SMS or WhatsApp chat is a row in
-``pending`` that a worker claims with a conditional UPDATE (``messaging_delivery.py``), as for email.
+``pending`` that a worker claims with a conditional UPDATE (``workers/job_queue``), as for email.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from omnidesk.errors import ApiError
 from omnidesk.models import EmailInbox
 from omnidesk.queries.email_inbox import active_inbox_ids
 from omnidesk.services import Services
-from omnidesk.workers import PeriodicWorker
+from omnidesk.workers.periodic import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
