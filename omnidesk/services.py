@@ -8,12 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from omnidesk import (
-    search_index,  # noqa: F401 - registers the session hooks that keep it current
-    secret_box,
-)
+from omnidesk import secret_box
 from omnidesk.db import Database
 from omnidesk.events import EventBus, InProcessBus, attach_bus
+from omnidesk.queries.search import index as search_index  # noqa: F401 - registers the hooks that keep it current
 from omnidesk.security import Passwords
 from omnidesk.settings import Settings
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from omnidesk.queries import counting
-from omnidesk.queries.contact_search import fts_query, matching_contact_ids
-from omnidesk.search_index import MARK, index_body, index_needle, search_needle
+from omnidesk.queries.search.contacts import fts_query, matching_contact_ids
+from omnidesk.queries.search.index import MARK, index_body, index_needle, search_needle
 from omnidesk.services import Services
 from tests.helpers import Persona
 from tests.test_contacts import create
@@ -168,7 +168,7 @@ def test_a_search_for_one_or_two_cjk_characters(agent: Persona, monkeypatch: pyt
 def test_a_walk_in_name_order_is_not_tried_when_the_sample_says_it_would_find_nothing(
     services: Services, agent: Persona, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from omnidesk.queries import contact_search
+    from omnidesk.queries.search import contacts as contact_search
 
     ids = {
         name: create(agent, name=name, emails=[], phones=[])

@@ -101,7 +101,7 @@ def test_0008_moves_the_search_index_into_entries_and_dates_the_room_tags(fresh_
         stamps = connection.execute(text("SELECT room_created_at FROM room_tags")).scalars().all()
         assert len(stamps) == 2 and all(str(stamp).startswith("2026-03-04 05:06:07") for stamp in stamps)
     with fresh_database.session(write=True) as session:
-        from omnidesk.queries.contact_search import search_page
+        from omnidesk.queries.search.contacts import search_page
 
         found = search_page(session, search_text="lovelace", unknown=False, offset=0, count=10)
         assert found.contact_ids == ["c-ada"] and found.total == 1
@@ -158,7 +158,7 @@ def test_0010_adds_the_short_name_pieces_to_the_entries_and_takes_them_back(fres
         ("c-wang", "王小明\nwang@example.cn\n\x1f王\x1f\x1f王小\x1f\x1f小\x1f\x1f小明\x1f\x1f明\x1f"),
     ]
     with fresh_database.session(write=False) as session:
-        from omnidesk.queries.contact_search import search_page
+        from omnidesk.queries.search.contacts import search_page
 
         found = search_page(session, search_text="明", unknown=False, offset=0, count=10)
         assert found.contact_ids == ["c-wang"] and found.total == 1

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from omnidesk import migrate, search_order
+from omnidesk import migrate
 from omnidesk.db import Database
-from omnidesk.queries.contact_search import search_page
-from omnidesk.search_index import write_bodies
+from omnidesk.queries.search import order as search_order
+from omnidesk.queries.search.contacts import search_page
+from omnidesk.queries.search.index import write_bodies
 
 
 @pytest.fixture

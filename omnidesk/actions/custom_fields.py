@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk import search_index
 from omnidesk.errors import ApiError
 from omnidesk.events import LivechatCustomFieldChanged, send_event_on_commit
 from omnidesk.models import CustomField
 from omnidesk.queries.lists import custom_fields_for_scope
+from omnidesk.queries.search import index as search_index
 
 SCOPES = ("visitor", "room")
 VISIBILITIES = ("visible", "hidden")

@@ -16,10 +16,10 @@ from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, ContactChannel, ContactPhone, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
-from omnidesk.queries.contact_search import matching_contact_ids
+from omnidesk.queries.search.contacts import matching_contact_ids
+from omnidesk.queries.search.index import digits, search_needle
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import visitor_on_channel
-from omnidesk.search_index import digits, search_needle
 
 VOICE_SOURCE = "voice"
 

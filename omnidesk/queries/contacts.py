@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room
 from omnidesk.phones import to_e164
-from omnidesk.queries.contact_search import SearchPage, search_page
+from omnidesk.queries.search.contacts import SearchPage, search_page
 
 SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
     "name": Contact.name,

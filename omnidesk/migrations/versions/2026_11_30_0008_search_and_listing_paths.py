@@ -5,7 +5,7 @@
   contact_id)``, so a search is answered without joining every match to ``contacts``. SQLite finds
   substrings through an external-content FTS5 table (``contact_search_fts``, trigram tokenizer) kept in
   step by triggers, whose rowid is the entry's ``id``, numbered in name order
-  (``omnidesk/search_order.py``); PostgreSQL through a pg_trgm GIN index on ``body``.
+  (``omnidesk/queries/search/order.py``); PostgreSQL through a pg_trgm GIN index on ``body``.
 - ``room_tags.room_created_at`` copies the room's creation time, so the tag filter walks
   ``(tag, room_created_at)`` newest first instead of sorting every tagged room.
 - ``rooms (served_by_id, open)``: routing counts each agent's open chats without reading every chat
@@ -50,7 +50,7 @@ FROM contact_search s JOIN contacts c ON c.id = s.contact_id
 WHERE c.enabled
 """
 # SQLite: ids in (name, contact_id) order with gaps of 2^24, known contacts first, unknown from 2^61
-# (omnidesk/search_order.py keeps them so), so that FTS hands out matches in name order.
+# (omnidesk/queries/search/order.py keeps them so), so that FTS hands out matches in name order.
 SQLITE_COPY_ENTRIES = """
 INSERT INTO contact_search_entries (id, contact_id, unknown, name, body)
 SELECT CASE WHEN c.unknown THEN 2305843009213693952 ELSE 0 END

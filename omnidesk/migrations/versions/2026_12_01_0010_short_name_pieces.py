@@ -13,7 +13,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-from omnidesk.search_index import with_short_pieces, without_short_pieces
+from omnidesk.queries.search.index import with_short_pieces, without_short_pieces
 
 revision = "0010_short_name_pieces"
 down_revision = "0009_rooms_agent_department"

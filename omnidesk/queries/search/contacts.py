@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, Subquery, column, func, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from omnidesk import search_order
 from omnidesk.models import Contact
 from omnidesk.queries import counting
 from omnidesk.queries.counting import capped_count
-from omnidesk.search_index import ENTRIES, index_needle, search_needle
+from omnidesk.queries.search import order as search_order
+from omnidesk.queries.search.index import ENTRIES, index_needle, search_needle
 
 # A broad search in name order on PostgreSQL first looks for its page among this many first entries.
 WALK_BUDGET = 5000

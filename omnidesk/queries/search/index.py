@@ -6,7 +6,7 @@ the contact's entry is rebuilt just before the transaction commits, so the index
 the contacts it describes. An entry (``contact_search_entries``, migration 0008) holds the contact's
 ``unknown`` flag and ``name`` next to its ``body``, so that a search is answered from the entries alone:
 SQLite finds substrings of ``body`` through an FTS5 trigram table whose rowid is the entry's id,
-PostgreSQL through a pg_trgm GIN index. The searches themselves are ``queries/contact_search.py``.
+PostgreSQL through a pg_trgm GIN index. The searches themselves are ``search.contacts``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from omnidesk import search_order
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Visitor
+from omnidesk.queries.search import order as search_order
 
 _TOUCHED = "omnidesk_contacts_touched"
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-/]+$")
