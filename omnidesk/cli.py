@@ -139,7 +139,7 @@ def cmd_resetpassword(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(services: Services, _args: argparse.Namespace) -> int:
-    from omnidesk.demo import load_demo
+    from omnidesk.demo.workspace import load_demo
 
     if services.settings.env == "production":
         print(

@@ -15,7 +15,7 @@ import pytest
 from omnidesk import migrate
 from omnidesk.cli import main
 from omnidesk.db import Database
-from omnidesk.demo import DEMO_PASSWORD, DEMO_STAFF
+from omnidesk.demo.workspace import DEMO_PASSWORD, DEMO_STAFF
 from omnidesk.settings import ConfigurationError, load_settings
 
 

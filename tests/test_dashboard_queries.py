@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from omnidesk.browser_session import SESSION_COOKIE
-from omnidesk.demo import load_demo
+from omnidesk.demo.workspace import load_demo
 from omnidesk.models import Message, Room
 from omnidesk.queries import dashboard
 from omnidesk.services import Services

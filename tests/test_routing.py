@@ -19,7 +19,7 @@ import omnidesk.api
 import omnidesk.web
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.errors import install_error_handlers
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.errors import ApiError
 from omnidesk.models import Tag
 from omnidesk.services import Services

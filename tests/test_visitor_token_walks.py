@@ -49,7 +49,7 @@ from omnidesk.actions.email_intake import receive_email
 from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.db import new_id
-from omnidesk.demo import load_demo
+from omnidesk.demo.workspace import load_demo
 from omnidesk.models import EmailInbox, User, VoiceLine
 from omnidesk.queries.agents import ROLE_OF_TYPE
 from omnidesk.services import Services

@@ -58,7 +58,7 @@ def main() -> int:
     from omnidesk import migrate
     from omnidesk.actions.bootstrap import ensure_defaults
     from omnidesk.app import create_app
-    from omnidesk.demo import DEMO_PASSWORD, load_demo
+    from omnidesk.demo.workspace import DEMO_PASSWORD, load_demo
     from omnidesk.services import Services
     from omnidesk.settings import load_settings
 

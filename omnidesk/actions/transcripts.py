@@ -16,7 +16,7 @@ from omnidesk.errors import ApiError
 from omnidesk.events import send_event_on_commit
 from omnidesk.models import OutboundEmail, Room
 from omnidesk.queries.settings import setting_value
-from omnidesk.transcripts import DEFAULT_SUBJECT, load_transcript, render_html, render_text
+from omnidesk.queries.transcripts import DEFAULT_SUBJECT, load_transcript, render_html, render_text
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
 from omnidesk.errors import InvalidParams, Unauthorized

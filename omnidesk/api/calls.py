@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.actions import calls as call_actions
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
 from omnidesk.channels.voice import CallIdentity

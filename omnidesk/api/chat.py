@@ -13,7 +13,7 @@ from omnidesk.actions.conversations import send_agent_message
 from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok
 from omnidesk.api.validation import Body
 from omnidesk.db import utcnow

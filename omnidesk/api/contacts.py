@@ -12,9 +12,9 @@ from omnidesk.access import require, sees_all_chats
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
 from omnidesk.api.room_shapes import room_shapes
-from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound

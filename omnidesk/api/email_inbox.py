@@ -14,8 +14,8 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import email_inbox as inbox_actions
 from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.deps import CurrentActor, SessionDep
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import NotFound

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from omnidesk import __version__
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok
 
 router = APIRouter(route_class=OneThreadRoute, tags=["info"])

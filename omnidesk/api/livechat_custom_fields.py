@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import require, require_any
 from omnidesk.actions.custom_fields import create_custom_field, delete_custom_field, update_custom_field
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError

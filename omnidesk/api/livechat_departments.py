@@ -20,7 +20,7 @@ from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import departments as department_actions
 from omnidesk.actions.departments import AgentAssignment, DepartmentFields
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError

@@ -12,7 +12,7 @@ from omnidesk.access import Actor, agent_serves_department, require, room_for_st
 from omnidesk.actions.routing import take_inquiry
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import inquiry_shape
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, Forbidden

@@ -10,7 +10,7 @@ from pydantic import Field
 from omnidesk.access import require, require_any
 from omnidesk.actions.priorities import rename_priority, reset_all_priorities, reset_priority
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound

@@ -16,8 +16,8 @@ from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import update_visitor
 from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.livechat_shapes import message_shape, room_shape
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.room_shapes import room_shapes
-from omnidesk.api.routing import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery

@@ -10,7 +10,7 @@ from pydantic import Field
 from omnidesk.access import require, require_any
 from omnidesk.actions.tags import delete_tag, save_tag
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, NotFound

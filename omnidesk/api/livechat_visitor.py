@@ -17,7 +17,7 @@ from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.deps import SessionDep
 from omnidesk.api.livechat_config import widget_config
 from omnidesk.api.livechat_shapes import message_shape, room_shape, visitor_shape
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.db import utcnow

@@ -14,7 +14,7 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import messaging_channels as channel_actions
 from omnidesk.actions.voice_lines import mask_token
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import sms_twilio, whatsapp_cloud

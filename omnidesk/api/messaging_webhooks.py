@@ -15,7 +15,7 @@ from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.actions.messaging_intake import InboundText, department_by_id_or_name, receive_message
 from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.api.deps import ServicesDep, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok
 from omnidesk.api.voice_lines import TwilioRequest, TwilioRequestDep
 from omnidesk.channels import sms_twilio, whatsapp_cloud

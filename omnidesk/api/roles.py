@@ -12,7 +12,7 @@ from omnidesk.access import require
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
 from omnidesk.actions.permissions import set_permission_roles
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok, permission_shape, role_shape
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError

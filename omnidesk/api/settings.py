@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require_any
 from omnidesk.actions.settings import SECRET_SETTINGS, set_setting
 from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import Forbidden, NotFound

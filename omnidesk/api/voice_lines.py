@@ -15,7 +15,7 @@ from omnidesk.access import Actor, require
 from omnidesk.actions import voice_lines as line_actions
 from omnidesk.actions.calls import CallRoute, record_call_events
 from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import iso, ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.api.deps import SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.queries.settings import setting_value
 from omnidesk.web.render import NAVIGATION, page_actor, render
 

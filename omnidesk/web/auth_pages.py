@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.api.deps import ServicesDep, SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.browser_session import (
     CSRF_FIELD,
     PRELOGIN_COOKIE,

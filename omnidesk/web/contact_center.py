@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.api.deps import SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.web.render import page_actor, render
 
 router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnidesk.api.deps import SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.db import utcnow
 from omnidesk.queries import dashboard as queries
 from omnidesk.web import charts

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnidesk.api.deps import SessionDep
-from omnidesk.api.routing import OneThreadRoute
+from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.web.admin import forbidden
 from omnidesk.web.render import page_actor, render
 

@@ -22,8 +22,8 @@ from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_i
 from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag
 from omnidesk.actions.visitors import new_visitor_token, register_visitor
-from omnidesk.demo_calls import load_demo_calls
-from omnidesk.demo_channels import load_demo_channels
+from omnidesk.demo.calls import load_demo_calls
+from omnidesk.demo.channels import load_demo_channels
 from omnidesk.models import Contact, Department, Message, Room, Setting, User
 from omnidesk.queries.users import user_by_username
 from omnidesk.security import Passwords
