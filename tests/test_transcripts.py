@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from omnidesk import transcripts
 from omnidesk.models import OutboundEmail, PermissionRole
+from omnidesk.queries import transcripts
 from omnidesk.services import Services
 from omnidesk.workers.mail_delivery import deliver_pending
 from tests.helpers import Persona, assert_error
