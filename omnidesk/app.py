@@ -37,10 +37,10 @@ from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.api.openapi import install_openapi
 from omnidesk.api.request_limits import RequestLimits
+from omnidesk.http.security_headers import SecurityHeaders
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
 from omnidesk.web.install import install_web
-from omnidesk.web.security_headers import SecurityHeaders
 
 
 def create_app(services: Services, *, realtime_options: RealtimeOptions | None = None) -> FastAPI:

@@ -17,10 +17,10 @@ from sqlalchemy import event, select
 
 import omnidesk.api
 import omnidesk.web
-from omnidesk.api.deps import CurrentActor, SessionDep
 from omnidesk.api.errors import install_error_handlers
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.errors import ApiError
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Tag
 from omnidesk.services import Services
 from tests.helpers import Persona

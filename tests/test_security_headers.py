@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 
 from omnidesk.app import create_app
 from omnidesk.browser_session import SESSION_COOKIE
+from omnidesk.http.security_headers import API_EXPLORER_POLICY, PAGE_POLICY
 from omnidesk.services import Services
 from omnidesk.web.admin import PAGES
 from omnidesk.web.install import PAGE_ROUTERS
 from omnidesk.web.render import NAVIGATION
-from omnidesk.web.security_headers import API_EXPLORER_POLICY, PAGE_POLICY
 from tests.helpers import Persona
 
 FIXED = {

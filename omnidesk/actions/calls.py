@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import add_contact_phones, default_phone_region
+from omnidesk.actions.contact_links import add_contact_phones
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.channels.voice import CallIdentity, ReportedEvent, is_web_url
 from omnidesk.db import utcnow
@@ -36,6 +36,7 @@ from omnidesk.queries.calls import (
     voice_channel,
     voice_line_by_number,
 )
+from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.users import user_by_username
 
 # Events at the same instant apply in the order a call goes through them.

@@ -27,11 +27,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.phones import to_e164
-from omnidesk.queries.settings import setting_value
-
-
-def default_phone_region(session: Session) -> str:
-    return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")
+from omnidesk.queries.settings import default_phone_region
 
 
 def channel_of(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.actions.accounts import normalise_email
-from omnidesk.actions.contact_links import default_phone_region, rename_rooms_of_contact
+from omnidesk.actions.contact_links import rename_rooms_of_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
 from omnidesk.actions.routing import route_waiting_chats_of_contact
@@ -28,6 +28,7 @@ from omnidesk.models import (
     UserRole,
 )
 from omnidesk.phones import to_e164
+from omnidesk.queries.settings import default_phone_region
 
 AGENT_ROLE = "livechat-agent"
 

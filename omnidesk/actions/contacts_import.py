@@ -11,12 +11,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
-from omnidesk.actions.contact_links import add_contact_emails, add_contact_phones, default_phone_region
+from omnidesk.actions.contact_links import add_contact_emails, add_contact_phones
 from omnidesk.actions.contacts import audit_contact, contact_snapshot, create_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.errors import ApiError
 from omnidesk.models import Contact, ContactEmail, ContactPhone, User
 from omnidesk.phones import to_e164
+from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.users import user_by_username
 
 

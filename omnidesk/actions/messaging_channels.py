@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.actions.voice_lines import mask_token
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, MessagingChannel
@@ -20,6 +19,7 @@ from omnidesk.queries.messaging import (
     channel_with_phone_number_id,
     channel_with_service_sid,
 )
+from omnidesk.queries.settings import default_phone_region
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import add_contact_phones, channel_of, default_phone_region
+from omnidesk.actions.contact_links import add_contact_phones, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messaging_replies import LABELS, customer_key
 from omnidesk.actions.rooms import open_room
@@ -39,6 +39,7 @@ from omnidesk.models import (
 from omnidesk.phones import to_e164
 from omnidesk.queries.calls import contact_of_visitor, contact_with_phone
 from omnidesk.queries.messaging import provider_message
+from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.visitors import open_room_on_source
 
 MAX_TEXT_LENGTH = 5000

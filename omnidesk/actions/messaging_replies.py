@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import default_phone_region
+from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageUpdated, send_event_on_commit
@@ -17,13 +17,10 @@ from omnidesk.models import ChannelMessage, Message, MessagingChannel, Room
 from omnidesk.models.messaging import CHANNEL_TYPES, DELIVERY_RANKS
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import last_customer_message_at
+from omnidesk.queries.settings import default_phone_region
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def customer_key(session: Session, number: str) -> str:
@@ -82,7 +79,7 @@ def queue_reply(
 
 
 def _delivery_shape(channel_type: str, status: str, at: datetime, error: str | None) -> dict[str, Any]:
-    shape: dict[str, Any] = {"channel": channel_type, "status": status, "updatedAt": _iso(at)}
+    shape: dict[str, Any] = {"channel": channel_type, "status": status, "updatedAt": iso(at)}
     if error:
         shape["error"] = error
     return shape

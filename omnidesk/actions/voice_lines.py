@@ -6,11 +6,11 @@ import re
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.calls import voice_line_by_number
+from omnidesk.queries.settings import default_phone_region
 
 PROVIDERS = ("twilio",)
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")

@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
-from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
 from omnidesk.errors import InvalidParams, Unauthorized
+from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.security import Passwords
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["auth"])

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.actions import calls as call_actions
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_instant, parse_query
 from omnidesk.channels.voice import CallIdentity
+from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, Forbidden
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Call, Contact, User
 from omnidesk.models.calls import ENDED_STATES, LIVE_STATES
 from omnidesk.queries.calls import (

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, room_for_staff
 from omnidesk.actions.conversations import send_agent_message
 from omnidesk.actions.messages import delete_message, edit_message
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.livechat_shapes import message_shape
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok
+from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
+from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Message, Room
+from omnidesk.shapes.livechat import message_shape
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["chat"])
 

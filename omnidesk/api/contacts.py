@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import require, sees_all_chats
 from omnidesk.actions import contacts as contact_actions
-from omnidesk.api.contact_shapes import channel_shape, contact_shape, contact_shapes
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.room_shapes import room_shapes
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort, total_fields
+from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Contact, ContactAudit, ContactChannel
 from omnidesk.queries.contacts import (
     SORTABLE_CONTACT_FIELDS,
@@ -27,6 +26,8 @@ from omnidesk.queries.contacts import (
     enabled_contact,
     search_contacts,
 )
+from omnidesk.shapes.contacts import channel_shape, contact_shape, contact_shapes
+from omnidesk.shapes.rooms import room_shapes
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["contacts"])
 

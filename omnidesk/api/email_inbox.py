@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require
 from omnidesk.actions import email_inbox as inbox_actions
 from omnidesk.actions.voice_lines import MASK
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
-from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import EmailInbox
 from omnidesk.queries.email_inbox import inbox_by_email, list_inboxes
 

@@ -13,7 +13,7 @@ from starlette.routing import Match
 
 from omnidesk.api.validation import invalid_params_from
 from omnidesk.errors import ApiError
-from omnidesk.web.security_headers import security_headers
+from omnidesk.http.security_headers import security_headers
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from omnidesk import __version__
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok
+from omnidesk.http.one_thread_route import OneThreadRoute
 
 router = APIRouter(route_class=OneThreadRoute, tags=["info"])
 

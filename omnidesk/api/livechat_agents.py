@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import agents as agent_actions
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import User
 from omnidesk.queries.agents import (
     AGENT_ROLE,

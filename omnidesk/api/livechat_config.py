@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import widget_visitor
 from omnidesk.actions.routing import any_agent_available
-from omnidesk.api.livechat_shapes import room_shape, visitor_shape
 from omnidesk.models import Department, User
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
+from omnidesk.shapes.livechat import room_shape, visitor_shape
 
 
 def widget_config(session: Session, *, token: str | None, department_id: str | None) -> dict[str, Any]:

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import require, require_any
 from omnidesk.actions.custom_fields import create_custom_field, delete_custom_field, update_custom_field
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import CustomField
 from omnidesk.queries.lists import SORTABLE_CUSTOM_FIELD_FIELDS, list_custom_fields
 

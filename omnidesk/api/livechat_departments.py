@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import departments as department_actions
 from omnidesk.actions.departments import AgentAssignment, DepartmentFields
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Department
 from omnidesk.queries.departments import (
     SORTABLE_DEPARTMENT_AGENT_FIELDS,

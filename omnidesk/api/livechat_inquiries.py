@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, agent_serves_department, require, room_for_staff
 from omnidesk.actions.routing import take_inquiry
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.livechat_shapes import inquiry_shape
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, Forbidden
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Inquiry, User, Visitor
 from omnidesk.queries.inquiries import inquiry_of_room, queued_inquiries
+from omnidesk.shapes.livechat import inquiry_shape
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: queue"])
 

@@ -9,11 +9,12 @@ from pydantic import Field
 
 from omnidesk.access import require, require_any
 from omnidesk.actions.priorities import rename_priority, reset_all_priorities, reset_priority
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Priority
 from omnidesk.queries.lists import SORTABLE_PRIORITY_FIELDS, any_priority_renamed, list_priorities
 

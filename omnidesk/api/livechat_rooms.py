@@ -14,13 +14,11 @@ from omnidesk.actions import rooms as room_actions
 from omnidesk.actions.routing import forward_room
 from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import update_visitor
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.livechat_shapes import message_shape, room_shape
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.room_shapes import room_shapes
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_query
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Department, User
 from omnidesk.queries.rooms import (
     SORTABLE_ROOM_FIELDS,
@@ -30,6 +28,8 @@ from omnidesk.queries.rooms import (
     room_messages,
     source_filters,
 )
+from omnidesk.shapes.livechat import message_shape, room_shape
+from omnidesk.shapes.rooms import room_shapes
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: rooms"])
 # ``/livechat/{rid}/messages`` would shadow any fixed path of that form: its router is included last.

@@ -9,11 +9,12 @@ from pydantic import Field
 
 from omnidesk.access import require, require_any
 from omnidesk.actions.tags import delete_tag, save_tag
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds, parse_sort
+from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError, NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Tag
 from omnidesk.queries.lists import SORTABLE_TAG_FIELDS, list_tags
 

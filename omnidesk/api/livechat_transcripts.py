@@ -8,10 +8,10 @@ from fastapi import APIRouter, Response
 
 from omnidesk.access import require, room_for_staff, room_of_visitor, visitor_by_token
 from omnidesk.actions import transcripts as transcript_actions
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.queries.transcripts import check_pdf_transcript_allowed, pdf_transcript
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat: transcripts"])

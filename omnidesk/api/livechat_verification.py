@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query
 
 from omnidesk.access import room_of_visitor, visitor_by_token
 from omnidesk.actions import verification as verification_actions
-from omnidesk.api.deps import SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok
+from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.queries.verification import pending_verification, waits_for_verification
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])

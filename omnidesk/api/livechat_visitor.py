@@ -14,18 +14,19 @@ from omnidesk.actions import visitors as visitor_actions
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
-from omnidesk.api.deps import SessionDep
 from omnidesk.api.livechat_config import widget_config
-from omnidesk.api.livechat_shapes import message_shape, room_shape, visitor_shape
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok
+from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Message, Room, User
 from omnidesk.queries.rooms import room_messages
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
+from omnidesk.shapes.livechat import message_shape, room_shape, visitor_shape
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])
 

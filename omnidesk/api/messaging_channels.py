@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require
 from omnidesk.actions import messaging_channels as channel_actions
 from omnidesk.actions.voice_lines import mask_token
-from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import sms_twilio, whatsapp_cloud
+from omnidesk.dates import iso
 from omnidesk.errors import NotFound
+from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import MessagingChannel
 from omnidesk.queries.messaging import list_messaging_channels
 

@@ -11,20 +11,20 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.actions.messaging_intake import InboundText, department_by_id_or_name, receive_message
 from omnidesk.actions.messaging_replies import apply_delivery_status
-from omnidesk.api.deps import ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok
 from omnidesk.api.voice_lines import TwilioRequest, TwilioRequestDep
 from omnidesk.channels import sms_twilio, whatsapp_cloud
 from omnidesk.channels.twilio_signature import is_valid_signature
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.http.deps import ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.input_rules import check_value
 from omnidesk.models import MessagingChannel
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import account_for_change, outbound_job, sms_channel_for
+from omnidesk.queries.settings import default_phone_region
 from omnidesk.services import Services
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["messaging webhooks"])

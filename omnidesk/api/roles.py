@@ -11,11 +11,11 @@ from pydantic import Field
 from omnidesk.access import require
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
 from omnidesk.actions.permissions import set_permission_roles
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.shapes import ok, permission_shape, role_shape
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Role, User
 from omnidesk.queries.permissions import all_permissions, all_roles
 from omnidesk.queries.users import user_by_username

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require_any
 from omnidesk.actions.settings import SECRET_SETTINGS, set_setting
-from omnidesk.api.deps import CurrentActor, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.dates import iso
 from omnidesk.errors import Forbidden, NotFound
+from omnidesk.http.deps import CurrentActor, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Setting
 from omnidesk.queries.settings import list_settings as list_settings_query
 

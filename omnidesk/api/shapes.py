@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import datetime
 from typing import Any
 
+from omnidesk.dates import iso
 from omnidesk.errors import ApiError
 from omnidesk.models import Permission, Role, User
 
@@ -22,15 +22,6 @@ def total_fields(total: int, exact: bool) -> dict[str, Any]:
     """``total`` of a list; ``totalCapped: true`` when counting stopped at a limit and ``total`` is
     that limit (a lower bound): searches and listings that would otherwise count every match."""
     return {"total": total} if exact else {"total": total, "totalCapped": True}
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Rocket.Chat's REST date format: ISO 8601 in UTC with milliseconds and a Z."""
-    if moment is None:
-        return None
-    # Our columns hand back UTC; isoformat is three times faster than strftime, and a page of
-    # contacts formats over a hundred dates.
-    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def page_bounds(offset: int | None, count: int | None) -> tuple[int, int]:

@@ -9,12 +9,12 @@ from pydantic import Field
 
 from omnidesk.access import Actor, require, user_by_id_for_admin
 from omnidesk.actions import accounts
-from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, user_public
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Setting, User
 from omnidesk.queries.users import (
     SORTABLE_USER_FIELDS,

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, require
 from omnidesk.actions import voice_lines as line_actions
 from omnidesk.actions.calls import CallRoute, record_call_events
-from omnidesk.api.deps import CurrentActor, ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
-from omnidesk.api.shapes import iso, ok, page_bounds
+from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio
+from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.input_rules import check_value
 from omnidesk.models import VoiceLine
 from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines

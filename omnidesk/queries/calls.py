@@ -12,13 +12,12 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, sees_all_chats
-from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, ContactChannel, ContactPhone, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import matching_contact_ids
 from omnidesk.queries.search.index import digits, search_needle
-from omnidesk.queries.settings import setting_value
+from omnidesk.queries.settings import default_phone_region, setting_value
 from omnidesk.queries.visitors import visitor_on_channel
 
 VOICE_SOURCE = "voice"

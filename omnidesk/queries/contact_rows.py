@@ -1,5 +1,5 @@
 """A page of contacts read as plain rows, one statement per table, for their wire shape
-(``api/contact_shapes.py``).
+(``shapes/contacts.py``).
 
 Not ORM objects: loading 25 ``Contact`` objects with their emails, phones and channels cost about ten
 times the SQL it ran, and a search returns 25 of them per request. Not SQLAlchemy statements either,

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import default_phone_region
 from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import SearchPage, search_page
+from omnidesk.queries.settings import default_phone_region
 
 SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
     "name": Contact.name,

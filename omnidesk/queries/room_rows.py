@@ -1,5 +1,5 @@
 """A page of livechat rooms read as plain rows, one statement per table, for their wire shape
-(``api/room_shapes.py``: the Chats listing, a contact's history).
+(``shapes/rooms.py``: the Chats listing, a contact's history).
 
 As with contacts (``contact_rows``): 25 ``Room`` objects with their visitor, tags, last message and
 department cost several times the SQL they ran, and SQLAlchemy statements still twice: the driver

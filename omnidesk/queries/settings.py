@@ -19,6 +19,11 @@ def setting_value(session: Session, setting_id: str) -> Any:
     return defaults.SETTINGS[setting_id].value
 
 
+def default_phone_region(session: Session) -> str:
+    """The region national phone numbers are read in (``Omnichannel_Default_Phone_Region``)."""
+    return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")
+
+
 def list_settings(
     session: Session, *, public_only: bool, offset: int, count: int
 ) -> tuple[list[Setting], int]:

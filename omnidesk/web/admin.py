@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
-from omnidesk.api.deps import SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.queries.settings import setting_value
 from omnidesk.web.render import NAVIGATION, page_actor, render
 

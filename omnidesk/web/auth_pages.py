@@ -9,8 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
-from omnidesk.api.deps import ServicesDep, SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.browser_session import (
     CSRF_FIELD,
     PRELOGIN_COOKIE,
@@ -22,6 +20,8 @@ from omnidesk.browser_session import (
     set_session_cookie,
 )
 from omnidesk.errors import TooManyRequests
+from omnidesk.http.deps import ServicesDep, SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.security import Passwords, constant_time_equals
 from omnidesk.web.render import page_actor, render
 

@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
-from omnidesk.api.deps import SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.web.render import page_actor, render
 
 router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from omnidesk.api.deps import SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
 from omnidesk.db import utcnow
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.queries import dashboard as queries
 from omnidesk.web import charts
 from omnidesk.web.render import NAVIGATION, page_actor, render

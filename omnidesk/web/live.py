@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from omnidesk.api.deps import SessionDep
-from omnidesk.api.one_thread_route import OneThreadRoute
+from omnidesk.http.deps import SessionDep
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.web.admin import forbidden
 from omnidesk.web.render import page_actor, render
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnidesk.api.one_thread_route import OneThreadRoute
+from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.web.render import WEB_DIR, templates
 
 router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
+from omnidesk.http.security_headers import PAGE_POLICY
 from omnidesk.models import Call
 from omnidesk.services import Services
-from omnidesk.web.security_headers import PAGE_POLICY
 from tests.browser.conftest import sign_in
 from tests.helpers import Persona
 from tests.livechat_helpers import guest, set_available, set_setting

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from omnidesk.api.shapes import iso
+from omnidesk.dates import iso
 from omnidesk.models import Department, Inquiry, Message, Room, Visitor
 
 

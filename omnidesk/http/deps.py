@@ -37,7 +37,7 @@ async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[
     """Each request is one transaction, committed before the response is sent.
 
     A handler that takes the session has it committed or rolled back in its own thread by its route
-    (``routing.OneThreadRoute``), so here the session is only opened (no I/O) and closed. A transaction
+    (``OneThreadRoute``), so here the session is only opened (no I/O) and closed. A transaction
     still open here — a request refused before its handler ran, or a handler that used the session
     only through a dependency — ends here, on a worker thread.
     """
@@ -63,7 +63,7 @@ class ActorToLoad:
 
     Loading the user takes two statements, and a synchronous dependency would take a worker-thread
     hand-off of its own (a few hundred microseconds on a small core, a tenth of a cheap read).
-    ``routing.OneThreadRoute`` loads it instead on the handler's own thread, before the handler runs,
+    ``one_thread_route.OneThreadRoute`` loads it instead on the handler's own thread, before the handler runs,
     so a request with a wrong token is still refused before any handler code.
     """
 

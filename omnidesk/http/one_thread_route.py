@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from omnidesk.api.deps import ActorToLoad, get_actor
+from omnidesk.http.deps import ActorToLoad, get_actor
 
 
 class OneThreadRoute(APIRoute):

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omnidesk.api.livechat_shapes import room_shape
 from omnidesk.queries.room_rows import room_rows
+from omnidesk.shapes.livechat import room_shape
 
 
 def room_shapes(session: Session, room_ids: Sequence[str]) -> list[dict[str, Any]]:

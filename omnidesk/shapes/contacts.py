@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omnidesk.api.shapes import iso
+from omnidesk.dates import iso
 from omnidesk.queries.contact_rows import contact_rows
 
 
