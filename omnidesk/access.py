@@ -7,12 +7,25 @@ change takes effect on the very next request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from omnidesk.errors import ApiError, Forbidden, NotFound
-from omnidesk.models import DepartmentAgent, PermissionRole, Room, User, UserRole, Visitor
+from omnidesk.models import (
+    DepartmentAgent,
+    LoginToken,
+    Message,
+    PermissionRole,
+    Room,
+    User,
+    UserRole,
+    Visitor,
+)
+from omnidesk.models.accounts import AGENT_ROLE
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,24 @@ def require_any(session: Session, actor: Actor, *permissions: str) -> None:
         raise Forbidden()
 
 
+def fetch_for_admin(
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    row_id: str,
+    *,
+    permission: str,
+    missing: str = "Resource not found",
+) -> T:
+    """A row an administrator manages (a voice line, an email inbox, a messaging channel): the
+    permission first, then the row, so that who lacks the permission learns nothing of which ids exist."""
+    require(session, actor, permission)
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def user_by_id_for_admin(session: Session, actor: Actor, user_id: str, permission: str) -> User:
     """Fetch another user for an administrative change; acting on oneself needs no permission."""
     if user_id != actor.id:
@@ -83,6 +114,38 @@ def user_by_id_for_admin(session: Session, actor: Actor, user_id: str, permissio
     if user is None:
         raise NotFound("User not found")
     return user
+
+
+# --- who a login token speaks for ----------------------------------------------------------------------
+# A login token is known only by its SHA-256 (``security.hash_token``); its user must be active. Built
+# once: the REST API runs the first on every request. The user's roles come with its grants
+# (``grants_of``), so they are not loaded a second time through ``User.roles``.
+_USER_BY_TOKEN = (
+    select(User)
+    .join(LoginToken, LoginToken.user_id == User.id)
+    .where(
+        LoginToken.token_hash == bindparam("token_hash"),
+        User.id == bindparam("user_id"),
+        User.active.is_(True),
+    )
+    .options(lazyload(User.roles))
+)
+_LOGIN_BY_TOKEN = (
+    select(User, LoginToken)
+    .join(LoginToken, LoginToken.user_id == User.id)
+    .where(LoginToken.token_hash == bindparam("token_hash"), User.active.is_(True))
+)
+
+
+def logged_in_user(session: Session, *, token_hash: str, user_id: str) -> User | None:
+    """The active user ``user_id`` if this login token is one of theirs (REST, pages, realtime)."""
+    return session.scalar(_USER_BY_TOKEN, {"token_hash": token_hash, "user_id": user_id})
+
+
+def login_by_token(session: Session, *, token_hash: str) -> tuple[User, LoginToken] | None:
+    """The login a token belongs to, with its active user (a DDP ``resume`` names no user)."""
+    row = session.execute(_LOGIN_BY_TOKEN, {"token_hash": token_hash}).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 # --- livechat -------------------------------------------------------------------------------------
@@ -107,9 +170,24 @@ def visitor_by_token(session: Session, token: str) -> Visitor:
 
 def room_of_visitor(session: Session, visitor: Visitor, room_id: str) -> Room:
     room = session.get(Room, room_id)
-    if room is None or room.visitor_id != visitor.id:
+    if room is None:
+        raise ApiError("invalid-room")
+    return check_room_of_visitor(visitor, room)
+
+
+def check_room_of_visitor(visitor: Visitor, room: Room) -> Room:
+    """Another visitor's room is refused as if it did not exist."""
+    if room.visitor_id != visitor.id:
         raise ApiError("invalid-room")
     return room
+
+
+def message_of_visitor(session: Session, visitor: Visitor, room: Room, message_id: str) -> Message:
+    """A message the visitor wrote in their room (to edit or delete it)."""
+    message = session.get(Message, message_id)
+    if message is None or message.room_id != room.id or message.author_id != visitor.id:
+        raise ApiError("invalid-message")
+    return message
 
 
 def can_see_room(session: Session, actor: Actor, room: Room) -> bool:
@@ -123,7 +201,7 @@ def can_see_room(session: Session, actor: Actor, room: Room) -> bool:
         return True
     return (
         room.is_queued
-        and actor.has_role("livechat-agent")
+        and actor.has_role(AGENT_ROLE)
         and agent_serves_department(session, actor.id, room.department_id)
     )
 

@@ -9,7 +9,7 @@ from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
 from omnidesk.errors import ApiError
 from omnidesk.events import AgentStatusChanged, DepartmentChanged, send_event_on_commit
 from omnidesk.models import DepartmentAgent, Role, User
-from omnidesk.queries.agents import AGENT_ROLE
+from omnidesk.models.accounts import AGENT_ROLE
 
 AGENT_STATUSES = ("available", "not-available")
 

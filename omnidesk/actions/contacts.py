@@ -27,10 +27,9 @@ from omnidesk.models import (
     User,
     UserRole,
 )
+from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.phones import to_e164
 from omnidesk.queries.settings import default_phone_region
-
-AGENT_ROLE = "livechat-agent"
 
 
 def contact_snapshot(contact: Contact) -> dict[str, Any]:

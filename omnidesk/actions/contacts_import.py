@@ -16,6 +16,7 @@ from omnidesk.actions.contacts import audit_contact, contact_snapshot, create_co
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.errors import ApiError
 from omnidesk.models import Contact, ContactEmail, ContactPhone, User
+from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.phones import to_e164
 from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.users import user_by_username
@@ -55,7 +56,7 @@ def _manager_id(session: Session, username: str) -> str | None:
     if not username:
         return None
     user: User | None = user_by_username(session, username)
-    if user is None or "livechat-agent" not in user.role_ids:
+    if user is None or AGENT_ROLE not in user.role_ids:
         raise ApiError("error-contact-manager-not-found", f"Contact manager {username} not found")
     return user.id
 

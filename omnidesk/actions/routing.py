@@ -19,9 +19,8 @@ from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import InquiryChanged, RoomChanged, send_event_on_commit
 from omnidesk.models import Contact, Department, DepartmentAgent, Inquiry, Room, User, UserRole, Visitor
+from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.queries.settings import setting_value
-
-AGENT_ROLE = "livechat-agent"
 
 
 def _available_agents_query(department_id: str | None):  # type: ignore[no-untyped-def]

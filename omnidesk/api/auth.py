@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
+from omnidesk.api.errors import answered_refusal
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
@@ -58,9 +58,8 @@ def login(body: LoginBody, request: Request, session: SessionDep, services: Serv
         password_digest=body.password_digest(),
         client_address=client_address(request),
     )
-    if outcome is None:  # answered, not raised: the counted failure commits with this request
-        refused = Unauthorized("Unauthorized")
-        return JSONResponse(refused.body(), status_code=refused.status_code)
+    if outcome is None:
+        return answered_refusal(Unauthorized("Unauthorized"))
     user, token = outcome
     return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
 

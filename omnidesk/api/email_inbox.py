@@ -8,16 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require
+from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import email_inbox as inbox_actions
 from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
-from omnidesk.errors import NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import EmailInbox
@@ -65,14 +63,6 @@ def inbox_shape(inbox: EmailInbox) -> dict[str, Any]:
     return shape
 
 
-def _inbox_for_admin(session: Session, actor: Actor, inbox_id: str) -> EmailInbox:
-    require(session, actor, PERMISSION)
-    inbox = session.get(EmailInbox, inbox_id)
-    if inbox is None:
-        raise NotFound()
-    return inbox
-
-
 class InboxListQuery(QueryParams):
     query: str | None = None
     count: int | None = None
@@ -116,7 +106,7 @@ class EmailInboxSave(Body):
 @router.post("/email-inbox", responses=errors(404))
 def save_email_inbox(body: EmailInboxSave, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     """Create an inbox, or with ``_id`` replace that one's settings."""
-    inbox = _inbox_for_admin(session, actor, body.id_) if body.id_ else None
+    inbox = fetch_for_admin(session, actor, EmailInbox, body.id_, permission=PERMISSION) if body.id_ else None
     require(session, actor, PERMISSION)
     fields = body.model_dump(exclude={"id_"})
     for server in ("smtp", "imap"):
@@ -130,12 +120,15 @@ def save_email_inbox(body: EmailInboxSave, actor: CurrentActor, session: Session
 @router.get("/email-inbox/{inbox_id}")
 def get_email_inbox(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     # Rocket.Chat answers the inbox itself, at the top level of the body.
-    return ok(**inbox_shape(_inbox_for_admin(session, actor, inbox_id)))
+    return ok(**inbox_shape(fetch_for_admin(session, actor, EmailInbox, inbox_id, permission=PERMISSION)))
 
 
 @router.delete("/email-inbox/{inbox_id}")
 def delete_email_inbox(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    inbox_actions.delete_inbox(session, inbox=_inbox_for_admin(session, actor, inbox_id))
+    inbox_actions.delete_inbox(
+        session,
+        inbox=fetch_for_admin(session, actor, EmailInbox, inbox_id, permission=PERMISSION),
+    )
     return ok(_id=inbox_id)
 
 
@@ -155,6 +148,6 @@ def search_email_inbox(
 @router.post("/email-inbox.send-test/{inbox_id}")
 def send_test_email(inbox_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     """Queue a test email to the admin's own address, sent through the inbox's SMTP server."""
-    inbox = _inbox_for_admin(session, actor, inbox_id)
+    inbox = fetch_for_admin(session, actor, EmailInbox, inbox_id, permission=PERMISSION)
     inbox_actions.send_test_email(session, inbox=inbox, to=actor.user.email)
     return ok(_id=inbox.id)

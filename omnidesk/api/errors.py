@@ -30,6 +30,12 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def answered_refusal(error: ApiError) -> JSONResponse:
+    """A refusal returned rather than raised, so that the request's transaction still commits what it
+    must keep: a counted failed login, a counted wrong verification code."""
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:

@@ -24,8 +24,8 @@ from omnidesk.errors import ApiError, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import User
+from omnidesk.models.accounts import AGENT_ROLE, MANAGER_ROLE
 from omnidesk.queries.agents import (
-    AGENT_ROLE,
     ROLE_OF_TYPE,
     SORTABLE_STAFF_FIELDS,
     department_ids_of_agents,
@@ -44,7 +44,7 @@ LIST_AGENTS_PERMISSIONS = (
     "transfer-livechat-guest",
     "edit-omnichannel-contact",
 )
-MANAGE_PERMISSION = {AGENT_ROLE: "manage-livechat-agents", "livechat-manager": "manage-livechat-managers"}
+MANAGE_PERMISSION = {AGENT_ROLE: "manage-livechat-agents", MANAGER_ROLE: "manage-livechat-managers"}
 
 
 def _role_of(user_type: str) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import widget_visitor
 from omnidesk.actions.routing import any_agent_available
-from omnidesk.models import Department, User
+from omnidesk.models import User
+from omnidesk.queries.departments import widget_departments
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
 from omnidesk.shapes.livechat import room_shape, visitor_shape
@@ -19,11 +19,7 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
     def value(setting_id: str) -> Any:
         return setting_value(session, setting_id)
 
-    departments = session.scalars(
-        select(Department)
-        .where(Department.enabled.is_(True), Department.archived.is_(False))
-        .order_by(Department.name)
-    ).all()
+    departments = widget_departments(session)
     config: dict[str, Any] = {
         "enabled": bool(value("Livechat_enabled")),
         "online": any_agent_available(session, department_id=department_id),

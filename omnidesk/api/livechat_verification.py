@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from omnidesk.access import room_of_visitor, visitor_by_token
 from omnidesk.actions import verification as verification_actions
+from omnidesk.api.errors import answered_refusal
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
@@ -49,13 +50,12 @@ class VerificationConfirmBody(Body):
 
 
 @router.post("/verification.confirm")
-def confirm_code(body: VerificationConfirmBody, session: SessionDep) -> dict[str, Any]:
+def confirm_code(body: VerificationConfirmBody, session: SessionDep) -> Any:
     room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
     try:
         channel = verification_actions.confirm_verification(session, room=room, code=body.code)
-    except verification_actions.WrongCode:
-        session.commit()  # the failed attempt must count, or the code could be guessed
-        raise
+    except verification_actions.WrongCode as wrong:
+        return answered_refusal(wrong)  # the failed attempt must count, or the code could be guessed
     return ok(verified=True, field=channel.field, value=channel.value, verifiedAt=iso(channel.verified_at))
 
 

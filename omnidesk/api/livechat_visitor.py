@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session, lazyload
 
-from omnidesk.access import room_of_visitor, visitor_by_token
+from omnidesk.access import check_room_of_visitor, message_of_visitor, room_of_visitor, visitor_by_token
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
 from omnidesk.actions.conversations import send_visitor_message
@@ -131,8 +131,7 @@ def get_room(params: Annotated[RoomQuery, Query()], request: Request, session: S
     if params.rid:
         existing = session.get(Room, params.rid) or room_actions.room_being_opened(session, params.rid)
         if existing is not None:
-            if existing.visitor_id != visitor.id:
-                raise ApiError("invalid-room")
+            check_room_of_visitor(visitor, existing)
             if not existing.open:
                 raise ApiError("room-closed", "Room closed")
             return ok(room=room_shape(existing), newRoom=False)
@@ -167,9 +166,8 @@ def post_message(body: MessageBody, request: Request, session: SessionDep) -> di
     if room is None:
         # Rocket.Chat's widget may name a new room by its first message.
         room = room_actions.open_room(session, visitor=visitor, source=source_of(request), room_id=body.rid)
-    elif room.visitor_id != visitor.id:
-        raise ApiError("invalid-room")
     else:
+        check_room_of_visitor(visitor, room)
         room_actions.check_channel_open(session, room=room)
     message = send_visitor_message(session, visitor=visitor, room=room, msg=body.msg, message_id=body.id_)
     return ok(message=message_shape(message))
@@ -296,10 +294,7 @@ def agent_info(rid: str, token: str, session: SessionDep) -> dict[str, Any]:
 def _visitor_message(session: Session, token: str, rid: str, message_id: str) -> tuple[Room, Message]:
     visitor = visitor_by_token(session, token)
     room = room_of_visitor(session, visitor, rid)
-    message = session.get(Message, message_id)
-    if message is None or message.room_id != room.id or message.author_id != visitor.id:
-        raise ApiError("invalid-message")
-    return room, message
+    return room, message_of_visitor(session, visitor, room, message_id)
 
 
 class EditMessageBody(Body):

@@ -8,16 +8,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require
+from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import messaging_channels as channel_actions
 from omnidesk.actions.voice_lines import mask_token
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import sms_twilio, whatsapp_cloud
 from omnidesk.dates import iso
-from omnidesk.errors import NotFound
 from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import MessagingChannel
@@ -25,6 +23,7 @@ from omnidesk.queries.messaging import list_messaging_channels
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["messaging channels"])
 PERMISSION = "manage-messaging-channels"
+MISSING = "Messaging channel not found"
 
 
 def _masked(secret: str | None) -> str | None:
@@ -59,14 +58,6 @@ def channel_shape(channel: MessagingChannel, *, public_url: str) -> dict[str, An
             "webhookUrl": whatsapp_cloud.webhook_url(public_url, channel.id),
         }
     return shape
-
-
-def _channel_for_admin(session: Session, actor: Actor, channel_id: str) -> MessagingChannel:
-    require(session, actor, PERMISSION)
-    channel = session.get(MessagingChannel, channel_id)
-    if channel is None:
-        raise NotFound("Messaging channel not found")
-    return channel
 
 
 class PageQuery(QueryParams):
@@ -133,7 +124,14 @@ def create_channel(
 def get_channel(
     channelId: str, actor: CurrentActor, session: SessionDep, services: ServicesDep
 ) -> dict[str, Any]:
-    channel = _channel_for_admin(session, actor, channelId)
+    channel = fetch_for_admin(
+        session,
+        actor,
+        MessagingChannel,
+        channelId,
+        permission=PERMISSION,
+        missing=MISSING,
+    )
     return ok(channel=channel_shape(channel, public_url=services.settings.public_url))
 
 
@@ -141,12 +139,29 @@ def get_channel(
 def update_channel(
     channelId: str, body: ChannelFields, actor: CurrentActor, session: SessionDep, services: ServicesDep
 ) -> dict[str, Any]:
-    channel = _channel_for_admin(session, actor, channelId)
+    channel = fetch_for_admin(
+        session,
+        actor,
+        MessagingChannel,
+        channelId,
+        permission=PERMISSION,
+        missing=MISSING,
+    )
     channel_actions.update_messaging_channel(session, channel=channel, settings=body.settings())
     return ok(channel=channel_shape(channel, public_url=services.settings.public_url))
 
 
 @router.delete("/messaging.channels/{channelId}")
 def delete_channel(channelId: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    channel_actions.delete_messaging_channel(session, channel=_channel_for_admin(session, actor, channelId))
+    channel_actions.delete_messaging_channel(
+        session,
+        channel=fetch_for_admin(
+            session,
+            actor,
+            MessagingChannel,
+            channelId,
+            permission=PERMISSION,
+            missing=MISSING,
+        ),
+    )
     return ok()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require
+from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import voice_lines as line_actions
 from omnidesk.actions.calls import CallRoute, record_call_events
 from omnidesk.api.shapes import ok, page_bounds
@@ -26,6 +26,9 @@ from omnidesk.input_rules import check_value
 from omnidesk.models import VoiceLine
 from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines
 from omnidesk.services import Services
+
+PERMISSION = "manage-voice-lines"
+MISSING = "Voice line not found"
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["voice lines"])
 
@@ -44,14 +47,6 @@ def line_shape(line: VoiceLine, *, public_url: str) -> dict[str, Any]:
         "_createdAt": iso(line.created_at),
         "_updatedAt": iso(line.updated_at),
     }
-
-
-def _line_for_admin(session: Session, actor: Actor, line_id: str) -> VoiceLine:
-    require(session, actor, "manage-voice-lines")
-    line = session.get(VoiceLine, line_id)
-    if line is None:
-        raise NotFound("Voice line not found")
-    return line
 
 
 class PageQuery(QueryParams):
@@ -98,7 +93,7 @@ def create_line(
 
 @router.get("/voice.lines/{lineId}")
 def get_line(lineId: str, actor: CurrentActor, session: SessionDep, services: ServicesDep) -> dict[str, Any]:
-    line = _line_for_admin(session, actor, lineId)
+    line = fetch_for_admin(session, actor, VoiceLine, lineId, permission=PERMISSION, missing=MISSING)
     return ok(line=line_shape(line, public_url=services.settings.public_url))
 
 
@@ -115,7 +110,7 @@ class VoiceLineUpdate(Body):
 def update_line(
     lineId: str, body: VoiceLineUpdate, actor: CurrentActor, session: SessionDep, services: ServicesDep
 ) -> dict[str, Any]:
-    line = _line_for_admin(session, actor, lineId)
+    line = fetch_for_admin(session, actor, VoiceLine, lineId, permission=PERMISSION, missing=MISSING)
     line_actions.update_voice_line(
         session,
         line=line,
@@ -131,7 +126,10 @@ def update_line(
 
 @router.delete("/voice.lines/{lineId}")
 def delete_line(lineId: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    line_actions.delete_voice_line(session, line=_line_for_admin(session, actor, lineId))
+    line_actions.delete_voice_line(
+        session,
+        line=fetch_for_admin(session, actor, VoiceLine, lineId, permission=PERMISSION, missing=MISSING),
+    )
     return ok()
 
 

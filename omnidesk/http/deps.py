@@ -6,14 +6,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from omnidesk.access import Actor, grants_of
+from omnidesk.access import Actor, grants_of, logged_in_user
 from omnidesk.browser_session import CSRF_HEADER, csrf_is_valid, session_credentials
 from omnidesk.errors import ApiError, Unauthorized
-from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
 from omnidesk.services import Services
 
@@ -72,9 +70,7 @@ class ActorToLoad:
         self.user_id, self.token = user_id, token
 
     def load(self) -> Actor:
-        user = self.session.scalar(
-            _USER_BY_TOKEN, {"token_hash": hash_token(self.token), "user_id": self.user_id}
-        )
+        user = logged_in_user(self.session, token_hash=hash_token(self.token), user_id=self.user_id)
         if user is None:
             raise Unauthorized()
         self.request.state.auth_token = self.token
@@ -102,20 +98,6 @@ async def get_actor(request: Request, session: SessionDep, services: ServicesDep
             raise ApiError("error-csrf", "Missing or invalid CSRF token", status_code=403)
     # Handlers see an Actor: their route loads it before calling them.
     return cast(Actor, ActorToLoad(request, session, user_id, token))
-
-
-# Built once, as every request runs it. The user's roles come with its grants (``grants_of``), so they
-# are not loaded a second time through ``User.roles``.
-_USER_BY_TOKEN = (
-    select(User)
-    .join(LoginToken, LoginToken.user_id == User.id)
-    .where(
-        LoginToken.token_hash == bindparam("token_hash"),
-        User.id == bindparam("user_id"),
-        User.active.is_(True),
-    )
-    .options(lazyload(User.roles))
-)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

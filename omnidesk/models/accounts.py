@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnidesk.db import Base, IdType, new_id, utcnow
 
+# The omnichannel roles code asks about by name (Rocket.Chat's ids).
+AGENT_ROLE = "livechat-agent"
+MANAGER_ROLE = "livechat-manager"
+
 USER_STATUSES = ("online", "away", "busy", "offline")
 
 

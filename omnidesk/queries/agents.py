@@ -10,9 +10,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import UnaryExpression
 
 from omnidesk.models import DepartmentAgent, Room, User, UserRole
+from omnidesk.models.accounts import AGENT_ROLE, MANAGER_ROLE
 
-AGENT_ROLE = "livechat-agent"
-MANAGER_ROLE = "livechat-manager"
 # The ``{type}`` of ``livechat/users/{type}`` and the role it stands for.
 ROLE_OF_TYPE = {"agent": AGENT_ROLE, "manager": MANAGER_ROLE}
 

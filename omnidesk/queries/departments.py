@@ -157,3 +157,14 @@ def departments_of_agent(
     if enabled_only:
         query = query.where(Department.enabled.is_(True))
     return _rows(session.execute(query.order_by(Department.name, Department.id)))
+
+
+def widget_departments(session: Session) -> list[Department]:
+    """The departments a visitor may choose in the widget, by name."""
+    return list(
+        session.scalars(
+            select(Department)
+            .where(Department.enabled.is_(True), Department.archived.is_(False))
+            .order_by(Department.name)
+        )
+    )

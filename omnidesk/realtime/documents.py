@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, agent_serves_department
 from omnidesk.models import Inquiry, Message, Room, User
+from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.queries.settings import setting_value
 from omnidesk.realtime.ejson import to_ejson
 from omnidesk.shapes.livechat import message_shape, room_shape
 
-AGENT_ROLE = "livechat-agent"
 MAX_QUEUE_SCAN = 5000
 
 

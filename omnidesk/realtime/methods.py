@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omnidesk.access import login_by_token
 from omnidesk.actions.accounts import revoke_login_token
 from omnidesk.actions.login_throttle import attempt_login
 from omnidesk.errors import TooManyRequests
@@ -50,11 +50,7 @@ def _login_result(user: User, token: str, login: LoginToken, kind: str) -> dict[
 
 def resume_login(session: Session, token: str) -> tuple[Login, dict[str, Any]]:
     """The REST API's rule: a token is known only by its SHA-256, and its user must be active."""
-    row = session.execute(
-        select(User, LoginToken)
-        .join(LoginToken, LoginToken.user_id == User.id)
-        .where(LoginToken.token_hash == hash_token(token), User.active.is_(True))
-    ).first()
+    row = login_by_token(session, token_hash=hash_token(token))
     if row is None:
         raise MeteorError(403, LOGGED_OUT)
     user, login = row
@@ -82,8 +78,9 @@ def password_login(
             session.commit()  # the counted failure stays
             raise MeteorError(403, "Incorrect password")
         user, token = outcome
-        login = session.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token)))
-        assert login is not None
+        row = login_by_token(session, token_hash=hash_token(token))
+        assert row is not None
+        login = row[1]
         return Login(user.id, user.username, login.token_hash), _login_result(user, token, login, "password")
 
 

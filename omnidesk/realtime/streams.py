@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, can_see_room, widget_visitor
-from omnidesk.models import LoginToken, Room, User, Visitor
+from omnidesk.access import Actor, can_see_room, logged_in_user, widget_visitor
+from omnidesk.models import Room, User, Visitor
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 
 ROOM_MESSAGES = "stream-room-messages"
@@ -132,11 +131,7 @@ def author_in_room(session: Session, room_id: str, *, token: str | None, login: 
 
 def active_user(session: Session, login: Login) -> User | None:
     """The logged-in user, as long as the user is active and the login has not been revoked."""
-    return session.scalar(
-        select(User)
-        .join(LoginToken, LoginToken.user_id == User.id)
-        .where(User.id == login.user_id, User.active.is_(True), LoginToken.token_hash == login.token_hash)
-    )
+    return logged_in_user(session, token_hash=login.token_hash, user_id=login.user_id)
 
 
 def users_still_allowed(session: Session, room_id: str, user_ids: set[str]) -> set[str]:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from omnidesk.http.deps import SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
+from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.web.admin import forbidden
 from omnidesk.web.render import page_actor, render
 
@@ -30,7 +31,7 @@ def _live(request: Request, session: SessionDep, room_id: str) -> Response:
         actor=actor,
         room_id=room_id,
         available=actor.user.livechat_status == "available",
-        is_agent=actor.has_role("livechat-agent"),
+        is_agent=actor.has_role(AGENT_ROLE),
     )
 
 

@@ -9,12 +9,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor
+from omnidesk.access import Actor, logged_in_user
 from omnidesk.browser_session import csrf_token_for, session_credentials
-from omnidesk.models import LoginToken, User
 from omnidesk.security import hash_token
 from omnidesk.services import Services
 
@@ -65,11 +63,7 @@ def page_actor(request: Request, session: Session) -> Actor:
     user = None
     if credentials is not None:
         user_id, token = credentials
-        user = session.scalar(
-            select(User)
-            .join(LoginToken, LoginToken.user_id == User.id)
-            .where(LoginToken.token_hash == hash_token(token), User.id == user_id, User.active.is_(True))
-        )
+        user = logged_in_user(session, token_hash=hash_token(token), user_id=user_id)
     if user is None:
         raise LoginRequired(request.url.path)
     request.state.auth_token = credentials[1] if credentials else ""
