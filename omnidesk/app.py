@@ -66,8 +66,8 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.add_middleware(RequestLimits, settings=services.settings)
     app.add_middleware(SecurityHeaders)  # outermost: also on answers the others give
     install_error_handlers(app)
-    # Starlette tries the routes in order and FastAPI takes a few microseconds for each: the routers
-    # of the hottest requests (visitors' messages, contacts, the Chats listing) come first.
+    # Starlette tries the routes in order, each at a small cost: the routers of the hottest requests
+    # (visitors' messages, contacts, the Chats listing) come first.
     for module in (
         info,
         livechat_visitor,

@@ -66,9 +66,9 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     for worker in workers:
         worker.start()
     app = create_app(services)
-    # The objects alive now live as long as the process (modules, the app, the ORM's mappings: about
-    # 200,000). Frozen, the collector no longer scans them: a full collection took 100 to 250 ms of one
-    # request every few hundred, the slowest request of a benchmark run.
+    # The objects alive now (modules, the app, the ORM's mappings) live as long as the process. Frozen,
+    # the collector no longer scans them, so a full collection no longer stalls the request it falls in
+    # (docs/benchmarks.md).
     gc.collect()
     gc.freeze()
     try:

@@ -1,12 +1,12 @@
 """Admission control: at most a fixed number of HTTP requests inside the app at once.
 
-Handlers are synchronous and run on AnyIO's worker threads (40 by default); so do the session
-dependency and FastAPI's validation of the response, which runs after the handler and before the
-session commits. With more requests in flight than threads, every thread can end up held by a request
-waiting for the database (SQLite's write lock, or a pooled connection) while the request holding that
-lock waits for a thread to validate its response: nothing moves until the busy timeout fails them.
-Keeping the requests inside below the thread count leaves threads for the requests that hold the
-lock; the others wait on the event loop, where waiting costs nothing.
+Handlers are synchronous and run on AnyIO's worker threads (40 by default), a request's handler,
+commit and encoding on one of them (``OneThreadRoute``), but a request's session may still end on a
+thread of its own (``deps.get_session``). With more requests in flight than threads, every thread can
+end up held by a request waiting for the database (SQLite's write lock, or a pooled connection) while
+the request holding that lock waits for a thread to end its transaction: nothing moves until the busy
+timeout fails them. Keeping the requests inside below the thread count leaves threads for the
+requests that hold the lock; the others wait on the event loop, where waiting costs nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_REQUESTS_INSIDE = 20  # half of AnyIO's default 40 worker threads
-# Logins spend a quarter second of CPU on argon2 each: they get a gate of their own, so that many at
-# once (a password guesser) wait here without holding the places other requests need.
+# Each login spends argon2's deliberate CPU cost: logins get a gate of their own, so that many at once
+# (a password guesser) wait here without holding the places other requests need.
 MAX_LOGINS_INSIDE = 2
 LOGIN_PATHS = frozenset({"/api/v1/login", "/login"})
 

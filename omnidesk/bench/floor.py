@@ -21,11 +21,11 @@ from typing import Any, cast
 
 import psycopg
 
-from omnidesk import search_order
 from omnidesk.db import ID_LENGTH
-from omnidesk.queries.contact_search import WALK_BUDGET, fts_query
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
-from omnidesk.search_index import index_needle, search_needle
+from omnidesk.queries.search import order as search_order
+from omnidesk.queries.search.contacts import WALK_BUDGET, fts_query
+from omnidesk.queries.search.index import index_needle, search_needle
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"

@@ -38,8 +38,8 @@ from omnidesk.actions.bootstrap import ensure_defaults
 from omnidesk.bench import pools
 from omnidesk.db import ID_LENGTH
 from omnidesk.models import Contact
-from omnidesk.search_index import index_body
-from omnidesk.search_order import numbering_sql
+from omnidesk.queries.search.index import index_body
+from omnidesk.queries.search.order import numbering_sql
 from omnidesk.services import Services
 
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"

@@ -60,9 +60,8 @@ class ActorToLoad:
     """The acting user, checked but not yet loaded: what ``get_actor`` gives FastAPI.
 
     Loading the user takes two statements, and a synchronous dependency would take a worker-thread
-    hand-off of its own (a few hundred microseconds on a small core, a tenth of a cheap read).
-    ``one_thread_route.OneThreadRoute`` loads it instead on the handler's own thread, before the handler runs,
-    so a request with a wrong token is still refused before any handler code.
+    hand-off of its own. ``OneThreadRoute`` loads it instead on the handler's own thread, before the
+    handler runs, so a request with a wrong token is still refused before any handler code.
     """
 
     def __init__(self, request: Request, session: Session, user_id: str, token: str) -> None:

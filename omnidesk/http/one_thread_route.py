@@ -2,11 +2,11 @@
 
 FastAPI runs each synchronous piece of a request on a worker thread of its own: the session
 dependency's start, the acting user, the handler, the validation of the answer and the session's
-commit — five hand-offs between the event loop and the thread pool. Each costs a few hundred
-microseconds of CPU on a small core, as much as the rest of a cheap read and a third of a message
-write. ``OneThreadRoute`` makes a synchronous handler one hand-off: the wrapper below calls it,
-commits (or rolls back) the request's session and encodes the answer, all in the same thread, and
-the session dependency itself does no I/O on the event loop (``deps.get_session``).
+commit — five hand-offs between the event loop and the thread pool, each costing as much CPU as a
+cheap read's own work (docs/benchmarks.md). ``OneThreadRoute`` makes a synchronous handler one
+hand-off: the wrapper below calls it, commits (or rolls back) the request's session and encodes the
+answer, all in the same thread, and the session dependency itself does no I/O on the event loop
+(``deps.get_session``).
 
 The acting user (``deps.get_actor``) is checked on the event loop and loaded here too, on the same
 thread, before the handler runs (``deps.ActorToLoad``).

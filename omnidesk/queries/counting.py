@@ -1,9 +1,9 @@
 """Counting the rows of a list, up to a limit.
 
 A list answers its page and a ``total``. Counting every row that matches costs in proportion to the
-matches — 200,000 rooms with a tag, 50,000 contacts matching three letters — and that count was most of
-the request's time at a million contacts. So totals are exact up to ``EXACT_TOTAL_LIMIT`` rows; above
-it the total is the limit and the answer says so (``totalCapped``, docs/api.md).
+matches (every room with a common tag, every contact matching three letters), and for a large
+workspace that count was most of the request's time. So totals are exact up to ``EXACT_TOTAL_LIMIT``
+rows; above it the total is the limit and the answer says so (``totalCapped``, docs/api.md).
 """
 
 from __future__ import annotations

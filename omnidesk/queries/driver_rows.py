@@ -2,13 +2,13 @@
 
 A page of 25 contacts is five statements of ``WHERE … IN (ids)``. Through SQLAlchemy each one is
 compiled from its cache key, its expanding ``IN`` rendered, its result wrapped and every value passed
-through the type's processor (on SQLite a regular expression per date): 2.8 ms for the page on SQLite
-and 5.5 ms on PostgreSQL at 10 k contacts, in-process, against 0.8 and 2.6 ms for the same statements
-through the driver. So these statements are written once per dialect from the models' own columns,
-run on the driver's cursor inside the session's transaction, and their rows converted here: dates to
-aware UTC datetimes (``fromisoformat``, as ``db.UTCDateTime`` would hand them back), any other type
-through SQLAlchemy's own processor for it (SQLite's JSON and booleans; psycopg converts its own). The
-rows are named tuples whose fields are the columns' attribute names.
+through the type's processor (on SQLite a regular expression per date), several times what the same
+statements cost through the driver (docs/benchmarks.md). So these statements are written once per
+dialect from the models' own columns, run on the driver's cursor inside the session's transaction,
+and their rows converted here: dates to aware UTC datetimes (``fromisoformat``, as ``db.UTCDateTime``
+would hand them back), any other type through SQLAlchemy's own processor for it (SQLite's JSON and
+booleans; psycopg converts its own). The rows are named tuples whose fields are the columns'
+attribute names.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
     if filters.open is False and (filters.agents or filters.department_ids):
         # Closed is nearly every room. With an agent or a department, their index must lead and this
         # be a test on the row; as an indexable term, SQLite (which keeps no statistics) may walk
-        # every closed room of the window through (open, created_at) instead: 39 ms at 100 k.
+        # every closed room of the window through (open, created_at) instead.
         conditions.append(func.coalesce(Room.open, True).is_(False))
     elif filters.open is not None:
         # Rocket.Chat: open=true means served and not on hold; open=false means closed.
@@ -105,12 +105,10 @@ def _filtered(filters: RoomFilters) -> Select[Room]:
 def _tagged_room_ids(filters: RoomFilters) -> Select[Any]:
     """The rooms with one of the tags, as a list the other filters' index is tested against. A
     creation window is applied to the tags' own ``room_created_at`` too: the list then holds a
-    month of a tag's rooms, not all 36,000 of them at a million contacts (30 ms to build on SQLite).
+    month of a tag's rooms, not every room the tag ever had.
 
-    Tested instead room by room (``EXISTS`` on room_tags' primary key), an agent's month at 1 M took
-    1.3 + 1.7 ms (page and count) on SQLite with the pages in its cache, but 17 ms at p50 and 58 at
-    p90 from a fresh connection (each probe a random read), against 5.2 and 12 ms for the list; and
-    PostgreSQL hashed every room of the tag for it (60 ms)."""
+    Not tested room by room (``EXISTS`` on room_tags' primary key): each probe is a random read, slow
+    from a connection whose cache is cold, and PostgreSQL hashed every room of the tag for it."""
     tagged = select(RoomTag.room_id).where(RoomTag.tag.in_(filters.tags))
     if filters.created_from is not None:
         tagged = tagged.where(RoomTag.room_created_at >= filters.created_from)
@@ -153,7 +151,7 @@ def list_rooms(
         return RoomPage(rooms, offset + len(rooms), True)
     if filters == RoomFilters(tags=filters.tags) and len(filters.tags) == 1:
         # The tag alone: every room_tags row has its room (a foreign key), so the tag's index counts
-        # them without a lookup of each room (0.8 -> 0.1 ms at a million contacts on SQLite).
+        # them without a lookup of each room.
         counted: Select[Any] = (
             select(literal_column("1")).select_from(RoomTag).where(RoomTag.tag == filters.tags[0])
         )

@@ -44,11 +44,10 @@ def fts_query(needle: str) -> tuple[str, bool]:
     test the substring itself (``instr``).
 
     A short needle is its phrase. A long one is not: a phrase reads every trigram's posting list with
-    its positions, and digits' trigrams are in tens of thousands of entries each at a million contacts.
-    Up to three trigrams that do not overlap, ANDed, find almost only the real matches from far fewer
-    lists (at 1 M on SQLite, over 80 inputs: customer ids 11.6 -> 4.0 ms, phones 9.5 -> 2.7 ms; names
-    and emails shorter than 8 characters are faster as phrases). Trigrams with punctuation (``c-0`` is
-    in every customer id) are left out while two others remain.
+    its positions, and digits' trigrams are in a large share of the entries. Up to three trigrams that
+    do not overlap, ANDed, find almost only the real matches from far fewer lists (names and emails
+    shorter than ``FEW_TRIGRAMS_FROM`` characters are faster as phrases). Trigrams with punctuation
+    (``c-0`` is in every customer id) are left out while two others remain.
     """
     if len(needle) < FEW_TRIGRAMS_FROM:
         return fts_phrase(needle), False
@@ -240,10 +239,9 @@ def _first_entries_page(
     (a walk of the name index, bounded by the key of the last of them), else None.
 
     ``sample_second`` is the second smallest key of the first 1,001 matches the index handed out.
-    When even it lies beyond those entries, the walk is not tried: at 1 M contacts on PostgreSQL, over
-    the benchmark's 98 broad inputs, each of the 79 walks so judged found nothing (a name that clusters
-    far from the start, as "Michael" at M) and cost 5 to 35 ms, while each of the 16 walks that found
-    its page had at least two such matches."""
+    When even it lies beyond those entries, the walk is not tried: such a walk finds nothing (a name
+    that clusters far from the start, as "Michael" at M) and costs the whole budget, while a walk that
+    finds its page has at least two such matches (docs/benchmarks.md)."""
     key = (ENTRIES.c.name, ENTRIES.c.contact_id)
     mine = ENTRIES.c.unknown == unknown
     # Compared in SQL, in the database's collation.

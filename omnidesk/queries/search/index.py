@@ -41,7 +41,7 @@ MIN_INDEXED_LENGTH = 3
 
 # Chinese, Japanese and Korean write a whole name in two or three characters, so the needles people
 # type there (a surname, a given name, a word of a company's name) are shorter than a trigram, and one
-# that few contacts contain made the scan read every entry (560 ms at a million contacts). So each run
+# that few contacts contain made the scan read every entry. So each run
 # of such characters in a body also appears on a last line as its one- and two-character pieces, each
 # between two MARKs: "王" is then looked up as the trigram "\x1f王\x1f", through the index, in order.
 # MARK never occurs elsewhere in a body (it is removed from the values), so only the pieces match it.
