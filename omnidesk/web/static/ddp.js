@@ -118,7 +118,8 @@ const DDP = (() => {
       } catch (error) {
         console.warn("ddp: onConnect failed", error);
       }
-      for (const [id, sub] of this.subscriptions) this.send({ msg: "sub", id, name: sub.name, params: sub.params });
+      for (const [id, sub] of this.subscriptions)
+        this.send({ msg: "sub", id, name: sub.name, params: sub.params });
       const waiting = this.waiting.splice(0);
       waiting.forEach((start) => start());
       this.onStatus(wasReconnect ? "reconnected" : "connected");

@@ -16,12 +16,20 @@
     close: root.dataset.canClose === "true",
   };
   const ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
-  const SOURCES = { widget: "Web chat", api: "API", sms: "SMS", email: "Email", voice: "Phone", app: "App", other: "Other" };
+  const SOURCES = {
+    widget: "Web chat",
+    api: "API",
+    sms: "SMS",
+    email: "Email",
+    voice: "Phone",
+    app: "App",
+    other: "Other",
+  };
   const SYSTEM_TEXT = {
     "livechat-close": "Chat closed",
-    "livechat_transfer_history": "Chat transferred",
-    "omnichannel_placed_chat_on_hold": "Chat placed on hold",
-    "omnichannel_on_hold_chat_resumed": "Chat resumed",
+    livechat_transfer_history: "Chat transferred",
+    omnichannel_placed_chat_on_hold: "Chat placed on hold",
+    omnichannel_on_hold_chat_resumed: "Chat resumed",
     "livechat-started": "Chat started",
   };
 
@@ -41,18 +49,24 @@
 
   // --- helpers ---------------------------------------------------------------------------------------
 
-  const toDate = (value) => (value && value.$date !== undefined ? new Date(value.$date) : value ? new Date(value) : null);
+  const toDate = (value) =>
+    value && value.$date !== undefined ? new Date(value.$date) : value ? new Date(value) : null;
   const time = (value) => {
     const date = toDate(value);
     return date ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : "";
   };
   const sourceLabel = (source) => (source && (source.label || SOURCES[source.type] || source.type)) || "";
-  const visitorName = (room) => (room && (room.fname || (room.v && (room.v.name || room.v.username)))) || "Visitor";
+  const visitorName = (room) =>
+    (room && (room.fname || (room.v && (room.v.name || room.v.username)))) || "Visitor";
   const waitedFor = (value) => {
     const date = toDate(value);
     if (!date) return "";
     const minutes = Math.max(0, Math.round((Date.now() - date.getTime()) / 60000));
-    return minutes < 1 ? "just now" : minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+    return minutes < 1
+      ? "just now"
+      : minutes < 60
+        ? `${minutes} min`
+        : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   };
   function newId() {
     const bytes = crypto.getRandomValues(new Uint8Array(17));
@@ -93,26 +107,38 @@
       if (status === "reconnected") refreshAll();
     },
   });
-  ddp.subscribe("stream-notify-user", [`${me.id}/rooms-changed`, { useCollection: false, args: [] }], ([action, room]) => {
-    scheduleMine();
-    if (action === "inserted" && room && room._id !== state.rid) toast(`New chat: ${visitorName(room)}`);
-    if (room && room._id === state.rid) {
-      if (action === "removed" && !state.room?.closedAt) markLeft();
-      else refreshRoom();
-    }
-  });
-  ddp.subscribe("stream-notify-user", [`${me.id}/notification`, { useCollection: false, args: [] }], ([notification]) => {
-    loadQueue();
-    if (notification) toast(`New chat waiting: ${notification.title}`);
-  });
-  ddp.subscribe("stream-room-messages", ["__my_messages__", { useCollection: false, args: [] }], ([message]) => {
-    if (!message || message.rid === state.rid) return;
-    if (!message.t && (!message.u || message.u._id !== me.id)) {
-      state.unread.add(message.rid);
-      renderMine();
-    }
-    scheduleMine();
-  });
+  ddp.subscribe(
+    "stream-notify-user",
+    [`${me.id}/rooms-changed`, { useCollection: false, args: [] }],
+    ([action, room]) => {
+      scheduleMine();
+      if (action === "inserted" && room && room._id !== state.rid) toast(`New chat: ${visitorName(room)}`);
+      if (room && room._id === state.rid) {
+        if (action === "removed" && !state.room?.closedAt) markLeft();
+        else refreshRoom();
+      }
+    },
+  );
+  ddp.subscribe(
+    "stream-notify-user",
+    [`${me.id}/notification`, { useCollection: false, args: [] }],
+    ([notification]) => {
+      loadQueue();
+      if (notification) toast(`New chat waiting: ${notification.title}`);
+    },
+  );
+  ddp.subscribe(
+    "stream-room-messages",
+    ["__my_messages__", { useCollection: false, args: [] }],
+    ([message]) => {
+      if (!message || message.rid === state.rid) return;
+      if (!message.t && (!message.u || message.u._id !== me.id)) {
+        state.unread.add(message.rid);
+        renderMine();
+      }
+      scheduleMine();
+    },
+  );
 
   // --- the queue ----------------------------------------------------------------------------------------
 
@@ -156,11 +182,24 @@
               },
             },
             el("span", { class: "chat-name" }, name),
-            el("span", { class: "chat-meta" }, `${sourceLabel(inquiry.source)} · waiting ${waitedFor(inquiry.queuedAt || inquiry.ts)}`),
+            el(
+              "span",
+              { class: "chat-meta" },
+              `${sourceLabel(inquiry.source)} · waiting ${waitedFor(inquiry.queuedAt || inquiry.ts)}`,
+            ),
             inquiry.message ? el("span", { class: "chat-preview" }, inquiry.message) : null,
           ),
           flags.agent
-            ? el("button", { type: "button", class: "button small primary", "aria-label": `Take chat with ${name}`, onclick: () => take(inquiry) }, "Take")
+            ? el(
+                "button",
+                {
+                  type: "button",
+                  class: "button small primary",
+                  "aria-label": `Take chat with ${name}`,
+                  onclick: () => take(inquiry),
+                },
+                "Take",
+              )
             : null,
         );
       }),
@@ -213,11 +252,18 @@
     const list = $("mine");
     try {
       const [open, held] = await Promise.all([
-        api("GET", "livechat/rooms", { agents: [me.id], open: true, count: 100, sort: JSON.stringify({ lm: -1 }) }),
+        api("GET", "livechat/rooms", {
+          agents: [me.id],
+          open: true,
+          count: 100,
+          sort: JSON.stringify({ lm: -1 }),
+        }),
         api("GET", "livechat/rooms", { agents: [me.id], onhold: true, count: 100 }),
       ]);
       const byId = new Map([...open.rooms, ...held.rooms].map((room) => [room._id, room]));
-      state.mine = [...byId.values()].sort((a, b) => (toDate(b.lm || b.ts) || 0) - (toDate(a.lm || a.ts) || 0));
+      state.mine = [...byId.values()].sort(
+        (a, b) => (toDate(b.lm || b.ts) || 0) - (toDate(a.lm || a.ts) || 0),
+      );
     } catch (error) {
       list.replaceChildren(el("li", { class: "empty" }, `Could not load your chats: ${error.message}`));
       return;
@@ -253,8 +299,18 @@
                 selectRoom(room._id, { push: true });
               },
             },
-            el("span", { class: "chat-name" }, visitorName(room), unread ? el("span", { class: "unread-dot", "aria-label": "unread messages" }) : null),
-            el("span", { class: "chat-meta" }, sourceLabel(room.source), room.onHold ? el("span", { class: "tag warn" }, "On hold") : null),
+            el(
+              "span",
+              { class: "chat-name" },
+              visitorName(room),
+              unread ? el("span", { class: "unread-dot", "aria-label": "unread messages" }) : null,
+            ),
+            el(
+              "span",
+              { class: "chat-meta" },
+              sourceLabel(room.source),
+              room.onHold ? el("span", { class: "tag warn" }, "On hold") : null,
+            ),
             preview ? el("span", { class: "chat-preview" }, preview) : null,
           ),
         );
@@ -262,7 +318,7 @@
     );
   }
 
-  // --- one conversation -------------------------------------------------------------------------------------
+  // --- one conversation ------------------------------------------------------------------------------------
 
   function stopRoomSubscriptions() {
     state.roomSubs.forEach((sub) => sub.stop());
@@ -307,7 +363,9 @@
         else addMessage(message);
         if (message.t === "livechat-close") refreshRoom();
       }),
-      ddp.subscribe("stream-notify-room", params(`${rid}/user-activity`), ([username, activities]) => showTyping(username, activities)),
+      ddp.subscribe("stream-notify-room", params(`${rid}/user-activity`), ([username, activities]) =>
+        showTyping(username, activities),
+      ),
       ddp.subscribe("stream-notify-room", params(`${rid}/deleteMessage`), ([removed]) => {
         if (removed && state.rid === rid) removeMessage($("messages"), removed._id);
       }),
@@ -315,7 +373,10 @@
     try {
       const [info, past] = await Promise.all([
         api("GET", "livechat/room.info", { roomId: rid }),
-        api("GET", `livechat/${encodeURIComponent(rid)}/messages`, { count: 200, sort: JSON.stringify({ ts: -1 }) }),
+        api("GET", `livechat/${encodeURIComponent(rid)}/messages`, {
+          count: 200,
+          sort: JSON.stringify({ ts: -1 }),
+        }),
       ]);
       if (state.rid !== rid) return;
       showRoom(info.room);
@@ -360,7 +421,8 @@
     $("close-open").hidden = !(open && flags.close);
     if (!open) setComposer(false, "This chat is closed.");
     else if (!room.servedBy) setComposer(false, "This chat is waiting in the queue. Take it to answer.");
-    else if (!mine) setComposer(false, `${room.servedBy.username} is serving this chat; only they can write here.`);
+    else if (!mine)
+      setComposer(false, `${room.servedBy.username} is serving this chat; only they can write here.`);
     else if (room.onHold) setComposer(true, "This chat is on hold; writing resumes it for the visitor.");
     else setComposer(true, "");
     if (!open) $("unknown-notice").hidden = true;
@@ -399,7 +461,8 @@
     const text = node && node.querySelector(".text");
     if (!text || !message.editedAt) return;
     text.textContent = message.msg;
-    if (!node.querySelector(".edited")) node.querySelector("time").before(el("span", { class: "edited" }, "edited"));
+    if (!node.querySelector(".edited"))
+      node.querySelector("time").before(el("span", { class: "edited" }, "edited"));
   }
 
   function removeMessage(list, id) {
@@ -417,7 +480,9 @@
       let text = SYSTEM_TEXT[message.t] || message.t;
       if (message.t === "livechat_transfer_history" && message.transferData) {
         const data = message.transferData;
-        const to = data.transferredTo ? data.transferredTo.name || data.transferredTo.username : data.nextDepartment && data.nextDepartment.name;
+        const to = data.transferredTo
+          ? data.transferredTo.name || data.transferredTo.username
+          : data.nextDepartment && data.nextDepartment.name;
         if (to) text += ` to ${to}`;
         if (data.comment) text += `: ${data.comment}`;
       }
@@ -443,14 +508,23 @@
   function showTyping(username, activities) {
     clearTimeout(state.typingShown);
     const typing = Array.isArray(activities) && activities.includes("user-typing");
-    const name = state.room && state.room.v && username === state.room.v.username ? visitorName(state.room) : username;
+    const name =
+      state.room && state.room.v && username === state.room.v.username ? visitorName(state.room) : username;
     $("typing").textContent = typing && name ? `${name} is typing…` : "";
     if (typing) state.typingShown = setTimeout(() => ($("typing").textContent = ""), 6000);
   }
 
   function sendTyping(active) {
     if (!state.rid) return;
-    ddp.call("stream-notify-room", `${state.rid}/user-activity`, me.username, active ? ["user-typing"] : [], {}).catch(() => {});
+    ddp
+      .call(
+        "stream-notify-room",
+        `${state.rid}/user-activity`,
+        me.username,
+        active ? ["user-typing"] : [],
+        {},
+      )
+      .catch(() => {});
   }
 
   const composerText = $("composer-text");
@@ -551,7 +625,8 @@
   $("block-open").addEventListener("click", () => {
     const room = state.room;
     $("block-text").textContent =
-      `${visitorName(room)} will not be able to reach you on ${sourceLabel(room.source)} any more, and this chat will be closed.`;
+      `${visitorName(room)} will not be able to reach you on ${sourceLabel(room.source)} any more, ` +
+      "and this chat will be closed.";
     openDialog($("block-dialog"));
   });
   $("block-form").addEventListener("submit", async (event) => {
@@ -572,7 +647,7 @@
     scheduleMine();
   });
 
-  // --- closing and transferring -----------------------------------------------------------------------------
+  // --- closing and transferring ----------------------------------------------------------------------------
 
   $("close-open").addEventListener("click", async () => {
     const form = $("close-form");
@@ -586,7 +661,12 @@
       if (data.tags.length) {
         holder.replaceChildren(
           ...data.tags.map((tag) =>
-            el("label", { class: "check" }, el("input", { type: "checkbox", name: "tags", value: tag.name }), tag.name),
+            el(
+              "label",
+              { class: "check" },
+              el("input", { type: "checkbox", name: "tags", value: tag.name }),
+              tag.name,
+            ),
           ),
         );
       }
@@ -617,16 +697,22 @@
     form.reset();
     openDialog($("transfer-dialog"));
     const [agents, departments] = await Promise.all([
-      api("GET", "livechat/users/agent", { onlyAvailable: true, excludeId: me.id, count: 100 }).catch(() => ({ users: [] })),
+      api("GET", "livechat/users/agent", { onlyAvailable: true, excludeId: me.id, count: 100 }).catch(() => ({
+        users: [],
+      })),
       api("GET", "livechat/department", { enabled: "true", count: 100 }).catch(() => ({ departments: [] })),
     ]);
     $("transfer-agent").replaceChildren(
       el("option", { value: "" }, agents.users.length ? "—" : "No other agent is available"),
-      ...agents.users.map((user) => el("option", { value: user._id }, `${user.name || user.username} (@${user.username})`)),
+      ...agents.users.map((user) =>
+        el("option", { value: user._id }, `${user.name || user.username} (@${user.username})`),
+      ),
     );
     $("transfer-department").replaceChildren(
       el("option", { value: "" }, "—"),
-      ...departments.departments.map((department) => el("option", { value: department._id }, department.name)),
+      ...departments.departments.map((department) =>
+        el("option", { value: department._id }, department.name),
+      ),
     );
   });
   $("transfer-form").addEventListener("submit", async (event) => {
@@ -654,7 +740,7 @@
     refreshRoom();
   });
 
-  // --- availability, navigation, start ------------------------------------------------------------------------
+  // --- availability, navigation, start ---------------------------------------------------------------------
 
   const availability = $("availability");
   if (availability) {

@@ -73,12 +73,16 @@ const Omnidesk = (() => {
   function formatDuration(seconds) {
     if (seconds === null || seconds === undefined) return "";
     const total = Math.round(seconds);
-    const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    const h = Math.floor(total / 3600),
+      m = Math.floor((total % 3600) / 60),
+      s = total % 60;
     return [h, m, s].map((part) => String(part).padStart(2, "0")).join(":");
   }
 
   function toast(message, kind = "info") {
-    const region = document.getElementById("toasts") || document.body.appendChild(el("div", { id: "toasts", role: "status", "aria-live": "polite" }));
+    const region =
+      document.getElementById("toasts") ||
+      document.body.appendChild(el("div", { id: "toasts", role: "status", "aria-live": "polite" }));
     const item = el("div", { class: `toast toast-${kind}` }, message);
     region.append(item);
     setTimeout(() => item.remove(), 4000);
@@ -86,7 +90,10 @@ const Omnidesk = (() => {
 
   function debounce(fn, ms = 250) {
     let timer;
-    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+    return (...args) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn(...args), ms);
+    };
   }
 
   // On a phone the menu is a strip that scrolls sideways: show where we are.

@@ -15,9 +15,9 @@
   const ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
   const SYSTEM_TEXT = {
     "livechat-close": "The chat was closed",
-    "livechat_transfer_history": "You were transferred to another agent",
-    "omnichannel_placed_chat_on_hold": "The chat was placed on hold",
-    "omnichannel_on_hold_chat_resumed": "The chat was resumed",
+    livechat_transfer_history: "You were transferred to another agent",
+    omnichannel_placed_chat_on_hold: "The chat was placed on hold",
+    omnichannel_on_hold_chat_resumed: "The chat was resumed",
     "livechat-contact-verified": "Your email address is confirmed",
   };
 
@@ -86,7 +86,8 @@
     return data;
   }
 
-  const toDate = (value) => (value && value.$date !== undefined ? new Date(value.$date) : value ? new Date(value) : null);
+  const toDate = (value) =>
+    value && value.$date !== undefined ? new Date(value.$date) : value ? new Date(value) : null;
   const time = (value) => {
     const date = toDate(value);
     return date ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : "";
@@ -122,7 +123,11 @@
     { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "odl-panel" },
     el("span", { class: "launcher-icon", "aria-hidden": "true" }, "💬"),
     el("span", { class: "launcher-label" }, "Chat with us"),
-    el("span", { class: "launcher-unread", hidden: true }, el("span", { class: "visually-hidden" }, "(new message)")),
+    el(
+      "span",
+      { class: "launcher-unread", hidden: true },
+      el("span", { class: "visually-hidden" }, "(new message)"),
+    ),
   );
   const title = el("h2", { id: "odl-title" }, "Chat");
   const subtitle = el("p", { class: "subtitle", role: "status" });
@@ -140,7 +145,8 @@
 
   // Where focus goes when the panel opens or changes view: the message box first, else the first field.
   function focusFirst() {
-    const target = body.querySelector("textarea:not([disabled])") || body.querySelector("input, button:not([disabled])");
+    const target =
+      body.querySelector("textarea:not([disabled])") || body.querySelector("input, button:not([disabled])");
     (target || minimize).focus();
   }
 
@@ -177,7 +183,12 @@
   });
 
   function field(label, input, hint) {
-    return el("label", { class: "field" }, el("span", {}, label, hint ? el("span", { class: "hint" }, ` ${hint}`) : null), input);
+    return el(
+      "label",
+      { class: "field" },
+      el("span", {}, label, hint ? el("span", { class: "hint" }, ` ${hint}`) : null),
+      input,
+    );
   }
   function errorBox() {
     return el("p", { class: "error", role: "alert", hidden: true });
@@ -204,7 +215,8 @@
     title.textContent = (online || state.rid ? theme.title : theme.offlineTitle || theme.title) || "Chat";
     const color = theme.color && /^#[0-9a-fA-F]{3,8}$/.test(theme.color) ? theme.color : "";
     if (color) host.style.setProperty("--odl-accent", color);
-    launcher.querySelector(".launcher-label").textContent = online || state.rid ? "Chat with us" : "Leave a message";
+    launcher.querySelector(".launcher-label").textContent =
+      online || state.rid ? "Chat with us" : "Leave a message";
   }
 
   // --- start: config, then the right view -------------------------------------------------------------
@@ -257,7 +269,9 @@
     const settings = state.config.settings;
     const name = el("input", { name: "name", autocomplete: "name", required: true, maxlength: "100" });
     const email = el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "200" });
-    const departments = (state.config.departments || []).filter((department) => department.showOnRegistration);
+    const departments = (state.config.departments || []).filter(
+      (department) => department.showOnRegistration,
+    );
     const department = departments.length
       ? el(
           "select",
@@ -326,7 +340,16 @@
     const message = el("textarea", { name: "message", rows: "4", required: true });
     const error = errorBox();
     const submit = el("button", { type: "submit", class: "button primary" }, "Send message");
-    const form = el("form", { class: "form" }, text, field("Your name", name), field("Email", email), field("Message", message), error, submit);
+    const form = el(
+      "form",
+      { class: "form" },
+      text,
+      field("Your name", name),
+      field("Email", email),
+      field("Message", message),
+      error,
+      submit,
+    );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!form.reportValidity()) return;
@@ -353,16 +376,41 @@
 
   function showChat() {
     state.seen = new Set();
-    const messages = el("ol", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+    const messages = el("ol", {
+      class: "messages",
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "Messages",
+    });
     const typing = el("p", { class: "typing", "aria-live": "polite" });
-    const text = el("textarea", { rows: "2", maxlength: "5000", placeholder: "Type your message…", "aria-label": "Your message" });
+    const text = el("textarea", {
+      rows: "2",
+      maxlength: "5000",
+      placeholder: "Type your message…",
+      "aria-label": "Your message",
+    });
     const send = el("button", { type: "submit", class: "button primary" }, "Send");
     const composer = el("form", { class: "composer" }, text, send);
     const end = el("button", { type: "button", class: "button small" }, "End chat");
     const transcript = el("button", { type: "button", class: "button small" }, "Email transcript");
-    const toolbar = el("div", { class: "toolbar" }, end, state.config.settings.transcript ? transcript : null);
-    const confirm = el("div", { class: "confirm", role: "alertdialog", "aria-label": "End this chat?", hidden: true });
-    const verify = el("div", { class: "verify", role: "region", "aria-label": "Confirm your email", hidden: true });
+    const toolbar = el(
+      "div",
+      { class: "toolbar" },
+      end,
+      state.config.settings.transcript ? transcript : null,
+    );
+    const confirm = el("div", {
+      class: "confirm",
+      role: "alertdialog",
+      "aria-label": "End this chat?",
+      hidden: true,
+    });
+    const verify = el("div", {
+      class: "verify",
+      role: "region",
+      "aria-label": "Confirm your email",
+      hidden: true,
+    });
     const error = errorBox();
     chat = { messages, typing, text, composer, toolbar, confirm, verify, error, send };
     show("chat", toolbar, confirm, verify, messages, typing, error, composer);
@@ -393,7 +441,8 @@
 
   function updateSubtitle() {
     if (!state.rid) subtitle.textContent = state.config && state.config.online ? "We're online" : "";
-    else if (state.agent && !state.agent.hiddenInfo) subtitle.textContent = `You're chatting with ${state.agent.name || state.agent.username}`;
+    else if (state.agent && !state.agent.hiddenInfo)
+      subtitle.textContent = `You're chatting with ${state.agent.name || state.agent.username}`;
     else if (state.agent) subtitle.textContent = "An agent is with you";
     else subtitle.textContent = "Waiting for an agent…";
   }
@@ -401,9 +450,13 @@
   async function loadHistory() {
     const rid = state.rid;
     chat.messages.setAttribute("aria-busy", "true");
-    if (!chat.messages.children.length) chat.messages.append(el("li", { class: "loading" }, "Loading the conversation…"));
+    if (!chat.messages.children.length)
+      chat.messages.append(el("li", { class: "loading" }, "Loading the conversation…"));
     try {
-      const data = await api("GET", `messages.history/${encodeURIComponent(rid)}`, { token: state.token, limit: 200 });
+      const data = await api("GET", `messages.history/${encodeURIComponent(rid)}`, {
+        token: state.token,
+        limit: 200,
+      });
       if (rid !== state.rid || !chat) return;
       // Also after a reconnection: the history fills any gap. What arrived live meanwhile stays after it.
       const live = [...chat.messages.children].filter((node) => node.dataset.id);
@@ -464,13 +517,21 @@
           updateSubtitle();
         }
       }),
-      ddp.subscribe("stream-notify-room", DDP.visitorParams(`${rid}/user-activity`, state.token), ([username, activities]) => {
-        showTyping(username, activities);
-      }),
-      ddp.subscribe("stream-notify-room", DDP.visitorParams(`${rid}/deleteMessage`, state.token), ([removed]) => {
-        const node = removed && state.rid === rid && findMessage(removed._id);
-        if (node) node.remove();
-      }),
+      ddp.subscribe(
+        "stream-notify-room",
+        DDP.visitorParams(`${rid}/user-activity`, state.token),
+        ([username, activities]) => {
+          showTyping(username, activities);
+        },
+      ),
+      ddp.subscribe(
+        "stream-notify-room",
+        DDP.visitorParams(`${rid}/deleteMessage`, state.token),
+        ([removed]) => {
+          const node = removed && state.rid === rid && findMessage(removed._id);
+          if (node) node.remove();
+        },
+      ),
     ];
   }
 
@@ -493,7 +554,8 @@
       const node = findMessage(message._id);
       if (node && node.querySelector(".text")) {
         node.querySelector(".text").textContent = message.msg;
-        if (!node.querySelector(".edited")) node.querySelector("time").before(el("span", { class: "edited" }, "edited"));
+        if (!node.querySelector(".edited"))
+          node.querySelector("time").before(el("span", { class: "edited" }, "edited"));
       }
     }
     if (!chat || !message || state.seen.has(message._id)) return;
@@ -523,7 +585,10 @@
     if (!chat) return;
     clearTimeout(state.typingShown);
     const typing = Array.isArray(activities) && activities.includes("user-typing");
-    const name = state.agent && !state.agent.hiddenInfo && state.agent.username === username ? state.agent.name || username : "The agent";
+    const name =
+      state.agent && !state.agent.hiddenInfo && state.agent.username === username
+        ? state.agent.name || username
+        : "The agent";
     chat.typing.textContent = typing ? `${name} is typing…` : "";
     if (typing) state.typingShown = setTimeout(() => chat && (chat.typing.textContent = ""), 6000);
   }
@@ -531,7 +596,13 @@
   function sendTyping(active) {
     if (!state.rid || !state.ddp || !state.guest) return;
     state.ddp
-      .call("stream-notify-room", `${state.rid}/user-activity`, state.guest.username, active ? ["user-typing"] : [], { token: state.token })
+      .call(
+        "stream-notify-room",
+        `${state.rid}/user-activity`,
+        state.guest.username,
+        active ? ["user-typing"] : [],
+        { token: state.token },
+      )
       .catch(() => {});
   }
 
@@ -602,7 +673,11 @@
       }
       busy(submit, true, "Sending…");
       try {
-        const data = await api("POST", "verification.request", { token: state.token, rid: state.rid, email: email.value.trim() });
+        const data = await api("POST", "verification.request", {
+          token: state.token,
+          rid: state.rid,
+          email: email.value.trim(),
+        });
         showCodeStep(data.verification.value);
       } catch (err) {
         showError(error, err);
@@ -615,7 +690,12 @@
 
   function showCodeStep(address) {
     const { verify } = chat;
-    const code = el("input", { inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", required: true });
+    const code = el("input", {
+      inputmode: "numeric",
+      autocomplete: "one-time-code",
+      maxlength: "6",
+      required: true,
+    });
     const submit = el("button", { type: "submit", class: "button primary" }, "Confirm");
     const again = el("button", { type: "button", class: "button" }, "Use another address");
     const error = errorBox();
@@ -632,7 +712,11 @@
       event.preventDefault();
       busy(submit, true, "Checking…");
       try {
-        await api("POST", "verification.confirm", { token: state.token, rid: state.rid, code: code.value.trim() });
+        await api("POST", "verification.confirm", {
+          token: state.token,
+          rid: state.rid,
+          code: code.value.trim(),
+        });
       } catch (err) {
         showError(error, err);
         busy(submit, false, "Confirm");
@@ -716,12 +800,19 @@
     chat = null;
     updateSubtitle();
     subtitle.textContent = "Chat ended";
-    const finished = (state.config && state.config.messages.conversationFinishedMessage) || "Thank you for chatting with us.";
+    const finished =
+      (state.config && state.config.messages.conversationFinishedMessage) ||
+      "Thank you for chatting with us.";
     const again = el("button", { type: "button", class: "button" }, "Start a new chat");
     again.addEventListener("click", () => showChat());
     show(
       "ended",
-      el("div", { class: "ended" }, el("p", { class: "ended-title" }, "This chat has ended."), el("p", {}, finished)),
+      el(
+        "div",
+        { class: "ended" },
+        el("p", { class: "ended-title" }, "This chat has ended."),
+        el("p", {}, finished),
+      ),
       state.config && state.config.settings.transcript ? transcriptForm({ back: false, rid }) : null,
       again,
     );
@@ -733,9 +824,20 @@
     if (guestEmail) email.value = guestEmail.address;
     const error = errorBox();
     const submit = el("button", { type: "submit", class: "button primary" }, "Send transcript");
-    const cancel = back ? el("button", { type: "button", class: "button", onclick: () => showChat() }, "Back to the chat") : null;
-    const prompt = (state.config && state.config.messages.transcriptMessage) || "Would you like a copy of this chat emailed?";
-    const form = el("form", { class: "form transcript" }, el("p", {}, prompt), field("Email", email), error, el("div", { class: "row" }, submit, cancel));
+    const cancel = back
+      ? el("button", { type: "button", class: "button", onclick: () => showChat() }, "Back to the chat")
+      : null;
+    const prompt =
+      (state.config && state.config.messages.transcriptMessage) ||
+      "Would you like a copy of this chat emailed?";
+    const form = el(
+      "form",
+      { class: "form transcript" },
+      el("p", {}, prompt),
+      field("Email", email),
+      error,
+      el("div", { class: "row" }, submit, cancel),
+    );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!email.value.trim() || !email.checkValidity()) {
@@ -751,9 +853,21 @@
         busy(submit, false, "Send transcript");
         return;
       }
-      const done = el("p", { class: "done", role: "status" }, `The transcript was sent to ${email.value.trim()}.`);
+      const done = el(
+        "p",
+        { class: "done", role: "status" },
+        `The transcript was sent to ${email.value.trim()}.`,
+      );
       form.replaceWith(done);
-      if (back) done.append(" ", el("button", { type: "button", class: "button small", onclick: () => showChat() }, "Back to the chat"));
+      if (back)
+        done.append(
+          " ",
+          el(
+            "button",
+            { type: "button", class: "button small", onclick: () => showChat() },
+            "Back to the chat",
+          ),
+        );
     });
     return form;
   }
