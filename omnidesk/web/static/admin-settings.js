@@ -8,7 +8,7 @@
   const errorBox = document.getElementById("settings-error");
   const inputs = [...form.querySelectorAll("[data-setting]")];
 
-  function valueOf(input) {
+  function settingValue(input) {
     switch (input.dataset.kind) {
       case "boolean":
         return input.checked;
@@ -48,7 +48,9 @@
     const failures = [];
     for (const input of pending) {
       try {
-        await api("POST", `settings/${encodeURIComponent(input.dataset.setting)}`, { value: valueOf(input) });
+        await api("POST", `settings/${encodeURIComponent(input.dataset.setting)}`, {
+          value: settingValue(input),
+        });
         if (input.dataset.kind === "password") input.value = "";
         else input.dataset.initial = input.dataset.kind === "boolean" ? String(input.checked) : input.value;
       } catch (error) {

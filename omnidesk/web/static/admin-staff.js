@@ -37,7 +37,7 @@
     const columns = [
       (user) => user.name || "",
       (user) => `@${user.username}`,
-      { class: "hide-narrow", cell: (user) => (user.emails[0] && user.emails[0].address) || "" },
+      { class: "hide-narrow", cell: (user) => user.emails[0]?.address || "" },
     ];
     if (type === "agent") {
       columns.push(

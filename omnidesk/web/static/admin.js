@@ -2,6 +2,7 @@
 // server's error, and a confirmation dialog. User data always goes through Omnidesk.el (text nodes).
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global the admin pages' scripts use
 const Admin = (() => {
   const { el } = Omnidesk;
 

@@ -97,7 +97,7 @@
       return input;
     }
     add.addEventListener("click", () => addRow().focus());
-    (values.length ? values : [""]).forEach((value) => addRow(value));
+    for (const value of values.length ? values : [""]) addRow(value);
     return {
       node,
       values: () => [...rows.querySelectorAll("input")].map((input) => input.value.trim()).filter(Boolean),

@@ -3,6 +3,7 @@
 // conversation view. Every piece builds user data with Omnidesk.el (text nodes), never HTML.
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global the Contact Center tabs' scripts use
 const CC = (() => {
   const { el, api, toast, formatDate } = Omnidesk;
   const config = JSON.parse(document.getElementById("cc-config").textContent);
@@ -71,7 +72,7 @@ const CC = (() => {
   };
 
   function channelOf(source) {
-    const type = (source && source.type) || "other";
+    const type = source?.type || "other";
     const known = CHANNELS[type] || { label: type, icon: "other" };
     const label = type === "app" && source.label ? source.label : known.label;
     return { type, label, icon: known.icon };
@@ -79,7 +80,7 @@ const CC = (() => {
 
   function channelCell(source) {
     const channel = channelOf(source);
-    const title = source && source.destination ? `${channel.label} (${source.destination})` : channel.label;
+    const title = source?.destination ? `${channel.label} (${source.destination})` : channel.label;
     return el(
       "span",
       { class: `cc-channel cc-channel-${channel.icon}`, title },

@@ -321,7 +321,7 @@
   // --- one conversation ------------------------------------------------------------------------------------
 
   function stopRoomSubscriptions() {
-    state.roomSubs.forEach((sub) => sub.stop());
+    for (const sub of state.roomSubs) sub.stop();
     state.roomSubs = [];
   }
 
@@ -446,7 +446,7 @@
 
   // A message's author is the room's visitor when it is the visitor's id (messages carry no token).
   function fromVisitor(message) {
-    return Boolean(message.u && state.room && state.room.v && message.u._id === state.room.v._id);
+    return Boolean(message.u && state.room?.v && message.u._id === state.room.v._id);
   }
 
   function messageAuthor(message) {
@@ -458,7 +458,7 @@
   // An edited message comes again with editedAt: its text changes in place.
   function showEdit(list, message) {
     const node = [...list.children].find((item) => item.dataset.id === message._id);
-    const text = node && node.querySelector(".text");
+    const text = node?.querySelector(".text");
     if (!text || !message.editedAt) return;
     text.textContent = message.msg;
     if (!node.querySelector(".edited"))
@@ -482,7 +482,7 @@
         const data = message.transferData;
         const to = data.transferredTo
           ? data.transferredTo.name || data.transferredTo.username
-          : data.nextDepartment && data.nextDepartment.name;
+          : data.nextDepartment?.name;
         if (to) text += ` to ${to}`;
         if (data.comment) text += `: ${data.comment}`;
       }
@@ -508,8 +508,7 @@
   function showTyping(username, activities) {
     clearTimeout(state.typingShown);
     const typing = Array.isArray(activities) && activities.includes("user-typing");
-    const name =
-      state.room && state.room.v && username === state.room.v.username ? visitorName(state.room) : username;
+    const name = state.room?.v && username === state.room.v.username ? visitorName(state.room) : username;
     $("typing").textContent = typing && name ? `${name} is typing…` : "";
     if (typing) state.typingShown = setTimeout(() => ($("typing").textContent = ""), 6000);
   }
@@ -570,7 +569,7 @@
 
   async function loadContact() {
     const room = state.room;
-    if (!room || !room.contactId || !room.open) return;
+    if (!room?.contactId || !room.open) return;
     try {
       const data = await api("GET", "omnichannel/contacts.get", { contactId: room.contactId });
       // Another chat opened meanwhile. (Not the same object: a realtime update of this chat replaces
@@ -596,8 +595,8 @@
     const contact = state.contact;
     const form = $("contact-form");
     form.elements.name.value = contact.name || "";
-    form.elements.email.value = (contact.emails && contact.emails[0] && contact.emails[0].address) || "";
-    form.elements.phone.value = (contact.phones && contact.phones[0] && contact.phones[0].phoneNumber) || "";
+    form.elements.email.value = contact.emails?.[0]?.address || "";
+    form.elements.phone.value = contact.phones?.[0]?.phoneNumber || "";
     openDialog($("contact-dialog"));
   });
   $("contact-form").addEventListener("submit", async (event) => {
@@ -656,7 +655,7 @@
     openDialog($("close-dialog"));
     try {
       const query = { count: 200 };
-      if (state.room && state.room.departmentId) query.department = state.room.departmentId;
+      if (state.room?.departmentId) query.department = state.room.departmentId;
       const data = await api("GET", "livechat/tags", query);
       if (data.tags.length) {
         holder.replaceChildren(

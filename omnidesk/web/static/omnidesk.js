@@ -2,6 +2,7 @@
 // DOM nodes whose text is always text (never HTML), so user input cannot inject markup.
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global every page's scripts use
 const Omnidesk = (() => {
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 
@@ -12,8 +13,9 @@ const Omnidesk = (() => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(body)) {
         if (value === undefined || value === null || value === "") continue;
-        if (Array.isArray(value)) value.forEach((item) => params.append(key, item));
-        else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
+        if (Array.isArray(value)) {
+          for (const item of value) params.append(key, item);
+        } else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
       }
       url += `?${params}`;
     } else if (body !== undefined) {

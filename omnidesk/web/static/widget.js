@@ -210,8 +210,8 @@
   }
 
   function applyTheme() {
-    const theme = (state.config && state.config.theme) || {};
-    const online = state.config && state.config.online;
+    const theme = state.config?.theme || {};
+    const online = state.config?.online;
     title.textContent = (online || state.rid ? theme.title : theme.offlineTitle || theme.title) || "Chat";
     const color = theme.color && /^#[0-9a-fA-F]{3,8}$/.test(theme.color) ? theme.color : "";
     if (color) host.style.setProperty("--odl-accent", color);
@@ -311,7 +311,7 @@
         }
         visitor.email = email.value.trim();
       }
-      if (department && department.value) visitor.department = department.value;
+      if (department?.value) visitor.department = department.value;
       busy(submit, true, "Starting…");
       try {
         const data = await api("POST", "visitor", { visitor });
@@ -440,7 +440,7 @@
   }
 
   function updateSubtitle() {
-    if (!state.rid) subtitle.textContent = state.config && state.config.online ? "We're online" : "";
+    if (!state.rid) subtitle.textContent = state.config?.online ? "We're online" : "";
     else if (state.agent && !state.agent.hiddenInfo)
       subtitle.textContent = `You're chatting with ${state.agent.name || state.agent.username}`;
     else if (state.agent) subtitle.textContent = "An agent is with you";
@@ -504,7 +504,7 @@
   function listen() {
     const ddp = connect();
     const rid = state.rid;
-    state.roomSubs.forEach((sub) => sub.stop());
+    for (const sub of state.roomSubs) sub.stop();
     state.roomSubs = [
       ddp.subscribe("stream-room-messages", DDP.visitorParams(rid, state.token), ([message]) => {
         if (!message || message.rid !== state.rid) return;
@@ -552,7 +552,7 @@
   function addMessage(message) {
     if (chat && message && state.seen.has(message._id) && message.editedAt) {
       const node = findMessage(message._id);
-      if (node && node.querySelector(".text")) {
+      if (node?.querySelector(".text")) {
         node.querySelector(".text").textContent = message.msg;
         if (!node.querySelector(".edited"))
           node.querySelector("time").before(el("span", { class: "edited" }, "edited"));
@@ -590,7 +590,11 @@
         ? state.agent.name || username
         : "The agent";
     chat.typing.textContent = typing ? `${name} is typing…` : "";
-    if (typing) state.typingShown = setTimeout(() => chat && (chat.typing.textContent = ""), 6000);
+    if (typing) {
+      state.typingShown = setTimeout(() => {
+        if (chat) chat.typing.textContent = "";
+      }, 6000);
+    }
   }
 
   function sendTyping(active) {
@@ -652,7 +656,7 @@
   function showEmailStep(message = "") {
     const { verify } = chat;
     const email = el("input", { type: "email", autocomplete: "email", required: true });
-    const guestEmail = state.guest && state.guest.visitorEmails && state.guest.visitorEmails[0];
+    const guestEmail = state.guest?.visitorEmails?.[0];
     if (guestEmail) email.value = guestEmail.address;
     const submit = el("button", { type: "submit", class: "button primary" }, "Send code");
     const error = errorBox();
@@ -790,7 +794,7 @@
   function ended() {
     if (state.view === "ended" || !state.rid) return;
     const rid = state.rid;
-    state.roomSubs.forEach((sub) => sub.stop());
+    for (const sub of state.roomSubs) sub.stop();
     state.roomSubs = [];
     clearTimeout(state.typingStop);
     state.endedRid = rid;
@@ -800,9 +804,7 @@
     chat = null;
     updateSubtitle();
     subtitle.textContent = "Chat ended";
-    const finished =
-      (state.config && state.config.messages.conversationFinishedMessage) ||
-      "Thank you for chatting with us.";
+    const finished = state.config?.messages.conversationFinishedMessage || "Thank you for chatting with us.";
     const again = el("button", { type: "button", class: "button" }, "Start a new chat");
     again.addEventListener("click", () => showChat());
     show(
@@ -813,23 +815,21 @@
         el("p", { class: "ended-title" }, "This chat has ended."),
         el("p", {}, finished),
       ),
-      state.config && state.config.settings.transcript ? transcriptForm({ back: false, rid }) : null,
+      state.config?.settings.transcript ? transcriptForm({ back: false, rid }) : null,
       again,
     );
   }
 
   function transcriptForm({ back, rid = state.rid }) {
     const email = el("input", { name: "email", type: "email", autocomplete: "email", required: true });
-    const guestEmail = state.guest && state.guest.visitorEmails && state.guest.visitorEmails[0];
+    const guestEmail = state.guest?.visitorEmails?.[0];
     if (guestEmail) email.value = guestEmail.address;
     const error = errorBox();
     const submit = el("button", { type: "submit", class: "button primary" }, "Send transcript");
     const cancel = back
       ? el("button", { type: "button", class: "button", onclick: () => showChat() }, "Back to the chat")
       : null;
-    const prompt =
-      (state.config && state.config.messages.transcriptMessage) ||
-      "Would you like a copy of this chat emailed?";
+    const prompt = state.config?.messages.transcriptMessage || "Would you like a copy of this chat emailed?";
     const form = el(
       "form",
       { class: "form transcript" },
