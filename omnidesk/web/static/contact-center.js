@@ -785,7 +785,7 @@ const CC = (() => {
     const state = { offset: 0, total: 0, request: 0 };
 
     // The visitor's messages are those its id authored (messages carry no token).
-    const byVisitor = (message) => Boolean(room.v && message.u && message.u._id === room.v._id);
+    const byVisitor = (message) => ChatMessages.isFrom(message, room.v);
 
     function authorOf(message) {
       if (byVisitor(message)) return room.fname || message.u?.name || message.u?.username || "Visitor";

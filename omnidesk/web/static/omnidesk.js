@@ -1,9 +1,10 @@
-// Small helpers every page uses: calling the REST API with the session's CSRF token, and building
-// DOM nodes whose text is always text (never HTML), so user input cannot inject markup.
+// Small helpers every page uses: calling the REST API with the session's CSRF token, links, dates, toasts;
+// and Dom.el (dom.js, loaded before this file) as Omnidesk.el.
 "use strict";
 
 // biome-ignore lint/correctness/noUnusedVariables: the global every page's scripts use
 const Omnidesk = (() => {
+  const { el } = Dom;
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 
   async function api(method, path, body) {
@@ -30,22 +31,6 @@ const Omnidesk = (() => {
       throw error;
     }
     return data;
-  }
-
-  // el("a", {href: "/x", class: "link"}, "text", child...): text arguments become text nodes.
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children.flat()) {
-      if (child === undefined || child === null || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
   }
 
   // An address from data people typed or providers sent becomes a link only if it is absolute http(s):
