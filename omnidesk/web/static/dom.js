@@ -3,7 +3,7 @@
 // in its closure.
 "use strict";
 
-// biome-ignore lint/correctness/noUnusedVariables: the global omnidesk.js, chat-messages.js and the widget use
+// biome-ignore lint/correctness/noUnusedVariables: the global omnidesk.js, chat-messages.js and widget use
 const Dom = (() => {
   // el("a", {href: "/x", class: "link"}, "text", child...): text arguments become text nodes.
   function el(tag, attributes = {}, ...children) {
