@@ -30,6 +30,11 @@ $(SDK)/node_modules/.installed: $(SDK)/package.json $(SDK)/package-lock.json
 
 sdk: $(SDK)/node_modules/.installed
 
+# Biome, the linter and formatter of the browser scripts (omnidesk/web/static/*.js), pinned in package.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed-run
 
 # Migrate the SQLite file in this directory, create a first admin if there is none, and serve.
@@ -55,11 +60,12 @@ test-postgres: $(VENV)/.installed-test $(SDK)/node_modules/.installed
 		echo "== OMNIDESK_TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI sets it)"; \
 	fi
 
-check: $(VENV)/.installed-test
+check: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	npx --no-install biome check omnidesk/web/static
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(SDK)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(SDK)/node_modules node_modules

@@ -1,7 +1,8 @@
 """The agent's conversation view: the queue, the agent's open chats, and one conversation, live.
 
-The page is a shell; ``static/live.js`` fills it from the REST API and keeps it current over DDP
-(logged in with the session cookie, see ``realtime/browser.py``).
+The page is a shell; ``static/live-*.js`` (loaded by ``templates/live/live.html`` after ``ddp.js`` and
+``chat-messages.js``) fill it from the REST API and keep it current over DDP (logged in with the session
+cookie, see ``realtime/browser.py``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The visitor chat widget: one script any site embeds, and a standalone page that embeds it.
 
 ``<script src="https://desk.example.com/livechat/widget.js" async></script>`` draws a chat button and
-panel on the page. The script is ``static/ddp.js`` and ``static/widget.js`` in one closure, so nothing
-leaks into the host page's globals; it talks to the public ``/api/v1/livechat/*`` endpoints (which
+panel on the page. The script is ``WIDGET_SOURCES`` from ``static/`` (the shared ``dom.js``, ``ddp.js`` and
+``chat-messages.js``, then the widget's own ``widget-*.js``) in one closure, so nothing leaks into the host
+page's globals; it talks to the public ``/api/v1/livechat/*`` endpoints (which
 answer CORS, see ``api/cors.py``) and to ``/websocket`` with the visitor's token, as Rocket.Chat's
 livechat SDK does. It never uses a cookie.
 """
@@ -17,7 +18,19 @@ from omnidesk.web.render import WEB_DIR, templates
 
 router = APIRouter(route_class=OneThreadRoute, include_in_schema=False)
 
-WIDGET_SOURCES = ("ddp.js", "widget.js")
+# In this order: each file uses what the ones before it define.
+WIDGET_SOURCES = (
+    "dom.js",
+    "ddp.js",
+    "chat-messages.js",
+    "widget-core.js",
+    "widget-panel.js",
+    "widget-forms.js",
+    "widget-stream.js",
+    "widget-verification.js",
+    "widget-chat.js",
+    "widget-start.js",
+)
 
 
 def widget_script() -> str:

@@ -8,7 +8,8 @@
   const form = dialog.querySelector("form");
   const SCOPES = { visitor: "Contacts", room: "Chats" };
 
-  const syncOptions = () => (document.getElementById("options-field").hidden = form.elements.type.value !== "select");
+  const syncOptions = () =>
+    (document.getElementById("options-field").hidden = form.elements.type.value !== "select");
   form.elements.type.addEventListener("change", syncOptions);
 
   async function load() {
@@ -27,15 +28,36 @@
         (field) => el("strong", {}, field.label),
         { class: "hide-narrow", cell: (field) => el("code", { class: "mono" }, field._id) },
         (field) => SCOPES[field.scope] || field.scope,
-        { class: "hide-narrow", cell: (field) => (field.type === "select" ? `List: ${field.options || ""}` : "Text") },
+        {
+          class: "hide-narrow",
+          cell: (field) => (field.type === "select" ? `List: ${field.options || ""}` : "Text"),
+        },
         { class: "hide-narrow", cell: (field) => Admin.yes(field.required) },
         (field) => Admin.yes(field.searchable),
         (field) =>
           el(
             "div",
             { class: "actions" },
-            el("button", { type: "button", class: "button small", "aria-label": `Edit ${field.label}`, onclick: () => edit(field) }, "Edit"),
-            el("button", { type: "button", class: "button small danger", "aria-label": `Delete ${field.label}`, onclick: () => remove(field) }, "Delete"),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small",
+                "aria-label": `Edit ${field.label}`,
+                onclick: () => edit(field),
+              },
+              "Edit",
+            ),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small danger",
+                "aria-label": `Delete ${field.label}`,
+                onclick: () => remove(field),
+              },
+              "Delete",
+            ),
           ),
       ],
       "No custom fields yet. Add fields to keep more about contacts and chats.",
@@ -50,7 +72,14 @@
       scope: form.elements.scope.value,
       visibility: form.elements.visible.checked ? "visible" : "hidden",
       type,
-      options: type === "select" ? form.elements.options.value.split(",").map((o) => o.trim()).filter(Boolean).join(",") : "",
+      options:
+        type === "select"
+          ? form.elements.options.value
+              .split(",")
+              .map((o) => o.trim())
+              .filter(Boolean)
+              .join(",")
+          : "",
       regexp: form.elements.regexp.value.trim(),
       defaultValue: form.elements.defaultValue.value,
       required: form.elements.required.checked,
@@ -103,7 +132,13 @@
   }
 
   async function remove(field) {
-    if (!(await Admin.confirm(`Delete the custom field ${field.label}? Values already saved stay on their contacts and chats.`, "Delete"))) return;
+    if (
+      !(await Admin.confirm(
+        `Delete the custom field ${field.label}? Values already saved stay on their contacts and chats.`,
+        "Delete",
+      ))
+    )
+      return;
     try {
       await api("POST", "livechat/custom-fields.delete", { customFieldId: field._id });
       toast(`Custom field ${field.label} deleted.`);

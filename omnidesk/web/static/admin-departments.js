@@ -9,7 +9,8 @@
 
   async function loadAgents() {
     try {
-      agents = (await api("GET", "livechat/users/agent", { count: 500, sort: JSON.stringify({ name: 1 }) })).users;
+      agents = (await api("GET", "livechat/users/agent", { count: 500, sort: JSON.stringify({ name: 1 }) }))
+        .users;
     } catch {
       agents = [];
     }
@@ -36,8 +37,26 @@
           el(
             "div",
             { class: "actions" },
-            el("button", { type: "button", class: "button small", "aria-label": `Edit ${department.name}`, onclick: () => edit(department) }, "Edit"),
-            el("button", { type: "button", class: "button small danger", "aria-label": `Delete ${department.name}`, onclick: () => remove(department) }, "Delete"),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small",
+                "aria-label": `Edit ${department.name}`,
+                onclick: () => edit(department),
+              },
+              "Edit",
+            ),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small danger",
+                "aria-label": `Delete ${department.name}`,
+                onclick: () => remove(department),
+              },
+              "Delete",
+            ),
           ),
       ],
       "No departments yet. Departments route chats to the agents who serve them.",
@@ -55,7 +74,12 @@
         el(
           "label",
           { class: "check" },
-          el("input", { type: "checkbox", name: "agents", value: agent._id, checked: selected.has(agent._id) }),
+          el("input", {
+            type: "checkbox",
+            name: "agents",
+            value: agent._id,
+            checked: selected.has(agent._id),
+          }),
           `${agent.name || agent.username} (@${agent.username})`,
         ),
       ),
@@ -71,7 +95,10 @@
       showOnRegistration: form.elements.showOnRegistration.checked,
       showOnOfflineForm: form.elements.showOnOfflineForm.checked,
       requestTagBeforeClosingChat: form.elements.requestTagBeforeClosingChat.checked,
-      chatClosingTags: form.elements.chatClosingTags.value.split(",").map((tag) => tag.trim()).filter(Boolean),
+      chatClosingTags: form.elements.chatClosingTags.value
+        .split(",")
+        .map((tag) => tag.trim())
+        .filter(Boolean),
     };
   }
 
@@ -84,7 +111,10 @@
       fill: () => agentChoices(new Set()),
       save: async (form) => {
         const department = fields(form);
-        await api("POST", "livechat/department", { department, agents: chosen(form).map((agentId) => ({ agentId })) });
+        await api("POST", "livechat/department", {
+          department,
+          agents: chosen(form).map((agentId) => ({ agentId })),
+        });
         toast(`Department ${department.name} created.`);
         load();
       },
@@ -95,7 +125,9 @@
     await agentsReady;
     let members = new Set();
     try {
-      const data = await api("GET", `livechat/department/${encodeURIComponent(department._id)}/agents`, { count: 500 });
+      const data = await api("GET", `livechat/department/${encodeURIComponent(department._id)}/agents`, {
+        count: 500,
+      });
       members = new Set(data.agents.map((row) => row.agentId));
     } catch (error) {
       toast(error.message, "error");
@@ -120,7 +152,8 @@
         const now = new Set(chosen(form));
         const upsert = [...now].filter((agentId) => !members.has(agentId)).map((agentId) => ({ agentId }));
         const remove = [...members].filter((agentId) => !now.has(agentId)).map((agentId) => ({ agentId }));
-        if (upsert.length || remove.length) await api("POST", `livechat/department/${id}/agents`, { upsert, remove });
+        if (upsert.length || remove.length)
+          await api("POST", `livechat/department/${id}/agents`, { upsert, remove });
         toast("Department saved.");
         load();
       },
@@ -128,7 +161,13 @@
   }
 
   async function remove(department) {
-    if (!(await Admin.confirm(`Delete the department ${department.name}? Its chats keep no department.`, "Delete"))) return;
+    if (
+      !(await Admin.confirm(
+        `Delete the department ${department.name}? Its chats keep no department.`,
+        "Delete",
+      ))
+    )
+      return;
     try {
       await api("DELETE", `livechat/department/${encodeURIComponent(department._id)}`);
       toast(`Department ${department.name} deleted.`);

@@ -28,7 +28,16 @@
             "div",
             { class: "actions" },
             priority.dirty
-              ? el("button", { type: "button", class: "button small", "aria-label": `Reset ${nameOf(priority)}`, onclick: () => reset(priority) }, "Reset")
+              ? el(
+                  "button",
+                  {
+                    type: "button",
+                    class: "button small",
+                    "aria-label": `Reset ${nameOf(priority)}`,
+                    onclick: () => reset(priority),
+                  },
+                  "Reset",
+                )
               : el("span", { class: "muted" }, "Default name"),
           ),
       ],
@@ -37,7 +46,13 @@
   }
 
   function nameForm(priority) {
-    const input = el("input", { name: "name", value: nameOf(priority), required: true, autocomplete: "off", "aria-label": `Name of priority ${priority.sortItem}` });
+    const input = el("input", {
+      name: "name",
+      value: nameOf(priority),
+      required: true,
+      autocomplete: "off",
+      "aria-label": `Name of priority ${priority.sortItem}`,
+    });
     const save = el("button", { type: "submit", class: "button small primary" }, "Save");
     const form = el("form", { class: "row" }, input, save);
     form.addEventListener("submit", async (event) => {

@@ -8,11 +8,14 @@
   const errorBox = document.getElementById("settings-error");
   const inputs = [...form.querySelectorAll("[data-setting]")];
 
-  function valueOf(input) {
+  function settingValue(input) {
     switch (input.dataset.kind) {
-      case "boolean": return input.checked;
-      case "int": return input.value === "" ? null : Number(input.value);
-      default: return input.value;
+      case "boolean":
+        return input.checked;
+      case "int":
+        return input.value === "" ? null : Number(input.value);
+      default:
+        return input.value;
     }
   }
 
@@ -20,7 +23,8 @@
     if (input.dataset.kind === "password") return input.value !== "";
     const initial = input.dataset.initial;
     if (input.dataset.kind === "boolean") return String(input.checked) !== initial;
-    if (input.dataset.kind === "color") return input.value.toLowerCase() !== initial.toLowerCase(); // the browser lower-cases
+    // The browser lower-cases a colour input's value.
+    if (input.dataset.kind === "color") return input.value.toLowerCase() !== initial.toLowerCase();
     return input.value !== initial;
   }
 
@@ -44,11 +48,16 @@
     const failures = [];
     for (const input of pending) {
       try {
-        await api("POST", `settings/${encodeURIComponent(input.dataset.setting)}`, { value: valueOf(input) });
+        await api("POST", `settings/${encodeURIComponent(input.dataset.setting)}`, {
+          value: settingValue(input),
+        });
         if (input.dataset.kind === "password") input.value = "";
         else input.dataset.initial = input.dataset.kind === "boolean" ? String(input.checked) : input.value;
       } catch (error) {
-        const label = form.querySelector(`label[for="${input.id}"]`)?.textContent || input.closest("label")?.textContent || input.dataset.setting;
+        const label =
+          form.querySelector(`label[for="${input.id}"]`)?.textContent ||
+          input.closest("label")?.textContent ||
+          input.dataset.setting;
         failures.push(`${label.trim()}: ${error.message}`);
       }
     }

@@ -37,11 +37,15 @@
     const columns = [
       (user) => user.name || "",
       (user) => `@${user.username}`,
-      { class: "hide-narrow", cell: (user) => (user.emails[0] && user.emails[0].address) || "" },
+      { class: "hide-narrow", cell: (user) => user.emails[0]?.address || "" },
     ];
     if (type === "agent") {
       columns.push(
-        { class: "hide-narrow", cell: (user) => (user.departments || []).map((id) => el("span", { class: "tag" }, departmentNames.get(id) || id)) },
+        {
+          class: "hide-narrow",
+          cell: (user) =>
+            (user.departments || []).map((id) => el("span", { class: "tag" }, departmentNames.get(id) || id)),
+        },
         (user) => {
           const on = user.statusLivechat === "available";
           return el(
@@ -59,10 +63,30 @@
       );
     }
     columns.push((user) =>
-      el("div", { class: "actions" }, el("button", { type: "button", class: "button small danger", "aria-label": `Remove ${user.username}`, onclick: () => remove(user) }, "Remove")),
+      el(
+        "div",
+        { class: "actions" },
+        el(
+          "button",
+          {
+            type: "button",
+            class: "button small danger",
+            "aria-label": `Remove ${user.username}`,
+            onclick: () => remove(user),
+          },
+          "Remove",
+        ),
+      ),
     );
-    Admin.fillTable(rows, data.users, columns, offset ? "No more results." : `No ${type}s yet. Add one by username above.`);
-    document.getElementById("page-info").textContent = data.total ? `${offset + 1}–${offset + data.users.length} of ${data.total}` : "";
+    Admin.fillTable(
+      rows,
+      data.users,
+      columns,
+      offset ? "No more results." : `No ${type}s yet. Add one by username above.`,
+    );
+    document.getElementById("page-info").textContent = data.total
+      ? `${offset + 1}–${offset + data.users.length} of ${data.total}`
+      : "";
     document.getElementById("prev").disabled = offset === 0;
     document.getElementById("next").disabled = offset + data.users.length >= data.total;
   }
@@ -77,7 +101,13 @@
   }
 
   async function remove(user) {
-    if (!(await Admin.confirm(`Remove ${user.name || user.username} (@${user.username}) from the ${type}s?`, "Remove"))) return;
+    if (
+      !(await Admin.confirm(
+        `Remove ${user.name || user.username} (@${user.username}) from the ${type}s?`,
+        "Remove",
+      ))
+    )
+      return;
     try {
       await api("DELETE", `livechat/users/${type}/${encodeURIComponent(user._id)}`);
       toast(`${user.username} is no longer a ${type}.`);
@@ -95,16 +125,33 @@
     try {
       await api("POST", `livechat/users/${type}`, { username });
     } catch (error) {
-      toast(error.message === "Invalid user [error-invalid-user]" ? `There is no user "${username}".` : error.message, "error");
+      toast(
+        error.message === "Invalid user [error-invalid-user]"
+          ? `There is no user "${username}".`
+          : error.message,
+        "error",
+      );
       return;
     }
     input.value = "";
     toast(`${username} is now a ${type}.`);
     load();
   });
-  document.getElementById("search").addEventListener("input", debounce(() => { offset = 0; load(); }));
-  document.getElementById("prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); load(); });
-  document.getElementById("next").addEventListener("click", () => { offset += PAGE; load(); });
+  document.getElementById("search").addEventListener(
+    "input",
+    debounce(() => {
+      offset = 0;
+      load();
+    }),
+  );
+  document.getElementById("prev").addEventListener("click", () => {
+    offset = Math.max(0, offset - PAGE);
+    load();
+  });
+  document.getElementById("next").addEventListener("click", () => {
+    offset += PAGE;
+    load();
+  });
 
   loadDepartments().then(load);
 })();

@@ -9,7 +9,9 @@
 
   async function loadDepartments() {
     try {
-      departments = (await api("GET", "livechat/department", { count: 500, sort: JSON.stringify({ name: 1 }) })).departments;
+      departments = (
+        await api("GET", "livechat/department", { count: 500, sort: JSON.stringify({ name: 1 }) })
+      ).departments;
     } catch {
       departments = [];
     }
@@ -21,7 +23,11 @@
     Admin.loadingRow(rows);
     let data;
     try {
-      data = await api("GET", "livechat/tags", { count: 500, viewAll: "true", sort: JSON.stringify({ name: 1 }) });
+      data = await api("GET", "livechat/tags", {
+        count: 500,
+        viewAll: "true",
+        sort: JSON.stringify({ name: 1 }),
+      });
     } catch (error) {
       Admin.errorRow(rows, error);
       return;
@@ -32,13 +38,34 @@
       [
         (tag) => el("span", { class: "tag info" }, tag.name),
         { class: "hide-narrow", cell: (tag) => tag.description || "" },
-        (tag) => (tag.departments.length ? tag.departments.map((id) => el("span", { class: "tag" }, departmentName(id))) : el("span", { class: "muted" }, "All departments")),
+        (tag) =>
+          tag.departments.length
+            ? tag.departments.map((id) => el("span", { class: "tag" }, departmentName(id)))
+            : el("span", { class: "muted" }, "All departments"),
         (tag) =>
           el(
             "div",
             { class: "actions" },
-            el("button", { type: "button", class: "button small", "aria-label": `Edit ${tag.name}`, onclick: () => edit(tag) }, "Edit"),
-            el("button", { type: "button", class: "button small danger", "aria-label": `Delete ${tag.name}`, onclick: () => remove(tag) }, "Delete"),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small",
+                "aria-label": `Edit ${tag.name}`,
+                onclick: () => edit(tag),
+              },
+              "Edit",
+            ),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small danger",
+                "aria-label": `Delete ${tag.name}`,
+                onclick: () => remove(tag),
+              },
+              "Delete",
+            ),
           ),
       ],
       "No tags yet. Tags let agents classify chats; reports and filters use them.",
@@ -53,7 +80,17 @@
     }
     holder.replaceChildren(
       ...departments.map((department) =>
-        el("label", { class: "check" }, el("input", { type: "checkbox", name: "departments", value: department._id, checked: selected.includes(department._id) }), department.name),
+        el(
+          "label",
+          { class: "check" },
+          el("input", {
+            type: "checkbox",
+            name: "departments",
+            value: department._id,
+            checked: selected.includes(department._id),
+          }),
+          department.name,
+        ),
       ),
     );
   }
@@ -68,8 +105,13 @@
       },
       save: async (form) => {
         const body = {
-          tagData: { name: form.elements.name.value.trim(), description: form.elements.description.value.trim() },
-          tagDepartments: [...form.querySelectorAll("input[name=departments]:checked")].map((box) => box.value),
+          tagData: {
+            name: form.elements.name.value.trim(),
+            description: form.elements.description.value.trim(),
+          },
+          tagDepartments: [...form.querySelectorAll("input[name=departments]:checked")].map(
+            (box) => box.value,
+          ),
         };
         if (tag) body._id = tag._id;
         await api("POST", "livechat/tags.save", body);
@@ -79,10 +121,16 @@
     });
   }
 
-  const edit = async (tag) => { await ready; open(tag); };
+  const edit = async (tag) => {
+    await ready;
+    open(tag);
+  };
 
   async function remove(tag) {
-    if (!(await Admin.confirm(`Delete the tag ${tag.name}? Chats keep the tags they already have.`, "Delete"))) return;
+    if (
+      !(await Admin.confirm(`Delete the tag ${tag.name}? Chats keep the tags they already have.`, "Delete"))
+    )
+      return;
     try {
       await api("POST", "livechat/tags.delete", { id: tag._id });
       toast(`Tag ${tag.name} deleted.`);

@@ -9,18 +9,29 @@
 
   async function loadDepartments() {
     try {
-      departments = (await api("GET", "livechat/department", { count: 500, sort: JSON.stringify({ name: 1 }) })).departments;
+      departments = (
+        await api("GET", "livechat/department", { count: 500, sort: JSON.stringify({ name: 1 }) })
+      ).departments;
     } catch {
       departments = [];
     }
     const select = dialog.querySelector("select[name=departmentId]");
-    select.append(...departments.map((department) => el("option", { value: department._id }, department.name)));
+    select.append(
+      ...departments.map((department) => el("option", { value: department._id }, department.name)),
+    );
   }
 
-  const departmentName = (id) => (id ? departments.find((department) => department._id === id)?.name || id : "");
+  const departmentName = (id) =>
+    id ? departments.find((department) => department._id === id)?.name || id : "";
 
   function urlRow(label, url) {
-    return el("div", { class: "url-row" }, el("span", { class: "help" }, label), el("code", { class: "mono" }, url), Admin.copyButton(url, `Copy ${label.toLowerCase()} address`));
+    return el(
+      "div",
+      { class: "url-row" },
+      el("span", { class: "help" }, label),
+      el("code", { class: "mono" }, url),
+      Admin.copyButton(url, `Copy ${label.toLowerCase()} address`),
+    );
   }
 
   async function load() {
@@ -38,14 +49,38 @@
       [
         (line) => el("strong", {}, line.phoneNumber),
         (line) => line.queue,
-        { class: "hide-narrow", cell: (line) => departmentName(line.departmentId) || el("span", { class: "muted" }, "—") },
-        { class: "hide-narrow", cell: (line) => [urlRow("Voice", line.webhookUrl), urlRow("Status", line.statusCallbackUrl)] },
+        {
+          class: "hide-narrow",
+          cell: (line) => departmentName(line.departmentId) || el("span", { class: "muted" }, "—"),
+        },
+        {
+          class: "hide-narrow",
+          cell: (line) => [urlRow("Voice", line.webhookUrl), urlRow("Status", line.statusCallbackUrl)],
+        },
         (line) =>
           el(
             "div",
             { class: "actions" },
-            el("button", { type: "button", class: "button small", "aria-label": `Edit ${line.phoneNumber}`, onclick: () => open(line) }, "Edit"),
-            el("button", { type: "button", class: "button small danger", "aria-label": `Delete ${line.phoneNumber}`, onclick: () => remove(line) }, "Delete"),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small",
+                "aria-label": `Edit ${line.phoneNumber}`,
+                onclick: () => open(line),
+              },
+              "Edit",
+            ),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "button small danger",
+                "aria-label": `Delete ${line.phoneNumber}`,
+                onclick: () => remove(line),
+              },
+              "Delete",
+            ),
           ),
       ],
       "No voice lines yet. Connect a Twilio number to take calls in the Contact Center.",
@@ -85,7 +120,13 @@
   }
 
   async function remove(line) {
-    if (!(await Admin.confirm(`Delete the voice line ${line.phoneNumber}? Its calls stay in the log; new calls to it are refused.`, "Delete"))) return;
+    if (
+      !(await Admin.confirm(
+        `Delete the voice line ${line.phoneNumber}? Its calls stay in the log; new calls to it are refused.`,
+        "Delete",
+      ))
+    )
+      return;
     try {
       await api("DELETE", `omnichannel/voice.lines/${encodeURIComponent(line._id)}`);
       toast(`Voice line ${line.phoneNumber} deleted.`);
@@ -96,6 +137,9 @@
   }
 
   const ready = loadDepartments();
-  document.getElementById("new").addEventListener("click", async () => { await ready; open(null); });
+  document.getElementById("new").addEventListener("click", async () => {
+    await ready;
+    open(null);
+  });
   ready.then(load);
 })();

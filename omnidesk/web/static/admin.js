@@ -2,6 +2,7 @@
 // server's error, and a confirmation dialog. User data always goes through Omnidesk.el (text nodes).
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global the admin pages' scripts use
 const Admin = (() => {
   const { el } = Omnidesk;
 
@@ -15,8 +16,12 @@ const Admin = (() => {
       return;
     }
     const cell = (column, item) =>
-      typeof column === "function" ? el("td", {}, column(item)) : el("td", { class: column.class }, column.cell(item));
-    tbody.replaceChildren(...items.map((item) => el("tr", {}, ...columns.map((column) => cell(column, item)))));
+      typeof column === "function"
+        ? el("td", {}, column(item))
+        : el("td", { class: column.class }, column.cell(item));
+    tbody.replaceChildren(
+      ...items.map((item) => el("tr", {}, ...columns.map((column) => cell(column, item)))),
+    );
   }
 
   function loadingRow(tbody, text = "Loading…") {
@@ -27,7 +32,9 @@ const Admin = (() => {
 
   function errorRow(tbody, error) {
     const width = tbody.closest("table").querySelectorAll("thead th").length;
-    tbody.replaceChildren(el("tr", {}, el("td", { colspan: width, class: "alert alert-error" }, error.message)));
+    tbody.replaceChildren(
+      el("tr", {}, el("td", { colspan: width, class: "alert alert-error" }, error.message)),
+    );
   }
 
   function showError(form, error) {
@@ -84,7 +91,8 @@ const Admin = (() => {
     if (cancel) cancel.addEventListener("click", () => dialog.close());
   }
 
-  const yes = (value) => (value ? el("span", { class: "tag ok" }, "Yes") : el("span", { class: "tag" }, "No"));
+  const yes = (value) =>
+    value ? el("span", { class: "tag ok" }, "Yes") : el("span", { class: "tag" }, "No");
 
   function copyButton(text, label) {
     return el(

@@ -20,7 +20,10 @@
     canceled: ["Canceled", "danger"],
     voicemail: ["Voicemail", "warn"],
   };
-  const stateTag = (call) => { const [label, kind] = STATES[call.state] || [call.state, ""]; return CC.tag(label, kind); };
+  const stateTag = (call) => {
+    const [label, kind] = STATES[call.state] || [call.state, ""];
+    return CC.tag(label, kind);
+  };
   const direction = (call) => (call.direction === "outbound" ? "Outbound" : "Inbound");
   const callerName = (call) => call.fname || call.callerName || call.phone || "Unknown caller";
   const dash = () => el("span", { class: "muted" }, "—");
@@ -30,12 +33,21 @@
     caption: "Calls",
     sort: { ts: -1 },
     columns: [
-      { label: "Contact", sort: "fname", render: (call) => el("span", { class: "cc-name" }, callerName(call)) },
+      {
+        label: "Contact",
+        sort: "fname",
+        render: (call) => el("span", { class: "cc-name" }, callerName(call)),
+      },
       { label: "Phone", sort: "phone", render: (call) => call.phone || dash() },
       { label: "Queue", sort: "queue", render: (call) => call.queue || dash() },
       { label: "Agent", sort: "servedBy.username", render: (call) => call.servedBy?.username || dash() },
       { label: "Started", sort: "ts", firstDirection: -1, render: (call) => CC.shortWhen(call.ts) },
-      { label: "Talk time", sort: "callDuration", firstDirection: -1, render: (call) => (call.durations.talk != null ? formatDuration(call.durations.talk) : dash()) },
+      {
+        label: "Talk time",
+        sort: "callDuration",
+        firstDirection: -1,
+        render: (call) => (call.durations.talk != null ? formatDuration(call.durations.talk) : dash()),
+      },
       { label: "Direction", sort: "direction", render: (call) => direction(call) },
       { label: "State", sort: "state", render: stateTag },
     ],
@@ -48,13 +60,28 @@
     },
     rowHref: (call) => `/contact-center/calls/${encodeURIComponent(call._id)}`,
     onOpen: (call) => openCall(call._id),
-    emptyText: () => (filters.text.trim() || filters.direction || filters.followUp ? "No calls match your search." : "No calls yet."),
+    emptyText: () =>
+      filters.text.trim() || filters.direction || filters.followUp
+        ? "No calls match your search."
+        : "No calls yet.",
   });
 
   const reload = () => table.reload({ resetOffset: true });
-  $("calls-search").addEventListener("input", Omnidesk.debounce((event) => { filters.text = event.target.value; reload(); }, 300));
-  $("calls-direction").addEventListener("change", (event) => { filters.direction = event.target.value; reload(); });
-  $("calls-follow-up").addEventListener("change", (event) => { filters.followUp = event.target.checked; reload(); });
+  $("calls-search").addEventListener(
+    "input",
+    Omnidesk.debounce((event) => {
+      filters.text = event.target.value;
+      reload();
+    }, 300),
+  );
+  $("calls-direction").addEventListener("change", (event) => {
+    filters.direction = event.target.value;
+    reload();
+  });
+  $("calls-follow-up").addEventListener("change", (event) => {
+    filters.followUp = event.target.checked;
+    reload();
+  });
 
   // --- one call ------------------------------------------------------------------------------------
 
@@ -63,17 +90,31 @@
   async function openCall(callId) {
     CC.setDetail(callId);
     table.mark(callId);
-    const body = CC.drawer.open("Call", { closed: () => { CC.setDetail(null); table.mark(null); current = null; } });
+    const body = CC.drawer.open("Call", {
+      closed: () => {
+        CC.setDetail(null);
+        table.mark(null);
+        current = null;
+      },
+    });
     try {
       current = (await api("GET", "omnichannel/calls.get", { callId })).call;
       renderCall();
     } catch (error) {
-      body.replaceChildren(el("p", { class: "alert alert-error" },
-        error.response?.errorType === "error-unauthorized" ? "You cannot see this call: another agent handled it." : `This call could not be opened: ${CC.errorText(error)}`));
+      body.replaceChildren(
+        el(
+          "p",
+          { class: "alert alert-error" },
+          error.response?.errorType === "error-unauthorized"
+            ? "You cannot see this call: another agent handled it."
+            : `This call could not be opened: ${CC.errorText(error)}`,
+        ),
+      );
     }
   }
 
-  const canWrapUp = (call) => can("inbound-voip-calls") && (call.servedBy?._id === config.userId || can("manage-others-voice-calls"));
+  const canWrapUp = (call) =>
+    can("inbound-voip-calls") && (call.servedBy?._id === config.userId || can("manage-others-voice-calls"));
 
   function renderCall() {
     const call = current;
@@ -82,28 +123,71 @@
       ? el("a", { href: `/contact-center/contacts/${encodeURIComponent(call.contactId)}` }, callerName(call))
       : callerName(call);
     const previous = call.previousCall
-      ? el("span", {}, CC.when(call.previousCall.ts), " · ", el("a", { href: `/contact-center/calls/${encodeURIComponent(call.previousCall._id)}`, "data-previous": "" }, "open"))
+      ? el(
+          "span",
+          {},
+          CC.when(call.previousCall.ts),
+          " · ",
+          el(
+            "a",
+            {
+              href: `/contact-center/calls/${encodeURIComponent(call.previousCall._id)}`,
+              "data-previous": "",
+            },
+            "open",
+          ),
+        )
       : el("span", { class: "muted" }, "No earlier call");
     const previousLink = previous.querySelector?.("a[data-previous]");
-    if (previousLink) previousLink.addEventListener("click", (event) => { event.preventDefault(); openCall(call.previousCall._id); });
+    if (previousLink)
+      previousLink.addEventListener("click", (event) => {
+        event.preventDefault();
+        openCall(call.previousCall._id);
+      });
     const wrap = call.wrapUp || {};
-    const notes = el("section", { class: "cc-wrapup", "aria-labelledby": "wrapup-heading" },
-      el("h3", { id: "wrapup-heading" }, "Wrap-up notes"));
+    const notes = el(
+      "section",
+      { class: "cc-wrapup", "aria-labelledby": "wrapup-heading" },
+      el("h3", { id: "wrapup-heading" }, "Wrap-up notes"),
+    );
     if (wrap.notes) {
-      notes.append(el("p", { class: "cc-wrapup-notes" }, wrap.notes),
-        el("p", { class: "muted" }, wrap.completedBy ? `By ${wrap.completedBy.username}` : "", wrap.completedAt ? " · " : "", CC.when(wrap.completedAt), wrap.edited ? " · edited" : ""));
+      notes.append(
+        el("p", { class: "cc-wrapup-notes" }, wrap.notes),
+        el(
+          "p",
+          { class: "muted" },
+          wrap.completedBy ? `By ${wrap.completedBy.username}` : "",
+          wrap.completedAt ? " · " : "",
+          CC.when(wrap.completedAt),
+          wrap.edited ? " · edited" : "",
+        ),
+      );
     } else {
       notes.append(el("p", { class: "muted" }, "No wrap-up notes yet."));
     }
     if (canWrapUp(call)) {
-      const edit = el("button", { type: "button", class: "button" }, CC.icon("edit"), wrap.notes ? "Edit notes" : "Add notes");
+      const edit = el(
+        "button",
+        { type: "button", class: "button" },
+        CC.icon("edit"),
+        wrap.notes ? "Edit notes" : "Add notes",
+      );
       edit.addEventListener("click", renderWrapUpForm);
       notes.append(edit);
     }
     CC.drawer.body.replaceChildren(
-      el("div", { class: "cc-summary" },
+      el(
+        "div",
+        { class: "cc-summary" },
         el("p", { class: "cc-summary-name" }, callerName(call)),
-        el("p", { class: "row cc-summary-tags" }, stateTag(call), CC.tag(direction(call), "info"), call.followUp ? CC.tag("Needs follow-up", "warn") : null)),
+        el(
+          "p",
+          { class: "row cc-summary-tags" },
+          stateTag(call),
+          CC.tag(direction(call), "info"),
+          call.followUp ? CC.tag("Needs follow-up", "warn") : null,
+        ),
+      ),
       CC.details([
         ["Contact", contact],
         ["Phone", call.phone],
@@ -127,12 +211,23 @@
     const call = current;
     const tags = await CC.lookups.tags().catch(() => []);
     const text = el("textarea", { name: "notes", rows: 6 }, call.wrapUp?.notes || "");
-    const tagInput = CC.tagPicker({ label: "Tags", values: call.tags || [], suggestions: tags.map((item) => item.name) });
+    const tagInput = CC.tagPicker({
+      label: "Tags",
+      values: call.tags || [],
+      suggestions: tags.map((item) => item.name),
+    });
     const alert = el("p", { class: "alert alert-error", role: "alert", hidden: true });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");
     const save = el("button", { type: "submit", class: "button primary" }, "Save notes");
-    const form = el("form", { class: "stack cc-wrapup", novalidate: true }, el("h3", {}, "Wrap-up notes"), alert,
-      el("label", {}, "Notes", text), tagInput.node, el("div", { class: "row" }, cancel, save));
+    const form = el(
+      "form",
+      { class: "stack cc-wrapup", novalidate: true },
+      el("h3", {}, "Wrap-up notes"),
+      alert,
+      el("label", {}, "Notes", text),
+      tagInput.node,
+      el("div", { class: "row" }, cancel, save),
+    );
     CC.drawer.body.querySelector(".cc-wrapup").replaceWith(form);
     text.focus();
     cancel.addEventListener("click", renderCall);
@@ -141,7 +236,13 @@
       alert.hidden = true;
       save.disabled = true;
       try {
-        current = (await api("POST", "omnichannel/calls.wrapup", { callId: call._id, notes: text.value, tags: tagInput.values() })).call;
+        current = (
+          await api("POST", "omnichannel/calls.wrapup", {
+            callId: call._id,
+            notes: text.value,
+            tags: tagInput.values(),
+          })
+        ).call;
         toast("Wrap-up notes saved");
         renderCall();
         table.reload();
@@ -156,7 +257,11 @@
 
   CC.onRoute((id) => {
     if (id) openCall(id);
-    else { CC.drawer.close({ silent: true }); table.mark(null); current = null; }
+    else {
+      CC.drawer.close({ silent: true });
+      table.mark(null);
+      current = null;
+    }
   });
   table.reload();
   if (config.openId) openCall(config.openId);

@@ -6,7 +6,16 @@
   const { el, api, toast } = Omnidesk;
   const { config, can } = CC;
   const seesAll = can("view-livechat-rooms");
-  const filters = { text: "", from: "", to: "", agent: "", status: "all", department: "", tags: [], custom: {} };
+  const filters = {
+    text: "",
+    from: "",
+    to: "",
+    agent: "",
+    status: "all",
+    department: "",
+    tags: [],
+    custom: {},
+  };
 
   const $ = (id) => document.getElementById(id);
   const contactName = (room) => room.fname || room.v?.name || room.v?.username || "Unknown contact";
@@ -15,7 +24,8 @@
 
   function listParams() {
     const params = { roomName: filters.text.trim() };
-    if (!seesAll) params.agents = [config.userId]; // the API insists: agents list only their own chats
+    if (!seesAll)
+      params.agents = [config.userId]; // the API insists: agents list only their own chats
     else if (filters.agent) params.agents = [filters.agent];
     if (filters.department) params.departmentId = [filters.department];
     if (filters.tags.length) params.tags = filters.tags;
@@ -35,12 +45,28 @@
   }
 
   function activeFilterCount() {
-    return [filters.from, filters.to, filters.agent, filters.status !== "all", filters.department, filters.tags.length,
-      Object.values(filters.custom).some((value) => value.trim())].filter(Boolean).length;
+    return [
+      filters.from,
+      filters.to,
+      filters.agent,
+      filters.status !== "all",
+      filters.department,
+      filters.tags.length,
+      Object.values(filters.custom).some((value) => value.trim()),
+    ].filter(Boolean).length;
   }
 
   function removeButton(room) {
-    const button = el("button", { type: "button", class: "button small danger cc-icon-button", "aria-label": `Remove chat with ${contactName(room)}`, title: "Remove" }, CC.icon("trash"));
+    const button = el(
+      "button",
+      {
+        type: "button",
+        class: "button small danger cc-icon-button",
+        "aria-label": `Remove chat with ${contactName(room)}`,
+        title: "Remove",
+      },
+      CC.icon("trash"),
+    );
     button.addEventListener("click", () => removeChat(room));
     return button;
   }
@@ -51,20 +77,47 @@
     sort: { ts: -1 },
     columns: [
       {
-        label: "Contact", sort: "fname",
-        render: (room) => el("span", { class: "cc-contact-cell" },
-          el("span", { class: "cc-name" }, contactName(room)),
-          room.tags?.length ? el("span", { class: "cc-tags" }, ...room.tags.map((name) => CC.tag(name))) : null),
+        label: "Contact",
+        sort: "fname",
+        render: (room) =>
+          el(
+            "span",
+            { class: "cc-contact-cell" },
+            el("span", { class: "cc-name" }, contactName(room)),
+            room.tags?.length
+              ? el("span", { class: "cc-tags" }, ...room.tags.map((name) => CC.tag(name)))
+              : null,
+          ),
       },
       { label: "Channel", sort: "source.type", render: (room) => CC.channelCell(room.source) },
-      { label: "Agent", sort: "servedBy.username", render: (room) => room.servedBy?.username || el("span", { class: "muted" }, "—") },
+      {
+        label: "Agent",
+        sort: "servedBy.username",
+        render: (room) => room.servedBy?.username || el("span", { class: "muted" }, "—"),
+      },
       { label: "Verification", sort: "verified", render: (room) => CC.verificationTag(room.verified) },
-      { label: "Department", sort: "departmentId", render: (room) => room.department?.name || el("span", { class: "muted" }, "—") },
+      {
+        label: "Department",
+        sort: "departmentId",
+        render: (room) => room.department?.name || el("span", { class: "muted" }, "—"),
+      },
       { label: "Started", sort: "ts", firstDirection: -1, render: (room) => CC.shortWhen(room.ts) },
       { label: "Last message", sort: "lm", firstDirection: -1, render: (room) => CC.shortWhen(room.lm) },
-      { label: "Status", sort: "open", render: (room) => { const status = CC.statusOf(room); return CC.tag(status.label, status.kind); } },
+      {
+        label: "Status",
+        sort: "open",
+        render: (room) => {
+          const status = CC.statusOf(room);
+          return CC.tag(status.label, status.kind);
+        },
+      },
       ...(can("remove-closed-livechat-room")
-        ? [{ label: el("span", { class: "visually-hidden" }, "Quick actions"), render: (room) => (room.open ? "" : removeButton(room)) }]
+        ? [
+            {
+              label: el("span", { class: "visually-hidden" }, "Quick actions"),
+              render: (room) => (room.open ? "" : removeButton(room)),
+            },
+          ]
         : []),
     ],
     load: async ({ offset, count, sort }) => {
@@ -73,7 +126,8 @@
     },
     rowHref: (room) => `/contact-center/chats/${encodeURIComponent(room._id)}`,
     onOpen: (room) => openChat(room._id),
-    emptyText: () => (filters.text || activeFilterCount() ? "No chats match your search and filters." : "No chats yet."),
+    emptyText: () =>
+      filters.text || activeFilterCount() ? "No chats match your search and filters." : "No chats yet.",
   });
 
   // --- search and filters --------------------------------------------------------------------------
@@ -86,7 +140,10 @@
   };
   const reloadSoon = Omnidesk.debounce(reload, 300);
 
-  $("chats-search").addEventListener("input", (event) => { filters.text = event.target.value; reloadSoon(); });
+  $("chats-search").addEventListener("input", (event) => {
+    filters.text = event.target.value;
+    reloadSoon();
+  });
   $("chats-filters-toggle").addEventListener("click", (event) => {
     const panel = $("chats-filters");
     panel.hidden = !panel.hidden;
@@ -94,19 +151,43 @@
     if (!panel.hidden) panel.querySelector("input, select").focus();
   });
   $("chats-filters").addEventListener("submit", (event) => event.preventDefault());
-  for (const [id, key] of [["filter-from", "from"], ["filter-to", "to"], ["filter-agent", "agent"], ["filter-status", "status"], ["filter-department", "department"]]) {
-    $(id).addEventListener("change", (event) => { filters[key] = event.target.value; reload(); });
+  for (const [id, key] of [
+    ["filter-from", "from"],
+    ["filter-to", "to"],
+    ["filter-agent", "agent"],
+    ["filter-status", "status"],
+    ["filter-department", "department"],
+  ]) {
+    $(id).addEventListener("change", (event) => {
+      filters[key] = event.target.value;
+      reload();
+    });
   }
   const today = new Date();
-  const todayText = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+  const twoDigits = (number) => String(number).padStart(2, "0");
+  const todayText = `${today.getFullYear()}-${twoDigits(today.getMonth() + 1)}-${twoDigits(today.getDate())}`;
   $("filter-from").max = todayText;
   $("filter-to").max = todayText;
 
-  const tagFilter = CC.tagPicker({ label: "Tags", onChange: (values) => { filters.tags = values; reload(); } });
+  const tagFilter = CC.tagPicker({
+    label: "Tags",
+    onChange: (values) => {
+      filters.tags = values;
+      reload();
+    },
+  });
   $("filter-tags").replaceWith(tagFilter.node);
 
   $("filters-clear").addEventListener("click", () => {
-    Object.assign(filters, { from: "", to: "", agent: "", status: "all", department: "", tags: [], custom: {} });
+    Object.assign(filters, {
+      from: "",
+      to: "",
+      agent: "",
+      status: "all",
+      department: "",
+      tags: [],
+      custom: {},
+    });
     for (const id of ["filter-from", "filter-to", "filter-agent", "filter-department"]) $(id).value = "";
     $("filter-status").value = "all";
     for (const input of $("filter-custom-fields").querySelectorAll("input, select")) input.value = "";
@@ -117,14 +198,33 @@
   async function fillFilterOptions() {
     if (seesAll) {
       $("filter-agent-wrap").hidden = false;
-      CC.lookups.agents().then((agents) => {
-        $("filter-agent").append(...agents.map((agent) => el("option", { value: agent._id }, agent.name ? `${agent.name} (@${agent.username})` : agent.username)));
-      }).catch(CC.fail);
+      CC.lookups
+        .agents()
+        .then((agents) => {
+          $("filter-agent").append(
+            ...agents.map((agent) =>
+              el(
+                "option",
+                { value: agent._id },
+                agent.name ? `${agent.name} (@${agent.username})` : agent.username,
+              ),
+            ),
+          );
+        })
+        .catch(CC.fail);
     }
-    CC.lookups.departments().then((departments) => {
-      $("filter-department").append(...departments.map((department) => el("option", { value: department._id }, department.name)));
-    }).catch(CC.fail);
-    CC.lookups.tags().then((tags) => tagFilter.setSuggestions(tags.map((item) => item.name))).catch(CC.fail);
+    CC.lookups
+      .departments()
+      .then((departments) => {
+        $("filter-department").append(
+          ...departments.map((department) => el("option", { value: department._id }, department.name)),
+        );
+      })
+      .catch(CC.fail);
+    CC.lookups
+      .tags()
+      .then((tags) => tagFilter.setSuggestions(tags.map((item) => item.name)))
+      .catch(CC.fail);
     if (can("view-livechat-room-customfields")) {
       const fields = (await CC.lookups.customFields()).filter((field) => field.scope === "room");
       const fieldset = $("filter-custom-fields");
@@ -141,13 +241,25 @@
   }
 
   function customFieldInput(field, value, { filter = false } = {}) {
-    const options = String(field.options || "").split(",").map((option) => option.trim()).filter(Boolean);
+    const options = String(field.options || "")
+      .split(",")
+      .map((option) => option.trim())
+      .filter(Boolean);
     if (field.type === "select" && options.length) {
-      const select = el("select", { name: field._id },
-        el("option", { value: "" }, filter ? "Any" : "—"), ...options.map((option) => el("option", { value: option, selected: option === value }, option)));
+      const select = el(
+        "select",
+        { name: field._id },
+        el("option", { value: "" }, filter ? "Any" : "—"),
+        ...options.map((option) => el("option", { value: option, selected: option === value }, option)),
+      );
       return select;
     }
-    return el("input", { name: field._id, value: value || "", required: !filter && field.required, autocomplete: "off" });
+    return el("input", {
+      name: field._id,
+      value: value || "",
+      required: !filter && field.required,
+      autocomplete: "off",
+    });
   }
 
   // --- one chat ------------------------------------------------------------------------------------
@@ -157,17 +269,32 @@
   async function openChat(rid) {
     CC.setDetail(rid);
     table.mark(rid);
-    const body = CC.drawer.open("Chat information", { closed: () => { CC.setDetail(null); table.mark(null); current = null; } });
+    const body = CC.drawer.open("Chat information", {
+      closed: () => {
+        CC.setDetail(null);
+        table.mark(null);
+        current = null;
+      },
+    });
     try {
       const { room } = await api("GET", "livechat/room.info", { roomId: rid });
       const contact = room.contactId
-        ? await api("GET", "omnichannel/contacts.get", { contactId: room.contactId }).then((data) => data.contact).catch(() => null)
+        ? await api("GET", "omnichannel/contacts.get", { contactId: room.contactId })
+            .then((data) => data.contact)
+            .catch(() => null)
         : null;
       current = { room, contact };
       renderInfo();
     } catch (error) {
-      body.replaceChildren(el("p", { class: "alert alert-error" },
-        error.response?.errorType === "error-unauthorized" ? "You cannot see this chat." : `This chat could not be opened: ${CC.errorText(error)}`));
+      body.replaceChildren(
+        el(
+          "p",
+          { class: "alert alert-error" },
+          error.response?.errorType === "error-unauthorized"
+            ? "You cannot see this chat."
+            : `This chat could not be opened: ${CC.errorText(error)}`,
+        ),
+      );
     }
   }
 
@@ -203,7 +330,18 @@
         actions.append(send);
       }
       if (can("request-pdf-transcript")) {
-        actions.append(el("a", { class: "button", href: `/api/v1/omnichannel/${encodeURIComponent(room._id)}/transcript.pdf`, download: `transcript-${room._id}.pdf` }, CC.icon("download"), "Download PDF"));
+        actions.append(
+          el(
+            "a",
+            {
+              class: "button",
+              href: `/api/v1/omnichannel/${encodeURIComponent(room._id)}/transcript.pdf`,
+              download: `transcript-${room._id}.pdf`,
+            },
+            CC.icon("download"),
+            "Download PDF",
+          ),
+        );
       }
       if (can("remove-closed-livechat-room")) {
         const remove = el("button", { type: "button", class: "button danger" }, CC.icon("trash"), "Remove");
@@ -215,13 +353,26 @@
     const contactLink = room.contactId
       ? el("a", { href: `/contact-center/contacts/${encodeURIComponent(room.contactId)}` }, contactName(room))
       : contactName(room);
-    const customPairs = roomFields.map((field) => [field.label || field._id, room.livechatData?.[field._id] || ""]);
-    const legacy = Object.entries(room.livechatData || {}).filter(([key]) => !roomFields.some((field) => field._id === key));
+    const customPairs = roomFields.map((field) => [
+      field.label || field._id,
+      room.livechatData?.[field._id] || "",
+    ]);
+    const legacy = Object.entries(room.livechatData || {}).filter(
+      ([key]) => !roomFields.some((field) => field._id === key),
+    );
     body.replaceChildren(
-      el("div", { class: "cc-summary" },
+      el(
+        "div",
+        { class: "cc-summary" },
         el("p", { class: "cc-summary-name" }, contactName(room)),
-        el("p", { class: "row cc-summary-tags" }, CC.tag(status.label, status.kind), CC.verificationTag(room.verified),
-          contact?.unknown ? CC.tag("Unknown contact", "warn") : null)),
+        el(
+          "p",
+          { class: "row cc-summary-tags" },
+          CC.tag(status.label, status.kind),
+          CC.verificationTag(room.verified),
+          contact?.unknown ? CC.tag("Unknown contact", "warn") : null,
+        ),
+      ),
       actions,
       el("h3", {}, "Conversation"),
       CC.details([
@@ -234,18 +385,24 @@
         ["Started", CC.when(room.ts)],
         ["Last message", CC.when(room.lm)],
         ["Closed", CC.when(room.closedAt)],
-        ["Closed by", room.closedAt ? (room.closer === "visitor" ? "The contact" : room.closedBy?.username) : ""],
+        [
+          "Closed by",
+          room.closedAt ? (room.closer === "visitor" ? "The contact" : room.closedBy?.username) : "",
+        ],
         ["Closing comment", room.closingMessage?.msg],
         ["Transcript requested", room.transcriptRequest?.email],
       ]),
       el("h3", {}, "Room information"),
-      CC.details([
-        ["Topic", room.topic || ""],
-        ["Tags", room.tags?.length ? el("span", {}, ...room.tags.map((name) => CC.tag(name, "info"))) : ""],
-        ["Priority", CC.priorityName(priority)],
-        ...customPairs,
-        ...legacy.map(([key, value]) => [key, String(value)]),
-      ], { keepEmpty: true }),
+      CC.details(
+        [
+          ["Topic", room.topic || ""],
+          ["Tags", room.tags?.length ? el("span", {}, ...room.tags.map((name) => CC.tag(name, "info"))) : ""],
+          ["Priority", CC.priorityName(priority)],
+          ...customPairs,
+          ...legacy.map(([key, value]) => [key, String(value)]),
+        ],
+        { keepEmpty: true },
+      ),
     );
   }
 
@@ -267,21 +424,41 @@
     ]);
     const roomFields = fields.filter((field) => field.scope === "room");
     const topic = el("input", { name: "topic", value: room.topic || "", autocomplete: "off" });
-    const usable = tags.filter((item) => !item.departments?.length || item.departments.includes(room.departmentId));
-    const tagInput = CC.tagPicker({ label: "Tags", values: room.tags || [], suggestions: usable.map((item) => item.name) });
-    const priority = el("select", { name: "priority" }, el("option", { value: "" }, "No priority"),
-      ...priorities.map((item) => el("option", { value: item._id, selected: item._id === room.priorityId }, CC.priorityName(item))));
-    const inputs = roomFields.map((field) => [field, customFieldInput(field, room.livechatData?.[field._id] || "")]);
+    const usable = tags.filter(
+      (item) => !item.departments?.length || item.departments.includes(room.departmentId),
+    );
+    const tagInput = CC.tagPicker({
+      label: "Tags",
+      values: room.tags || [],
+      suggestions: usable.map((item) => item.name),
+    });
+    const priority = el(
+      "select",
+      { name: "priority" },
+      el("option", { value: "" }, "No priority"),
+      ...priorities.map((item) =>
+        el("option", { value: item._id, selected: item._id === room.priorityId }, CC.priorityName(item)),
+      ),
+    );
+    const inputs = roomFields.map((field) => [
+      field,
+      customFieldInput(field, room.livechatData?.[field._id] || ""),
+    ]);
     const alert = el("p", { class: "alert alert-error", role: "alert", hidden: true });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");
     const save = el("button", { type: "submit", class: "button primary" }, "Save");
-    const form = el("form", { class: "stack", novalidate: true },
+    const form = el(
+      "form",
+      { class: "stack", novalidate: true },
       alert,
       el("label", {}, "Topic", topic),
       tagInput.node,
       el("label", {}, "Priority", priority),
-      ...inputs.map(([field, input]) => el("label", {}, `${field.label || field._id}${field.required ? " (required)" : ""}`, input)),
-      el("div", { class: "row" }, cancel, save));
+      ...inputs.map(([field, input]) =>
+        el("label", {}, `${field.label || field._id}${field.required ? " (required)" : ""}`, input),
+      ),
+      el("div", { class: "row" }, cancel, save),
+    );
     body.replaceChildren(form);
     topic.focus();
     cancel.addEventListener("click", renderInfo);
@@ -289,8 +466,14 @@
       event.preventDefault();
       alert.hidden = true;
       save.disabled = true;
-      const roomData = { _id: room._id, topic: topic.value, tags: tagInput.values(), priorityId: priority.value };
-      if (inputs.length) roomData.livechatData = Object.fromEntries(inputs.map(([field, input]) => [field._id, input.value]));
+      const roomData = {
+        _id: room._id,
+        topic: topic.value,
+        tags: tagInput.values(),
+        priorityId: priority.value,
+      };
+      if (inputs.length)
+        roomData.livechatData = Object.fromEntries(inputs.map(([field, input]) => [field._id, input.value]));
       try {
         await api("POST", "livechat/room.saveInfo", { guestData: { _id: room.v._id }, roomData });
         toast("Room information saved");
@@ -308,15 +491,28 @@
 
   function sendTranscript() {
     const { room, contact } = current;
-    const email = el("input", { type: "email", name: "email", required: true, value: contact?.emails?.[0]?.address || "", autocomplete: "off" });
+    const email = el("input", {
+      type: "email",
+      name: "email",
+      required: true,
+      value: contact?.emails?.[0]?.address || "",
+      autocomplete: "off",
+    });
     const subject = el("input", { name: "subject", value: "Transcript of your chat", autocomplete: "off" });
     CC.formDialog({
       title: "Send transcript by email",
       submitLabel: "Send",
-      fields: [el("p", { class: "muted" }, `The whole conversation with ${contactName(room)}, as it is now.`), el("label", {}, "Email address", email), el("label", {}, "Subject", subject)],
+      fields: [
+        el("p", { class: "muted" }, `The whole conversation with ${contactName(room)}, as it is now.`),
+        el("label", {}, "Email address", email),
+        el("label", {}, "Subject", subject),
+      ],
       submit: async () => {
         if (!email.value.trim()) throw new Error("Enter the address to send the transcript to.");
-        await api("POST", `omnichannel/${encodeURIComponent(room._id)}/transcript.email`, { email: email.value.trim(), subject: subject.value.trim() || null });
+        await api("POST", `omnichannel/${encodeURIComponent(room._id)}/transcript.email`, {
+          email: email.value.trim(),
+          subject: subject.value.trim() || null,
+        });
         toast(`Transcript sent to ${email.value.trim()}`);
       },
     });
@@ -325,7 +521,9 @@
   async function removeChat(room) {
     const confirmed = await CC.confirmDialog({
       title: "Remove this chat?",
-      message: `The closed conversation with ${contactName(room)} and all of its messages will be deleted. This cannot be undone.`,
+      message:
+        `The closed conversation with ${contactName(room)} and all of its messages will be deleted. ` +
+        "This cannot be undone.",
       confirmLabel: "Remove",
       danger: true,
     });
@@ -344,7 +542,11 @@
 
   CC.onRoute((id) => {
     if (id) openChat(id);
-    else { CC.drawer.close({ silent: true }); table.mark(null); current = null; }
+    else {
+      CC.drawer.close({ silent: true });
+      table.mark(null);
+      current = null;
+    }
   });
   fillFilterOptions().catch(CC.fail);
   table.reload();

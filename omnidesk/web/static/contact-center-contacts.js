@@ -9,7 +9,8 @@
   const $ = (id) => document.getElementById(id);
   let searchText = "";
 
-  const displayName = (contact) => contact.name || contact.emails?.[0]?.address || contact.phones?.[0]?.phoneNumber || "Unnamed contact";
+  const displayName = (contact) =>
+    contact.name || contact.emails?.[0]?.address || contact.phones?.[0]?.phoneNumber || "Unnamed contact";
   const managerName = (manager) => (manager ? manager.name || manager.username : "");
 
   // --- the listing ---------------------------------------------------------------------------------
@@ -19,25 +20,52 @@
     caption: "Contacts",
     sort: { name: 1 },
     columns: [
-      { label: "Name", sort: "name", render: (contact) => el("span", { class: "cc-name" }, displayName(contact)) },
-      { label: "Email", render: (contact) => contact.emails?.[0]?.address || el("span", { class: "muted" }, "—") },
-      { label: "Phone", render: (contact) => contact.phones?.[0]?.phoneNumber || el("span", { class: "muted" }, "—") },
-      { label: "Contact manager", render: (contact) => managerName(contact.contactManager) || el("span", { class: "muted" }, "—") },
-      { label: "Last chat", sort: "lastChat.ts", firstDirection: -1, render: (contact) => CC.shortWhen(contact.lastChat?.ts) },
+      {
+        label: "Name",
+        sort: "name",
+        render: (contact) => el("span", { class: "cc-name" }, displayName(contact)),
+      },
+      {
+        label: "Email",
+        render: (contact) => contact.emails?.[0]?.address || el("span", { class: "muted" }, "—"),
+      },
+      {
+        label: "Phone",
+        render: (contact) => contact.phones?.[0]?.phoneNumber || el("span", { class: "muted" }, "—"),
+      },
+      {
+        label: "Contact manager",
+        render: (contact) => managerName(contact.contactManager) || el("span", { class: "muted" }, "—"),
+      },
+      {
+        label: "Last chat",
+        sort: "lastChat.ts",
+        firstDirection: -1,
+        render: (contact) => CC.shortWhen(contact.lastChat?.ts),
+      },
     ],
     load: async ({ offset, count, sort }) => {
-      const data = await api("GET", "omnichannel/contacts.search", { searchText: searchText.trim(), offset, count, sort });
+      const data = await api("GET", "omnichannel/contacts.search", {
+        searchText: searchText.trim(),
+        offset,
+        count,
+        sort,
+      });
       return { items: data.contacts, total: data.total, capped: Boolean(data.totalCapped) };
     },
     rowHref: (contact) => `/contact-center/contacts/${encodeURIComponent(contact._id)}`,
     onOpen: (contact) => openContact(contact._id),
-    emptyText: () => (searchText.trim() ? "No contacts match your search." : "No contacts yet. Add one with “New contact”."),
+    emptyText: () =>
+      searchText.trim() ? "No contacts match your search." : "No contacts yet. Add one with “New contact”.",
   });
 
-  $("contacts-search").addEventListener("input", Omnidesk.debounce((event) => {
-    searchText = event.target.value;
-    table.reload({ resetOffset: true });
-  }, 300));
+  $("contacts-search").addEventListener(
+    "input",
+    Omnidesk.debounce((event) => {
+      searchText = event.target.value;
+      table.reload({ resetOffset: true });
+    }, 300),
+  );
 
   // --- the contact form (new and edit) -------------------------------------------------------------
 
@@ -49,16 +77,31 @@
     function addRow(value = "") {
       const input = el("input", { type, value, autocomplete: "off", "aria-label": label });
       const note = el("p", { class: "alert alert-warn cc-exists", role: "status", hidden: true });
-      const remove = el("button", { type: "button", class: "button small cc-icon-button", "aria-label": `Remove ${label.toLowerCase()}`, title: "Remove" }, CC.icon("close"));
+      const remove = el(
+        "button",
+        {
+          type: "button",
+          class: "button small cc-icon-button",
+          "aria-label": `Remove ${label.toLowerCase()}`,
+          title: "Remove",
+        },
+        CC.icon("close"),
+      );
       const row = el("div", { class: "cc-multi-row" }, el("div", { class: "row" }, input, remove), note);
-      remove.addEventListener("click", () => { row.remove(); if (!rows.children.length) addRow(); });
+      remove.addEventListener("click", () => {
+        row.remove();
+        if (!rows.children.length) addRow();
+      });
       input.addEventListener("change", () => check(input.value.trim(), note));
       rows.append(row);
       return input;
     }
     add.addEventListener("click", () => addRow().focus());
-    (values.length ? values : [""]).forEach((value) => addRow(value));
-    return { node, values: () => [...rows.querySelectorAll("input")].map((input) => input.value.trim()).filter(Boolean) };
+    for (const value of values.length ? values : [""]) addRow(value);
+    return {
+      node,
+      values: () => [...rows.querySelectorAll("input")].map((input) => input.value.trim()).filter(Boolean),
+    };
   }
 
   function existenceCheck(kind, originalValues) {
@@ -86,39 +129,84 @@
     const contactFields = fields.filter((field) => field.scope === "visitor");
     const emails = (contact?.emails || []).map((email) => email.address);
     const phones = (contact?.phones || []).map((phone) => phone.phoneNumber);
-    const name = el("input", { name: "name", value: contact?.name || "", autocomplete: "off", required: true });
-    const emailList = multiInput({ label: "Email", type: "email", values: emails, check: existenceCheck("email", emails) });
-    const phoneList = multiInput({ label: "Phone", type: "tel", values: phones, check: existenceCheck("phone", phones) });
+    const name = el("input", {
+      name: "name",
+      value: contact?.name || "",
+      autocomplete: "off",
+      required: true,
+    });
+    const emailList = multiInput({
+      label: "Email",
+      type: "email",
+      values: emails,
+      check: existenceCheck("email", emails),
+    });
+    const phoneList = multiInput({
+      label: "Phone",
+      type: "tel",
+      values: phones,
+      check: existenceCheck("phone", phones),
+    });
     let manager = null;
     if (agents) {
       const current = contact?.contactManager?._id || "";
-      manager = el("select", { name: "contactManager" }, el("option", { value: "" }, "No contact manager"),
-        ...agents.map((agent) => el("option", { value: agent._id, selected: agent._id === current }, agent.name ? `${agent.name} (@${agent.username})` : agent.username)));
+      manager = el(
+        "select",
+        { name: "contactManager" },
+        el("option", { value: "" }, "No contact manager"),
+        ...agents.map((agent) =>
+          el(
+            "option",
+            { value: agent._id, selected: agent._id === current },
+            agent.name ? `${agent.name} (@${agent.username})` : agent.username,
+          ),
+        ),
+      );
       if (current && !agents.some((agent) => agent._id === current)) {
         manager.append(el("option", { value: current, selected: true }, managerName(contact.contactManager)));
       }
     }
     const customInputs = contactFields.map((field) => {
       const value = contact?.customFields?.[field._id] ?? "";
-      const options = String(field.options || "").split(",").map((option) => option.trim()).filter(Boolean);
-      const input = field.type === "select" && options.length
-        ? el("select", { name: field._id }, el("option", { value: "" }, "—"), ...options.map((option) => el("option", { value: option, selected: option === value }, option)))
-        : el("input", { name: field._id, value: String(value), autocomplete: "off" });
+      const options = String(field.options || "")
+        .split(",")
+        .map((option) => option.trim())
+        .filter(Boolean);
+      const input =
+        field.type === "select" && options.length
+          ? el(
+              "select",
+              { name: field._id },
+              el("option", { value: "" }, "—"),
+              ...options.map((option) => el("option", { value: option, selected: option === value }, option)),
+            )
+          : el("input", { name: field._id, value: String(value), autocomplete: "off" });
       return [field, input];
     });
-    return { fields: [
-      el("label", {}, "Name", name),
-      emailList.node,
-      phoneList.node,
-      manager ? el("label", {}, "Contact manager", manager) : null,
-      ...customInputs.map(([field, input]) => el("label", {}, `${field.label || field._id}${field.required ? " (required)" : ""}`, input)),
-    ].filter(Boolean), focus: name, collect: () => {
-      if (!name.value.trim()) throw new Error("Enter the contact's name.");
-      const body = { name: name.value.trim(), emails: emailList.values(), phones: phoneList.values() };
-      if (manager) body.contactManager = manager.value;
-      if (customInputs.length) body.customFields = Object.fromEntries(customInputs.map(([field, input]) => [field._id, input.value]));
-      return body;
-    }, onSaved, onCancel };
+    return {
+      fields: [
+        el("label", {}, "Name", name),
+        emailList.node,
+        phoneList.node,
+        manager ? el("label", {}, "Contact manager", manager) : null,
+        ...customInputs.map(([field, input]) =>
+          el("label", {}, `${field.label || field._id}${field.required ? " (required)" : ""}`, input),
+        ),
+      ].filter(Boolean),
+      focus: name,
+      collect: () => {
+        if (!name.value.trim()) throw new Error("Enter the contact's name.");
+        const body = { name: name.value.trim(), emails: emailList.values(), phones: phoneList.values() };
+        if (manager) body.contactManager = manager.value;
+        if (customInputs.length)
+          body.customFields = Object.fromEntries(
+            customInputs.map(([field, input]) => [field._id, input.value]),
+          );
+        return body;
+      },
+      onSaved,
+      onCancel,
+    };
   }
 
   async function newContact() {
@@ -147,13 +235,21 @@
   async function openContact(contactId, { tab = 0 } = {}) {
     CC.setDetail(contactId);
     table.mark(contactId);
-    const body = CC.drawer.open("Contact", { closed: () => { CC.setDetail(null); table.mark(null); current = null; } });
+    const body = CC.drawer.open("Contact", {
+      closed: () => {
+        CC.setDetail(null);
+        table.mark(null);
+        current = null;
+      },
+    });
     try {
       const { contact } = await api("GET", "omnichannel/contacts.get", { contactId });
       current = { contact };
       renderContact(tab);
     } catch (error) {
-      body.replaceChildren(el("p", { class: "alert alert-error" }, `This contact could not be opened: ${CC.errorText(error)}`));
+      body.replaceChildren(
+        el("p", { class: "alert alert-error" }, `This contact could not be opened: ${CC.errorText(error)}`),
+      );
     }
   }
 
@@ -161,7 +257,11 @@
     const { contact } = current;
     CC.drawer.setTitle(displayName(contact));
     if (can("update-livechat-contact")) {
-      const pencil = el("button", { type: "button", class: "button small cc-icon-button", "aria-label": "Edit contact", title: "Edit" }, CC.icon("edit"));
+      const pencil = el(
+        "button",
+        { type: "button", class: "button small cc-icon-button", "aria-label": "Edit contact", title: "Edit" },
+        CC.icon("edit"),
+      );
       pencil.addEventListener("click", renderEdit);
       CC.drawer.setActions(pencil);
     } else {
@@ -172,26 +272,52 @@
       { label: "Channels", render: renderChannels },
     ];
     if (can("view-livechat-contact-history")) tabs.push({ label: "History", render: renderHistory });
-    CC.drawer.body.replaceChildren(CC.tabSet("Contact", tabs, { selected: Math.min(tab, tabs.length - 1) }).node);
+    CC.drawer.body.replaceChildren(
+      CC.tabSet("Contact", tabs, { selected: Math.min(tab, tabs.length - 1) }).node,
+    );
   }
 
   async function renderDetails(panel) {
     const { contact } = current;
     const fields = await CC.lookups.customFields().catch(() => []);
     const labels = Object.fromEntries(fields.map((field) => [field._id, field.label || field._id]));
-    const customPairs = Object.entries(contact.customFields || {}).map(([key, value]) => [labels[key] || key, String(value ?? "")]);
+    const customPairs = Object.entries(contact.customFields || {}).map(([key, value]) => [
+      labels[key] || key,
+      String(value ?? ""),
+    ]);
     panel.replaceChildren(
       contact.unknown ? el("p", {}, CC.tag("Unknown contact", "warn")) : "",
       conflictsBox(contact),
-      CC.details([
-        ["Name", contact.name],
-        ["Emails", contact.emails?.length ? el("span", { class: "stack cc-tight" }, ...contact.emails.map((email) => el("span", {}, email.address))) : ""],
-        ["Phones", contact.phones?.length ? el("span", { class: "stack cc-tight" }, ...contact.phones.map((phone) => el("span", {}, phone.phoneNumber))) : ""],
-        ["Contact manager", managerName(contact.contactManager)],
-        ["Last chat", CC.when(contact.lastChat?.ts)],
-        ["Created", CC.when(contact.createdAt)],
-        ...customPairs,
-      ], { keepEmpty: true }),
+      CC.details(
+        [
+          ["Name", contact.name],
+          [
+            "Emails",
+            contact.emails?.length
+              ? el(
+                  "span",
+                  { class: "stack cc-tight" },
+                  ...contact.emails.map((email) => el("span", {}, email.address)),
+                )
+              : "",
+          ],
+          [
+            "Phones",
+            contact.phones?.length
+              ? el(
+                  "span",
+                  { class: "stack cc-tight" },
+                  ...contact.phones.map((phone) => el("span", {}, phone.phoneNumber)),
+                )
+              : "",
+          ],
+          ["Contact manager", managerName(contact.contactManager)],
+          ["Last chat", CC.when(contact.lastChat?.ts)],
+          ["Created", CC.when(contact.createdAt)],
+          ...customPairs,
+        ],
+        { keepEmpty: true },
+      ),
     );
   }
 
@@ -200,21 +326,48 @@
   function conflictsBox(contact) {
     const conflicts = contact.conflictingFields || [];
     if (!conflicts.length) return "";
-    const box = el("section", { class: "alert alert-warn cc-conflicts", "aria-label": "Conflicting fields" },
+    const box = el(
+      "section",
+      { class: "alert alert-warn cc-conflicts", "aria-label": "Conflicting fields" },
       el("strong", {}, CC.plural(conflicts.length, "conflicting field", "conflicting fields")),
-      el("p", {}, "A chat brought values that differ from the saved ones. Choose what to keep."));
+      el("p", {}, "A chat brought values that differ from the saved ones. Choose what to keep."),
+    );
     if (!can("update-livechat-contact")) return box;
     for (const conflict of conflicts) {
       const field = conflict.field;
-      const label = field === "name" ? "Name" : field === "manager" ? "Contact manager" : field.replace(/^customFields\./, "");
-      const saved = field === "name" ? contact.name : field.startsWith("customFields.") ? contact.customFields?.[field.slice(13)] : managerName(contact.contactManager);
+      const label =
+        field === "name"
+          ? "Name"
+          : field === "manager"
+            ? "Contact manager"
+            : field.replace(/^customFields\./, "");
+      const saved =
+        field === "name"
+          ? contact.name
+          : field.startsWith("customFields.")
+            ? contact.customFields?.[field.slice(13)]
+            : managerName(contact.contactManager);
       const keepNew = el("button", { type: "button", class: "button small" }, `Use “${conflict.value}”`);
       const keepOld = el("button", { type: "button", class: "button small" }, "Keep saved");
       keepNew.addEventListener("click", () => settle(field, conflict.value));
       keepOld.addEventListener("click", () => settle(field, saved ?? ""));
-      box.append(el("div", { class: "cc-conflict" },
-        el("div", {}, el("strong", {}, label), ": saved “", String(saved ?? ""), "”, new “", String(conflict.value ?? ""), "”"),
-        el("div", { class: "row" }, keepNew, keepOld)));
+      box.append(
+        el(
+          "div",
+          { class: "cc-conflict" },
+          el(
+            "div",
+            {},
+            el("strong", {}, label),
+            ": saved “",
+            String(saved ?? ""),
+            "”, new “",
+            String(conflict.value ?? ""),
+            "”",
+          ),
+          el("div", { class: "row" }, keepNew, keepOld),
+        ),
+      );
     }
     return box;
   }
@@ -247,10 +400,18 @@
       return;
     }
     if (!channels.length) {
-      panel.replaceChildren(el("p", { class: "empty-state" }, "This contact has not reached you on any channel yet."));
+      panel.replaceChildren(
+        el("p", { class: "empty-state" }, "This contact has not reached you on any channel yet."),
+      );
       return;
     }
-    panel.replaceChildren(el("ul", { class: "cc-list cc-channel-list", "aria-label": "Channels" }, ...channels.map((channel) => channelItem(channel, panel))));
+    panel.replaceChildren(
+      el(
+        "ul",
+        { class: "cc-list cc-channel-list", "aria-label": "Channels" },
+        ...channels.map((channel) => channelItem(channel, panel)),
+      ),
+    );
   }
 
   function channelItem(channel, panel) {
@@ -258,17 +419,30 @@
     const kind = CC.channelOf(source);
     const detail = channel.details?.destination || channel.value || "";
     const items = [];
-    if (channel.blocked && can("unblock-livechat-contact")) items.push({ label: "Unblock", action: () => setBlocked(channel, false, panel) });
-    if (!channel.blocked && can("block-livechat-contact")) items.push({ label: "Block", danger: true, action: () => setBlocked(channel, true, panel) });
-    return el("li", { class: "cc-channel-item", dataset: { channel: channel.name } },
-      el("div", { class: "cc-list-main" },
+    if (channel.blocked && can("unblock-livechat-contact"))
+      items.push({ label: "Unblock", action: () => setBlocked(channel, false, panel) });
+    if (!channel.blocked && can("block-livechat-contact"))
+      items.push({ label: "Block", danger: true, action: () => setBlocked(channel, true, panel) });
+    return el(
+      "li",
+      { class: "cc-channel-item", dataset: { channel: channel.name } },
+      el(
+        "div",
+        { class: "cc-list-main" },
         el("span", { class: "cc-list-title" }, CC.channelCell(source)),
         detail ? el("span", { class: "cc-list-meta" }, detail) : "",
-        el("span", { class: "row cc-summary-tags" },
+        el(
+          "span",
+          { class: "row cc-summary-tags" },
           CC.verificationTag(channel.verified),
           channel.blocked ? CC.tag("Blocked", "danger") : null,
-          channel.lastChat?.ts ? el("span", { class: "muted" }, "Last chat ", CC.shortWhen(channel.lastChat.ts)) : null)),
-      items.length ? CC.menuButton({ label: `${kind.label} options`, items }) : "");
+          channel.lastChat?.ts
+            ? el("span", { class: "muted" }, "Last chat ", CC.shortWhen(channel.lastChat.ts))
+            : null,
+        ),
+      ),
+      items.length ? CC.menuButton({ label: `${kind.label} options`, items }) : "",
+    );
   }
 
   async function setBlocked(channel, blocked, panel) {
@@ -276,14 +450,17 @@
     const confirmed = await CC.confirmDialog({
       title: blocked ? "Block this contact?" : "Unblock this contact?",
       message: blocked
-        ? `${displayName(current.contact)} will not be able to reach you through ${kind.label}. Other channels stay open.`
+        ? `${displayName(current.contact)} will not be able to reach you through ${kind.label}. ` +
+          "Other channels stay open."
         : `${displayName(current.contact)} will be able to reach you through ${kind.label} again.`,
       confirmLabel: blocked ? "Block" : "Unblock",
       danger: blocked,
     });
     if (!confirmed) return;
     try {
-      await api("POST", `omnichannel/contacts.${blocked ? "block" : "unblock"}`, { visitor: channel.visitor });
+      await api("POST", `omnichannel/contacts.${blocked ? "block" : "unblock"}`, {
+        visitor: channel.visitor,
+      });
       toast(blocked ? `Blocked on ${kind.label}` : `Unblocked on ${kind.label}`);
       renderChannels(panel);
     } catch (error) {
@@ -294,37 +471,72 @@
   function renderHistory(panel) {
     const { contact } = current;
     const sources = [...new Set((contact.channels || []).map((channel) => channel.visitor.source.type))];
-    const filter = el("select", { "aria-label": "Channel" }, el("option", { value: "" }, "All channels"),
-      ...sources.map((type) => el("option", { value: type }, CC.channelOf({ type }).label)));
+    const filter = el(
+      "select",
+      { "aria-label": "Channel" },
+      el("option", { value: "" }, "All channels"),
+      ...sources.map((type) => el("option", { value: type }, CC.channelOf({ type }).label)),
+    );
     const list = el("ul", { class: "cc-list", "aria-label": "Closed chats" });
     const more = el("button", { type: "button", class: "button small", hidden: true }, "Load more");
     const state = { offset: 0, request: 0 };
-    panel.replaceChildren(el("div", { class: "toolbar" }, el("label", { class: "cc-inline-select" }, "Channel", filter)), list, more);
+    panel.replaceChildren(
+      el("div", { class: "toolbar" }, el("label", { class: "cc-inline-select" }, "Channel", filter)),
+      list,
+      more,
+    );
 
     async function load({ append = false } = {}) {
       const request = ++state.request;
-      if (!append) { state.offset = 0; list.replaceChildren(el("li", { class: "loading" }, "Loading history…")); }
+      if (!append) {
+        state.offset = 0;
+        list.replaceChildren(el("li", { class: "loading" }, "Loading history…"));
+      }
       try {
-        const data = await api("GET", "omnichannel/contacts.history", { contactId: contact._id, source: filter.value, offset: state.offset, count: 25 });
+        const data = await api("GET", "omnichannel/contacts.history", {
+          contactId: contact._id,
+          source: filter.value,
+          offset: state.offset,
+          count: 25,
+        });
         if (request !== state.request) return;
         if (!append) list.replaceChildren();
         list.append(...data.history.map(historyItem));
         state.offset += data.history.length;
         more.hidden = state.offset >= data.total;
-        if (!data.total) list.replaceChildren(el("li", { class: "empty-state" }, filter.value ? "No closed chats on this channel." : "No closed chats yet."));
+        if (!data.total)
+          list.replaceChildren(
+            el(
+              "li",
+              { class: "empty-state" },
+              filter.value ? "No closed chats on this channel." : "No closed chats yet.",
+            ),
+          );
       } catch (error) {
-        if (request === state.request) list.replaceChildren(el("li", { class: "alert alert-error" }, CC.errorText(error)));
+        if (request === state.request)
+          list.replaceChildren(el("li", { class: "alert alert-error" }, CC.errorText(error)));
       }
     }
 
     function historyItem(room) {
-      const open = el("button", { type: "button", class: "cc-list-open" },
+      const open = el(
+        "button",
+        { type: "button", class: "cc-list-open" },
         el("span", { class: "cc-list-title" }, CC.channelCell(room.source), CC.when(room.ts)),
-        el("span", { class: "cc-list-meta" }, room.servedBy?.username ? `Served by ${room.servedBy.username}` : "Not served",
-          room.closingMessage?.msg ? ` · ${room.closingMessage.msg}` : ""));
+        el(
+          "span",
+          { class: "cc-list-meta" },
+          room.servedBy?.username ? `Served by ${room.servedBy.username}` : "Not served",
+          room.closingMessage?.msg ? ` · ${room.closingMessage.msg}` : "",
+        ),
+      );
       open.addEventListener("click", () => {
         CC.drawer.setTitle(`Chat of ${CC.when(room.ts).textContent || ""}`.trim());
-        CC.conversationView(CC.drawer.body, { ...room, fname: displayName(contact) }, { onBack: () => renderContact(2), backLabel: "History" });
+        CC.conversationView(
+          CC.drawer.body,
+          { ...room, fname: displayName(contact) },
+          { onBack: () => renderContact(2), backLabel: "History" },
+        );
         CC.drawer.body.querySelector("input[type=search]").focus();
       });
       return el("li", {}, open);
@@ -343,7 +555,13 @@
     const alert = el("p", { class: "alert alert-error", role: "alert", hidden: true });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");
     const save = el("button", { type: "submit", class: "button primary" }, "Save");
-    const node = el("form", { class: "stack", novalidate: true }, alert, ...form.fields, el("div", { class: "row" }, cancel, save));
+    const node = el(
+      "form",
+      { class: "stack", novalidate: true },
+      alert,
+      ...form.fields,
+      el("div", { class: "row" }, cancel, save),
+    );
     CC.drawer.body.replaceChildren(node);
     form.focus.focus();
     cancel.addEventListener("click", () => renderContact(0));
@@ -352,7 +570,10 @@
       alert.hidden = true;
       save.disabled = true;
       try {
-        const data = await api("POST", "omnichannel/contacts.update", { contactId: contact._id, ...form.collect() });
+        const data = await api("POST", "omnichannel/contacts.update", {
+          contactId: contact._id,
+          ...form.collect(),
+        });
         current.contact = data.contact;
         toast("Contact saved");
         renderContact(0);
@@ -370,7 +591,11 @@
 
   CC.onRoute((id) => {
     if (id) openContact(id);
-    else { CC.drawer.close({ silent: true }); table.mark(null); current = null; }
+    else {
+      CC.drawer.close({ silent: true });
+      table.mark(null);
+      current = null;
+    }
   });
   table.reload();
   if (config.openId) openContact(config.openId);

@@ -3,6 +3,7 @@
 // conversation view. Every piece builds user data with Omnidesk.el (text nodes), never HTML.
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global the Contact Center tabs' scripts use
 const CC = (() => {
   const { el, api, toast, formatDate } = Omnidesk;
   const config = JSON.parse(document.getElementById("cc-config").textContent);
@@ -71,7 +72,7 @@ const CC = (() => {
   };
 
   function channelOf(source) {
-    const type = (source && source.type) || "other";
+    const type = source?.type || "other";
     const known = CHANNELS[type] || { label: type, icon: "other" };
     const label = type === "app" && source.label ? source.label : known.label;
     return { type, label, icon: known.icon };
@@ -79,8 +80,13 @@ const CC = (() => {
 
   function channelCell(source) {
     const channel = channelOf(source);
-    const title = source && source.destination ? `${channel.label} (${source.destination})` : channel.label;
-    return el("span", { class: `cc-channel cc-channel-${channel.icon}`, title }, icon(channel.icon), channel.label);
+    const title = source?.destination ? `${channel.label} (${source.destination})` : channel.label;
+    return el(
+      "span",
+      { class: `cc-channel cc-channel-${channel.icon}`, title },
+      icon(channel.icon),
+      channel.label,
+    );
   }
 
   // Rocket.Chat's rule: Closed without `open`; Queued when nobody serves it; then On hold; else Open.
@@ -108,9 +114,12 @@ const CC = (() => {
     if (!iso) return el("span", { class: "muted" }, "—");
     const date = new Date(iso);
     const sameYear = date.getFullYear() === new Date().getFullYear();
-    const text = date.toLocaleString(undefined, sameYear
-      ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
-      : { year: "numeric", month: "short", day: "numeric" });
+    const text = date.toLocaleString(
+      undefined,
+      sameYear
+        ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+        : { year: "numeric", month: "short", day: "numeric" },
+    );
     return el("time", { datetime: iso, title: formatDate(iso) }, text);
   }
 
@@ -118,7 +127,8 @@ const CC = (() => {
   function details(pairs, { keepEmpty = false } = {}) {
     const list = el("dl", { class: "details" });
     for (const [label, value] of pairs) {
-      const empty = value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length);
+      const empty =
+        value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length);
       if (empty && !keepEmpty) continue;
       list.append(el("dt", {}, label), el("dd", {}, empty ? el("span", { class: "muted" }, "—") : value));
     }
@@ -129,17 +139,47 @@ const CC = (() => {
 
   const cache = new Map();
   function once(key, load) {
-    if (!cache.has(key)) cache.set(key, load().catch((error) => { cache.delete(key); throw error; }));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        load().catch((error) => {
+          cache.delete(key);
+          throw error;
+        }),
+      );
     return cache.get(key);
   }
   const lookups = {
-    agents: () => once("agents", async () => (await api("GET", "livechat/users/agent", { count: 500, sort: { name: 1 } })).users),
+    agents: () =>
+      once(
+        "agents",
+        async () => (await api("GET", "livechat/users/agent", { count: 500, sort: { name: 1 } })).users,
+      ),
     departments: () =>
-      once("departments", async () =>
-        (await api("GET", "livechat/department", { count: 500, onlyMyDepartments: can("view-livechat-rooms") ? "false" : "true", showArchived: "true" })).departments),
-    tags: () => once("tags", async () => (await api("GET", "livechat/tags", { count: 500, viewAll: "true" })).tags),
-    priorities: () => once("priorities", async () => (await api("GET", "livechat/priorities", { count: 50, sort: { sortItem: 1 } })).priorities),
-    customFields: () => once("customFields", async () => (await api("GET", "livechat/custom-fields", { count: 500 })).customFields),
+      once(
+        "departments",
+        async () =>
+          (
+            await api("GET", "livechat/department", {
+              count: 500,
+              onlyMyDepartments: can("view-livechat-rooms") ? "false" : "true",
+              showArchived: "true",
+            })
+          ).departments,
+      ),
+    tags: () =>
+      once("tags", async () => (await api("GET", "livechat/tags", { count: 500, viewAll: "true" })).tags),
+    priorities: () =>
+      once(
+        "priorities",
+        async () =>
+          (await api("GET", "livechat/priorities", { count: 50, sort: { sortItem: 1 } })).priorities,
+      ),
+    customFields: () =>
+      once(
+        "customFields",
+        async () => (await api("GET", "livechat/custom-fields", { count: 500 })).customFields,
+      ),
   };
 
   function priorityName(priority) {
@@ -173,7 +213,11 @@ const CC = (() => {
     let onClose = null;
     const title = el("h2", { id: "cc-drawer-title" });
     const headerActions = el("div", { class: "row cc-drawer-actions" });
-    const closeButton = el("button", { type: "button", class: "button small cc-icon-button", "aria-label": "Close panel", title: "Close" }, icon("close"));
+    const closeButton = el(
+      "button",
+      { type: "button", class: "button small cc-icon-button", "aria-label": "Close panel", title: "Close" },
+      icon("close"),
+    );
     const body = el("div", { class: "cc-drawer-body" });
     node.append(el("header", {}, title, el("div", { class: "row" }, headerActions, closeButton)), body);
     closeButton.addEventListener("click", () => close());
@@ -216,10 +260,19 @@ const CC = (() => {
     }
 
     return {
-      node, body, open, close,
-      get isOpen() { return !node.hidden; },
-      setTitle(text) { title.textContent = text; },
-      setActions(...buttons) { headerActions.replaceChildren(...buttons); },
+      node,
+      body,
+      open,
+      close,
+      get isOpen() {
+        return !node.hidden;
+      },
+      setTitle(text) {
+        title.textContent = text;
+      },
+      setActions(...buttons) {
+        headerActions.replaceChildren(...buttons);
+      },
     };
   })();
 
@@ -229,8 +282,13 @@ const CC = (() => {
   function modal({ title, content, actions, className = "" }) {
     const headingId = nextId("dialog-title");
     const previous = document.activeElement;
-    const dialog = el("dialog", { class: `cc-dialog ${className}`.trim(), "aria-labelledby": headingId },
-      el("h2", { id: headingId }, title), content, el("div", { class: "cc-dialog-actions" }, ...actions));
+    const dialog = el(
+      "dialog",
+      { class: `cc-dialog ${className}`.trim(), "aria-labelledby": headingId },
+      el("h2", { id: headingId }, title),
+      content,
+      el("div", { class: "cc-dialog-actions" }, ...actions),
+    );
     dialog.addEventListener("close", () => {
       dialog.remove();
       if (previous && document.contains(previous)) previous.focus();
@@ -244,10 +302,17 @@ const CC = (() => {
     return new Promise((resolve) => {
       let answer = false;
       const cancel = el("button", { type: "button", class: "button" }, "Cancel");
-      const confirm = el("button", { type: "button", class: `button ${danger ? "danger" : "primary"}` }, confirmLabel);
+      const confirm = el(
+        "button",
+        { type: "button", class: `button ${danger ? "danger" : "primary"}` },
+        confirmLabel,
+      );
       const dialog = modal({ title, content: el("p", {}, message), actions: [cancel, confirm] });
       cancel.addEventListener("click", () => dialog.close());
-      confirm.addEventListener("click", () => { answer = true; dialog.close(); });
+      confirm.addEventListener("click", () => {
+        answer = true;
+        dialog.close();
+      });
       dialog.addEventListener("close", () => resolve(answer));
       (danger ? cancel : confirm).focus();
     });
@@ -285,12 +350,31 @@ const CC = (() => {
 
   function menuButton({ label, items }) {
     const menuId = nextId("menu");
-    const button = el("button", { type: "button", class: "button small cc-icon-button", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": menuId, "aria-label": label, title: label }, icon("more"));
+    const button = el(
+      "button",
+      {
+        type: "button",
+        class: "button small cc-icon-button",
+        "aria-haspopup": "menu",
+        "aria-expanded": "false",
+        "aria-controls": menuId,
+        "aria-label": label,
+        title: label,
+      },
+      icon("more"),
+    );
     const menu = el("ul", { class: "cc-menu", role: "menu", id: menuId, hidden: true });
     const wrap = el("div", { class: "cc-menu-wrap" }, button, menu);
     const entries = items.map(({ label: text, action, danger }) => {
-      const entry = el("button", { type: "button", role: "menuitem", class: danger ? "danger" : "", tabindex: "-1" }, text);
-      entry.addEventListener("click", () => { hide(); action(); });
+      const entry = el(
+        "button",
+        { type: "button", role: "menuitem", class: danger ? "danger" : "", tabindex: "-1" },
+        text,
+      );
+      entry.addEventListener("click", () => {
+        hide();
+        action();
+      });
       menu.append(el("li", { role: "none" }, entry));
       return entry;
     });
@@ -312,10 +396,17 @@ const CC = (() => {
     button.addEventListener("click", () => (menu.hidden ? show() : hide()));
     menu.addEventListener("keydown", (event) => {
       const index = entries.indexOf(document.activeElement);
-      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); hide({ focus: true }); }
-      else if (event.key === "ArrowDown") { event.preventDefault(); entries[(index + 1) % entries.length].focus(); }
-      else if (event.key === "ArrowUp") { event.preventDefault(); entries[(index - 1 + entries.length) % entries.length].focus(); }
-      else if (event.key === "Tab") hide();
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        hide({ focus: true });
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        entries[(index + 1) % entries.length].focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        entries[(index - 1 + entries.length) % entries.length].focus();
+      } else if (event.key === "Tab") hide();
     });
     return wrap;
   }
@@ -326,13 +417,37 @@ const CC = (() => {
     const list = el("div", { class: "tabs cc-inner-tabs", role: "tablist", "aria-label": label });
     const panels = [];
     const buttons = tabs.map(({ label: text }, index) => {
-      const tabId = nextId("tab"), panelId = nextId("panel");
-      const button = el("button", { type: "button", role: "tab", id: tabId, "aria-controls": panelId, "aria-selected": "false", tabindex: "-1" }, text);
-      panels.push(el("div", { role: "tabpanel", id: panelId, "aria-labelledby": tabId, hidden: true, tabindex: "0", class: "cc-tabpanel" }));
+      const tabId = nextId("tab"),
+        panelId = nextId("panel");
+      const button = el(
+        "button",
+        {
+          type: "button",
+          role: "tab",
+          id: tabId,
+          "aria-controls": panelId,
+          "aria-selected": "false",
+          tabindex: "-1",
+        },
+        text,
+      );
+      panels.push(
+        el("div", {
+          role: "tabpanel",
+          id: panelId,
+          "aria-labelledby": tabId,
+          hidden: true,
+          tabindex: "0",
+          class: "cc-tabpanel",
+        }),
+      );
       button.addEventListener("click", () => choose(index));
       button.addEventListener("keydown", (event) => {
         const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
-        if (step) { event.preventDefault(); choose((index + step + tabs.length) % tabs.length, true); }
+        if (step) {
+          event.preventDefault();
+          choose((index + step + tabs.length) % tabs.length, true);
+        }
       });
       return button;
     });
@@ -359,21 +474,50 @@ const CC = (() => {
 
   function tagPicker({ label, values = [], suggestions = [], onChange }) {
     const chosen = [...values];
-    const labelId = nextId("tags-label"), inputId = nextId("tags-input"), listId = nextId("tags-list");
+    const labelId = nextId("tags-label"),
+      inputId = nextId("tags-input"),
+      listId = nextId("tags-list");
     const chips = el("ul", { class: "cc-chips", "aria-label": `Chosen ${label.toLowerCase()}` });
-    const input = el("input", { id: inputId, list: listId, autocomplete: "off", placeholder: "Type and press Enter" });
+    const input = el("input", {
+      id: inputId,
+      list: listId,
+      autocomplete: "off",
+      placeholder: "Type and press Enter",
+    });
     const add = el("button", { type: "button", class: "button small" }, "Add");
     const datalist = el("datalist", { id: listId });
-    const node = el("div", { class: "cc-tag-picker", role: "group", "aria-labelledby": labelId },
-      el("label", { id: labelId, for: inputId }, label), chips, el("div", { class: "row" }, input, add), datalist);
+    const node = el(
+      "div",
+      { class: "cc-tag-picker", role: "group", "aria-labelledby": labelId },
+      el("label", { id: labelId, for: inputId }, label),
+      chips,
+      el("div", { class: "row" }, input, add),
+      datalist,
+    );
 
     function setSuggestions(names) {
       datalist.replaceChildren(...names.map((name) => el("option", { value: name })));
     }
     function render() {
-      chips.replaceChildren(...chosen.map((value) => el("li", {},
-        tag(value, "info"),
-        el("button", { type: "button", class: "cc-chip-remove", "aria-label": `Remove ${value}`, onclick: () => remove(value) }, "×"))));
+      chips.replaceChildren(
+        ...chosen.map((value) =>
+          el(
+            "li",
+            {},
+            tag(value, "info"),
+            el(
+              "button",
+              {
+                type: "button",
+                class: "cc-chip-remove",
+                "aria-label": `Remove ${value}`,
+                onclick: () => remove(value),
+              },
+              "×",
+            ),
+          ),
+        ),
+      );
       chips.hidden = !chosen.length;
     }
     function commit() {
@@ -392,7 +536,10 @@ const CC = (() => {
       if (onChange) onChange([...chosen]);
     }
     input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") { event.preventDefault(); commit(); }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        commit();
+      }
     });
     // Picking one of the suggestions adds it at once.
     input.addEventListener("input", (event) => {
@@ -406,7 +553,10 @@ const CC = (() => {
     return {
       node,
       values: () => [...chosen],
-      set(next) { chosen.splice(0, chosen.length, ...next); render(); },
+      set(next) {
+        chosen.splice(0, chosen.length, ...next);
+        render();
+      },
       setSuggestions,
     };
   }
@@ -417,22 +567,40 @@ const CC = (() => {
     const state = { sort: { ...sort }, offset: 0, count: pageSize, total: 0, request: 0 };
     const head = el("tr");
     const body = el("tbody");
-    const table = el("table", { class: "data cc-table" }, el("caption", { class: "visually-hidden" }, caption), el("thead", {}, head), body);
+    const table = el(
+      "table",
+      { class: "data cc-table" },
+      el("caption", { class: "visually-hidden" }, caption),
+      el("thead", {}, head),
+      body,
+    );
     const status = el("span", { class: "cc-pager-status", "aria-live": "polite" });
     const previous = el("button", { type: "button", class: "button small" }, "Previous");
     const next = el("button", { type: "button", class: "button small" }, "Next");
-    const perPage = el("select", { "aria-label": "Rows per page", class: "cc-per-page" },
-      ...[25, 50, 100].map((size) => el("option", { value: size, selected: size === pageSize }, `${size} per page`)));
+    const perPage = el(
+      "select",
+      { "aria-label": "Rows per page", class: "cc-per-page" },
+      ...[25, 50, 100].map((size) =>
+        el("option", { value: size, selected: size === pageSize }, `${size} per page`),
+      ),
+    );
     const pager = el("div", { class: "pager" }, status, perPage, previous, next);
     container.replaceChildren(table, pager);
 
     for (const column of columns) {
       const th = el("th", { scope: "col", class: column.className || "" });
       if (column.sort) {
-        const button = el("button", { type: "button", class: "cc-sort" }, column.label, el("span", { class: "cc-sort-mark", "aria-hidden": "true" }));
+        const button = el(
+          "button",
+          { type: "button", class: "cc-sort" },
+          column.label,
+          el("span", { class: "cc-sort-mark", "aria-hidden": "true" }),
+        );
         button.addEventListener("click", () => {
           const current = state.sort[column.sort];
-          state.sort = { [column.sort]: current === 1 ? -1 : current === -1 ? 1 : column.firstDirection || 1 };
+          state.sort = {
+            [column.sort]: current === 1 ? -1 : current === -1 ? 1 : column.firstDirection || 1,
+          };
           state.offset = 0;
           reload();
         });
@@ -448,13 +616,19 @@ const CC = (() => {
       for (const column of columns) {
         if (!column.th) continue;
         const direction = state.sort[column.sort];
-        column.th.setAttribute("aria-sort", direction === 1 ? "ascending" : direction === -1 ? "descending" : "none");
-        column.th.querySelector(".cc-sort-mark").textContent = direction === 1 ? "▲" : direction === -1 ? "▼" : "";
+        column.th.setAttribute(
+          "aria-sort",
+          direction === 1 ? "ascending" : direction === -1 ? "descending" : "none",
+        );
+        column.th.querySelector(".cc-sort-mark").textContent =
+          direction === 1 ? "▲" : direction === -1 ? "▼" : "";
       }
     }
 
     function message(text, className) {
-      body.replaceChildren(el("tr", { class: "cc-message-row" }, el("td", { colspan: columns.length, class: className }, text)));
+      body.replaceChildren(
+        el("tr", { class: "cc-message-row" }, el("td", { colspan: columns.length, class: className }, text)),
+      );
     }
 
     async function reload({ resetOffset = false } = {}) {
@@ -465,12 +639,18 @@ const CC = (() => {
       if (!body.children.length || body.querySelector(".cc-message-row")) message("Loading…", "loading");
       else body.classList.add("cc-stale");
       try {
-        const { items, total, capped } = await load({ offset: state.offset, count: state.count, sort: state.sort });
+        const { items, total, capped } = await load({
+          offset: state.offset,
+          count: state.count,
+          sort: state.sort,
+        });
         if (request !== state.request) return;
         state.total = total;
         // A keyboard user's focus on a row survives the rows being replaced (a search answered late,
         // a refresh after an edit): it moves to the same row's link in the new rows.
-        const focused = body.contains(document.activeElement) ? document.activeElement.closest("tr[data-id]")?.dataset.id : null;
+        const focused = body.contains(document.activeElement)
+          ? document.activeElement.closest("tr[data-id]")?.dataset.id
+          : null;
         if (!items.length) message(emptyText(), "empty-state");
         else body.replaceChildren(...items.map(row));
         if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] .cc-row-link`)?.focus();
@@ -506,7 +686,13 @@ const CC = (() => {
           });
           content = link;
         }
-        tr.append(el(index === 0 ? "th" : "td", { class: column.className || "", ...(index === 0 ? { scope: "row" } : {}) }, content));
+        tr.append(
+          el(
+            index === 0 ? "th" : "td",
+            { class: column.className || "", ...(index === 0 ? { scope: "row" } : {}) },
+            content,
+          ),
+        );
       });
       tr.addEventListener("click", (event) => {
         if (event.target.closest("a, button, input, select, label")) return;
@@ -515,13 +701,28 @@ const CC = (() => {
       return tr;
     }
 
-    previous.addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.count); reload(); });
-    next.addEventListener("click", () => { state.offset += state.count; reload(); });
-    perPage.addEventListener("change", () => { state.count = Number(perPage.value); state.offset = 0; reload(); });
+    previous.addEventListener("click", () => {
+      state.offset = Math.max(0, state.offset - state.count);
+      reload();
+    });
+    next.addEventListener("click", () => {
+      state.offset += state.count;
+      reload();
+    });
+    perPage.addEventListener("change", () => {
+      state.count = Number(perPage.value);
+      state.offset = 0;
+      reload();
+    });
 
-    return { reload, state, mark(id) {
-      for (const tr of body.querySelectorAll("tr")) tr.classList.toggle("cc-selected", tr.dataset.id === id);
-    } };
+    return {
+      reload,
+      state,
+      mark(id) {
+        for (const tr of body.querySelectorAll("tr"))
+          tr.classList.toggle("cc-selected", tr.dataset.id === id);
+      },
+    };
   }
 
   // --- a conversation: messages of one chat, with search inside it ---------------------------------
@@ -529,39 +730,62 @@ const CC = (() => {
   function systemNote(message, author) {
     const comment = message.msg ? `: ${message.msg}` : "";
     switch (message.t) {
-      case "livechat-close": return `Chat closed by ${author}${comment}`;
-      case "livechat-started": return "Chat started";
-      case "omnichannel_placed_chat_on_hold": return `Chat placed on hold by ${author}`;
-      case "omnichannel_on_hold_chat_resumed": return author === "system" ? "Chat resumed" : `Chat resumed by ${author}`;
+      case "livechat-close":
+        return `Chat closed by ${author}${comment}`;
+      case "livechat-started":
+        return "Chat started";
+      case "omnichannel_placed_chat_on_hold":
+        return `Chat placed on hold by ${author}`;
+      case "omnichannel_on_hold_chat_resumed":
+        return author === "system" ? "Chat resumed" : `Chat resumed by ${author}`;
       case "livechat_transfer_history": {
         const transfer = message.transferData || {};
-        const to = transfer.transferredTo?.name || transfer.transferredTo?.username
-          || (transfer.nextDepartment ? `department ${transfer.nextDepartment.name || ""}`.trim() : "the queue");
+        const to =
+          transfer.transferredTo?.name ||
+          transfer.transferredTo?.username ||
+          (transfer.nextDepartment ? `department ${transfer.nextDepartment.name || ""}`.trim() : "the queue");
         return `Chat transferred by ${author} to ${to}${transfer.comment ? `: ${transfer.comment}` : ""}`;
       }
       case "livechat_navigation_history": {
         const page = message.navigation?.page || {};
         return `Visited ${page.title || page.location?.href || "a page"}`;
       }
-      default: return `${String(message.t).replace(/[_-]/g, " ")}${comment}`;
+      default:
+        return `${String(message.t).replace(/[_-]/g, " ")}${comment}`;
     }
   }
 
   function conversationView(container, room, { onBack, backLabel = "Back" } = {}) {
-    const search = el("input", { type: "search", "aria-label": "Search messages", placeholder: "Search in this conversation", autocomplete: "off" });
-    const list = el("ol", { class: "cc-messages", "aria-label": `Messages with ${room.fname || "the contact"}` });
+    const search = el("input", {
+      type: "search",
+      "aria-label": "Search messages",
+      placeholder: "Search in this conversation",
+      autocomplete: "off",
+    });
+    const list = el("ol", {
+      class: "cc-messages",
+      "aria-label": `Messages with ${room.fname || "the contact"}`,
+    });
     const more = el("button", { type: "button", class: "button small", hidden: true }, "Load more messages");
     const summary = el("p", { class: "muted cc-conversation-summary", "aria-live": "polite" });
-    const back = onBack ? el("button", { type: "button", class: "button small" }, icon("back"), backLabel) : null;
+    const back = onBack
+      ? el("button", { type: "button", class: "button small" }, icon("back"), backLabel)
+      : null;
     if (back) back.addEventListener("click", onBack);
     container.replaceChildren(
-      el("div", { class: "cc-conversation" },
+      el(
+        "div",
+        { class: "cc-conversation" },
         el("div", { class: "toolbar" }, back, el("label", { class: "grow" }, search)),
-        summary, list, more));
+        summary,
+        list,
+        more,
+      ),
+    );
     const state = { offset: 0, total: 0, request: 0 };
 
     // The visitor's messages are those its id authored (messages carry no token).
-    const byVisitor = (message) => Boolean(room.v && message.u && message.u._id === room.v._id);
+    const byVisitor = (message) => ChatMessages.isFrom(message, room.v);
 
     function authorOf(message) {
       if (byVisitor(message)) return room.fname || message.u?.name || message.u?.username || "Visitor";
@@ -571,12 +795,21 @@ const CC = (() => {
     function item(message) {
       const author = authorOf(message);
       if (message.t) {
-        return el("li", { class: "cc-note" }, el("span", {}, systemNote(message, author)), " · ", when(message.ts));
+        return el(
+          "li",
+          { class: "cc-note" },
+          el("span", {}, systemNote(message, author)),
+          " · ",
+          when(message.ts),
+        );
       }
       const fromVisitor = byVisitor(message);
-      return el("li", { class: `cc-message ${fromVisitor ? "from-visitor" : "from-agent"}` },
+      return el(
+        "li",
+        { class: `cc-message ${fromVisitor ? "from-visitor" : "from-agent"}` },
         el("div", { class: "cc-message-meta" }, el("strong", {}, author), " ", when(message.ts)),
-        el("div", { class: "cc-message-text" }, message.msg));
+        el("div", { class: "cc-message-text" }, message.msg),
+      );
     }
 
     async function load({ append = false } = {}) {
@@ -588,33 +821,84 @@ const CC = (() => {
       more.hidden = true;
       try {
         const term = search.value.trim();
-        const data = await api("GET", `livechat/${encodeURIComponent(room._id)}/messages`, { searchTerm: term, count: 100, offset: state.offset });
+        const data = await api("GET", `livechat/${encodeURIComponent(room._id)}/messages`, {
+          searchTerm: term,
+          count: 100,
+          offset: state.offset,
+        });
         if (request !== state.request) return;
         if (!append) list.replaceChildren();
         list.append(...data.messages.map(item));
         state.offset += data.messages.length;
         state.total = data.total;
         more.hidden = state.offset >= data.total;
-        summary.textContent = term ? `${plural(data.total, "message matches", "messages match")} “${term}”` : plural(data.total, "message", "messages");
-        if (!data.total) list.replaceChildren(el("li", { class: "empty-state" }, term ? "No messages match your search." : "No messages in this conversation."));
+        summary.textContent = term
+          ? `${plural(data.total, "message matches", "messages match")} “${term}”`
+          : plural(data.total, "message", "messages");
+        if (!data.total)
+          list.replaceChildren(
+            el(
+              "li",
+              { class: "empty-state" },
+              term ? "No messages match your search." : "No messages in this conversation.",
+            ),
+          );
       } catch (error) {
         if (request !== state.request) return;
-        list.replaceChildren(el("li", { class: "alert alert-error" },
-          error.response?.errorType === "error-unauthorized" ? "You cannot see this conversation: another agent served it." : errorText(error)));
+        list.replaceChildren(
+          el(
+            "li",
+            { class: "alert alert-error" },
+            error.response?.errorType === "error-unauthorized"
+              ? "You cannot see this conversation: another agent served it."
+              : errorText(error),
+          ),
+        );
         summary.textContent = "";
       }
     }
 
-    search.addEventListener("input", Omnidesk.debounce(() => load(), 300));
-    search.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
+    search.addEventListener(
+      "input",
+      Omnidesk.debounce(() => load(), 300),
+    );
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
     more.addEventListener("click", () => load({ append: true }));
     load();
     return { reload: load, search };
   }
 
   return {
-    config, can, errorText, fail, plural, icon, channelOf, channelCell, statusOf, tag, verificationTag, when, shortWhen,
-    details, lookups, priorityName, setDetail, currentDetail, onRoute, drawer, modal, confirmDialog,
-    formDialog, menuButton, tabSet, tagPicker, dataTable, conversationView, nextId,
+    config,
+    can,
+    errorText,
+    fail,
+    plural,
+    icon,
+    channelOf,
+    channelCell,
+    statusOf,
+    tag,
+    verificationTag,
+    when,
+    shortWhen,
+    details,
+    lookups,
+    priorityName,
+    setDetail,
+    currentDetail,
+    onRoute,
+    drawer,
+    modal,
+    confirmDialog,
+    formDialog,
+    menuButton,
+    tabSet,
+    tagPicker,
+    dataTable,
+    conversationView,
+    nextId,
   };
 })();

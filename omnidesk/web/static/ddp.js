@@ -8,6 +8,7 @@
 //   sub.stop();
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global live-*.js and the widget use
 const DDP = (() => {
   const RETRY_DELAYS = [500, 1000, 2000, 5000, 10000];
 
@@ -92,8 +93,8 @@ const DDP = (() => {
           break;
         }
         case "changed": {
-          const eventName = frame.fields && frame.fields.eventName;
-          const args = (frame.fields && frame.fields.args) || [];
+          const eventName = frame.fields?.eventName;
+          const args = frame.fields?.args || [];
           for (const sub of this.subscriptions.values()) {
             if (sub.name === frame.collection && sub.params[0] === eventName) sub.handler(args, eventName);
           }
@@ -101,7 +102,7 @@ const DDP = (() => {
         }
         case "nosub": {
           const sub = this.subscriptions.get(frame.id);
-          if (sub && sub.onError) sub.onError(frame.error || null);
+          if (sub?.onError) sub.onError(frame.error || null);
           break;
         }
         default:
@@ -118,9 +119,10 @@ const DDP = (() => {
       } catch (error) {
         console.warn("ddp: onConnect failed", error);
       }
-      for (const [id, sub] of this.subscriptions) this.send({ msg: "sub", id, name: sub.name, params: sub.params });
+      for (const [id, sub] of this.subscriptions)
+        this.send({ msg: "sub", id, name: sub.name, params: sub.params });
       const waiting = this.waiting.splice(0);
-      waiting.forEach((start) => start());
+      for (const start of waiting) start();
       this.onStatus(wasReconnect ? "reconnected" : "connected");
     }
 

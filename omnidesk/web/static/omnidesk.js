@@ -1,8 +1,10 @@
-// Small helpers every page uses: calling the REST API with the session's CSRF token, and building
-// DOM nodes whose text is always text (never HTML), so user input cannot inject markup.
+// Small helpers every page uses: calling the REST API with the session's CSRF token, links, dates, toasts;
+// and Dom.el (dom.js, loaded before this file) as Omnidesk.el.
 "use strict";
 
+// biome-ignore lint/correctness/noUnusedVariables: the global every page's scripts use
 const Omnidesk = (() => {
+  const { el } = Dom;
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 
   async function api(method, path, body) {
@@ -12,8 +14,9 @@ const Omnidesk = (() => {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(body)) {
         if (value === undefined || value === null || value === "") continue;
-        if (Array.isArray(value)) value.forEach((item) => params.append(key, item));
-        else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
+        if (Array.isArray(value)) {
+          for (const item of value) params.append(key, item);
+        } else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
       }
       url += `?${params}`;
     } else if (body !== undefined) {
@@ -28,22 +31,6 @@ const Omnidesk = (() => {
       throw error;
     }
     return data;
-  }
-
-  // el("a", {href: "/x", class: "link"}, "text", child...): text arguments become text nodes.
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children.flat()) {
-      if (child === undefined || child === null || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
   }
 
   // An address from data people typed or providers sent becomes a link only if it is absolute http(s):
@@ -73,12 +60,16 @@ const Omnidesk = (() => {
   function formatDuration(seconds) {
     if (seconds === null || seconds === undefined) return "";
     const total = Math.round(seconds);
-    const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+    const h = Math.floor(total / 3600),
+      m = Math.floor((total % 3600) / 60),
+      s = total % 60;
     return [h, m, s].map((part) => String(part).padStart(2, "0")).join(":");
   }
 
   function toast(message, kind = "info") {
-    const region = document.getElementById("toasts") || document.body.appendChild(el("div", { id: "toasts", role: "status", "aria-live": "polite" }));
+    const region =
+      document.getElementById("toasts") ||
+      document.body.appendChild(el("div", { id: "toasts", role: "status", "aria-live": "polite" }));
     const item = el("div", { class: `toast toast-${kind}` }, message);
     region.append(item);
     setTimeout(() => item.remove(), 4000);
@@ -86,7 +77,10 @@ const Omnidesk = (() => {
 
   function debounce(fn, ms = 250) {
     let timer;
-    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+    return (...args) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn(...args), ms);
+    };
   }
 
   // On a phone the menu is a strip that scrolls sideways: show where we are.

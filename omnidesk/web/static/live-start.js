@@ -1,0 +1,112 @@
+// The live view's start: the DDP connection (logged in with the session cookie) and the user's streams,
+// availability, the back button and history, and the first loads.
+"use strict";
+
+(() => {
+  const { api, toast } = Omnidesk;
+  const { $, me, state, visitorName } = Live;
+  const { loadQueue, scheduleMine, loadMine, renderMine, showList, selectRoom, refreshRoom, markLeft } = Live;
+
+  // --- realtime ----------------------------------------------------------------------------------------
+
+  const connection = $("connection");
+  let loginError = "";
+  const ddp = new DDP.Client({
+    onConnect: async () => {
+      try {
+        await ddp.call("login", { cookie: true });
+        loginError = "";
+      } catch (error) {
+        loginError = `Live updates are off (${error.message}). Reload the page to try again.`;
+      }
+    },
+    onStatus: (status) => {
+      const up = status === "connected" || status === "reconnected";
+      const text = status === "reconnecting" ? "Connection lost. Reconnecting…" : up ? loginError : "";
+      connection.textContent = text;
+      connection.hidden = !text;
+      if (status === "reconnected") refreshAll();
+    },
+  });
+  Live.ddp = ddp;
+  ddp.subscribe(
+    "stream-notify-user",
+    [`${me.id}/rooms-changed`, { useCollection: false, args: [] }],
+    ([action, room]) => {
+      scheduleMine();
+      if (action === "inserted" && room && room._id !== state.rid) toast(`New chat: ${visitorName(room)}`);
+      if (room && room._id === state.rid) {
+        if (action === "removed" && !state.room?.closedAt) markLeft();
+        else refreshRoom();
+      }
+    },
+  );
+  ddp.subscribe(
+    "stream-notify-user",
+    [`${me.id}/notification`, { useCollection: false, args: [] }],
+    ([notification]) => {
+      loadQueue();
+      if (notification) toast(`New chat waiting: ${notification.title}`);
+    },
+  );
+  ddp.subscribe(
+    "stream-room-messages",
+    ["__my_messages__", { useCollection: false, args: [] }],
+    ([message]) => {
+      if (!message || message.rid === state.rid) return;
+      if (!message.t && (!message.u || message.u._id !== me.id)) {
+        state.unread.add(message.rid);
+        renderMine();
+      }
+      scheduleMine();
+    },
+  );
+
+  // --- availability, navigation, start ---------------------------------------------------------------------
+
+  const availability = $("availability");
+  if (availability) {
+    availability.addEventListener("click", async () => {
+      const next = availability.getAttribute("aria-pressed") === "true" ? "not-available" : "available";
+      try {
+        const data = await api("POST", "livechat/agent.status", { status: next });
+        const on = data.status === "available";
+        availability.setAttribute("aria-pressed", String(on));
+        availability.classList.toggle("on", on);
+        availability.classList.toggle("off", !on);
+        availability.querySelector(".availability-label").textContent = on ? "Available" : "Not available";
+        if (on) loadQueue();
+      } catch (error) {
+        toast(error.message, "error");
+      }
+    });
+  }
+
+  $("back").addEventListener("click", () => {
+    history.pushState({ rid: "" }, "", "/live");
+    showList();
+  });
+  window.addEventListener("popstate", () => {
+    const match = location.pathname.match(/^\/live\/(.+)$/);
+    if (match) selectRoom(decodeURIComponent(match[1]));
+    else showList();
+  });
+
+  function refreshAll() {
+    loadQueue();
+    loadMine();
+    if (state.rid) selectRoom(state.rid);
+  }
+
+  // Taken-by-someone-else has no event of its own: the queue also refreshes now and then.
+  setInterval(() => {
+    if (document.visibilityState === "visible") loadQueue();
+  }, 15000);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") loadQueue();
+  });
+
+  loadQueue();
+  loadMine();
+  if (state.rid) selectRoom(state.rid);
+})();

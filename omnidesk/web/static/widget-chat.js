@@ -1,0 +1,186 @@
+// The visitor widget's chat view: the messages, the composer and the toolbar; opening a chat with the
+// first message, sending, ending it, and the view after it ended.
+"use strict";
+
+(() => {
+  if (!Widget) return; // embedded twice
+  const { el } = Dom;
+  const { state, save, api, errorBox, showError, busy, show, subtitle, updateSubtitle } = Widget;
+  const { transcriptForm, loadHistory, loadAgent, listen, addMessage, sendTyping, onTyping } = Widget;
+  const { checkVerification } = Widget;
+  const FRIENDLY_ERRORS = {
+    "no-agent-online": "Sorry, no agent is online right now. Please try again later.",
+    "error-contact-channel-blocked": "Sorry, you cannot start a chat here.",
+  };
+
+  function showChat() {
+    state.seen = new Set();
+    const messages = el("ol", {
+      class: "messages",
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "Messages",
+    });
+    const typing = el("p", { class: "typing", "aria-live": "polite" });
+    const text = el("textarea", {
+      rows: "2",
+      maxlength: "5000",
+      placeholder: "Type your message…",
+      "aria-label": "Your message",
+    });
+    const send = el("button", { type: "submit", class: "button primary" }, "Send");
+    const composer = el("form", { class: "composer" }, text, send);
+    const end = el("button", { type: "button", class: "button small" }, "End chat");
+    const transcript = el("button", { type: "button", class: "button small" }, "Email transcript");
+    const toolbar = el(
+      "div",
+      { class: "toolbar" },
+      end,
+      state.config.settings.transcript ? transcript : null,
+    );
+    const confirm = el("div", {
+      class: "confirm",
+      role: "alertdialog",
+      "aria-label": "End this chat?",
+      hidden: true,
+    });
+    const verify = el("div", {
+      class: "verify",
+      role: "region",
+      "aria-label": "Confirm your email",
+      hidden: true,
+    });
+    const error = errorBox();
+    state.chat = { messages, typing, text, composer, toolbar, confirm, verify, error, send };
+    show("chat", toolbar, confirm, verify, messages, typing, error, composer);
+    toolbar.hidden = !state.rid;
+    updateSubtitle();
+    if (state.rid) {
+      loadHistory();
+      listen();
+      checkVerification();
+    } else {
+      messages.append(el("li", { class: "empty" }, "Send us a message and an agent will answer shortly."));
+    }
+    text.addEventListener("input", onTyping);
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+    composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendMessage();
+    });
+    end.addEventListener("click", () => askToEnd());
+    transcript.addEventListener("click", () => show("transcript", transcriptForm({ back: true })));
+    if (state.open) text.focus();
+  }
+
+  async function openRoom() {
+    if (!state.guest) {
+      const data = await api("POST", "visitor", { visitor: { token: state.token } });
+      state.guest = data.visitor;
+    }
+    const data = await api("GET", "room", { token: state.token });
+    state.rid = data.room._id;
+    save();
+    state.chat.toolbar.hidden = false;
+    updateSubtitle();
+    listen();
+    if (data.room.servedBy) loadAgent();
+    else checkVerification();
+  }
+
+  async function sendMessage() {
+    const msg = state.chat.text.value;
+    if (!msg.trim()) return;
+    const { text, send, error } = state.chat;
+    showError(error, null);
+    busy(send, true);
+    clearTimeout(state.typingStop);
+    state.typingSentAt = 0;
+    try {
+      if (!state.rid) await openRoom();
+      sendTyping(false);
+      const data = await api("POST", "message", {
+        token: state.token,
+        rid: state.rid,
+        msg,
+        _id: ChatMessages.newId(),
+      });
+      text.value = "";
+      addMessage(data.message);
+    } catch (err) {
+      if (err.type === "room-closed") {
+        ended();
+        return;
+      }
+      showError(error, FRIENDLY_ERRORS[err.type] ? new Error(FRIENDLY_ERRORS[err.type]) : err);
+    } finally {
+      busy(send, false);
+      if (state.chat) text.focus();
+    }
+  }
+
+  function askToEnd() {
+    const { confirm } = state.chat;
+    const yes = el("button", { type: "button", class: "button danger" }, "End chat");
+    const no = el("button", { type: "button", class: "button" }, "Keep chatting");
+    const error = errorBox();
+    confirm.replaceChildren(el("p", {}, "End this chat?"), el("div", { class: "row" }, yes, no), error);
+    confirm.hidden = false;
+    no.addEventListener("click", () => {
+      confirm.hidden = true;
+      state.chat.text.focus();
+    });
+    yes.addEventListener("click", async () => {
+      busy(yes, true, "Ending…");
+      try {
+        await api("POST", "room.close", { token: state.token, rid: state.rid });
+      } catch (err) {
+        if (err.type !== "room-closed") {
+          showError(error, err);
+          busy(yes, false, "End chat");
+          return;
+        }
+      }
+      ended();
+    });
+    yes.focus();
+  }
+
+  // --- after the chat -------------------------------------------------------------------------------------
+
+  function ended() {
+    if (state.view === "ended" || !state.rid) return;
+    const rid = state.rid;
+    for (const sub of state.roomSubs) sub.stop();
+    state.roomSubs = [];
+    clearTimeout(state.typingStop);
+    state.endedRid = rid;
+    state.rid = "";
+    state.agent = null;
+    save();
+    state.chat = null;
+    updateSubtitle();
+    subtitle.textContent = "Chat ended";
+    const finished = state.config?.messages.conversationFinishedMessage || "Thank you for chatting with us.";
+    const again = el("button", { type: "button", class: "button" }, "Start a new chat");
+    again.addEventListener("click", () => showChat());
+    show(
+      "ended",
+      el(
+        "div",
+        { class: "ended" },
+        el("p", { class: "ended-title" }, "This chat has ended."),
+        el("p", {}, finished),
+      ),
+      state.config?.settings.transcript ? transcriptForm({ back: false, rid }) : null,
+      again,
+    );
+  }
+
+  Object.assign(Widget, { showChat, ended });
+})();

@@ -1,0 +1,176 @@
+// The visitor widget's forms outside a chat: registration (who the visitor is), the offline message, and
+// the transcript by email (during a chat and after it).
+"use strict";
+
+(() => {
+  if (!Widget) return; // embedded twice
+  const { el } = Dom;
+  const { state, api, field, errorBox, showError, busy, show } = Widget;
+
+  // --- registration ------------------------------------------------------------------------------------
+
+  function showRegister() {
+    const settings = state.config.settings;
+    const name = el("input", { name: "name", autocomplete: "name", required: true, maxlength: "100" });
+    const email = el("input", { name: "email", type: "email", autocomplete: "email", maxlength: "200" });
+    const departments = (state.config.departments || []).filter(
+      (department) => department.showOnRegistration,
+    );
+    const department = departments.length
+      ? el(
+          "select",
+          { name: "department" },
+          el("option", { value: "" }, "Any"),
+          ...departments.map((item) => el("option", { value: item._id }, item.name)),
+        )
+      : null;
+    const error = errorBox();
+    const submit = el("button", { type: "submit", class: "button primary" }, "Start chat");
+    const form = el(
+      "form",
+      { class: "form", novalidate: true },
+      el("p", {}, "Tell us who you are and we'll connect you with an agent."),
+      settings.nameFieldRegistrationForm !== false ? field("Your name", name) : null,
+      settings.emailFieldRegistrationForm !== false ? field("Email", email, "(optional)") : null,
+      department ? field("Department", department) : null,
+      error,
+      submit,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const visitor = { token: state.token };
+      if (form.contains(name)) {
+        if (!name.value.trim()) {
+          showError(error, new Error("Please enter your name."));
+          name.focus();
+          return;
+        }
+        visitor.name = name.value.trim();
+      }
+      if (form.contains(email) && email.value.trim()) {
+        if (!email.checkValidity()) {
+          showError(error, new Error("Please enter a valid email address, or leave it empty."));
+          email.focus();
+          return;
+        }
+        visitor.email = email.value.trim();
+      }
+      if (department?.value) visitor.department = department.value;
+      busy(submit, true, "Starting…");
+      try {
+        const data = await api("POST", "visitor", { visitor });
+        state.guest = data.visitor;
+      } catch (err) {
+        showError(error, err);
+        busy(submit, false, "Start chat");
+        return;
+      }
+      Widget.showChat();
+    });
+    show("register", form);
+  }
+
+  // --- offline ------------------------------------------------------------------------------------------
+
+  function showOffline() {
+    const config = state.config;
+    const text = el("p", {}, config.messages.offlineMessage || "We are offline right now.");
+    if (!config.settings.displayOfflineForm) {
+      show("offline", el("div", { class: "empty" }, text));
+      return;
+    }
+    const name = el("input", { name: "name", autocomplete: "name", required: true });
+    const email = el("input", { name: "email", type: "email", autocomplete: "email", required: true });
+    const message = el("textarea", { name: "message", rows: "4", required: true });
+    const error = errorBox();
+    const submit = el("button", { type: "submit", class: "button primary" }, "Send message");
+    const form = el(
+      "form",
+      { class: "form" },
+      text,
+      field("Your name", name),
+      field("Email", email),
+      field("Message", message),
+      error,
+      submit,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!form.reportValidity()) return;
+      busy(submit, true, "Sending…");
+      try {
+        const data = await api("POST", "offline.message", {
+          name: name.value.trim(),
+          email: email.value.trim(),
+          message: message.value,
+          host: location.host,
+        });
+        show("offline-sent", el("div", { class: "empty", role: "status" }, el("p", {}, data.message)));
+      } catch (err) {
+        showError(error, err);
+        busy(submit, false, "Send message");
+      }
+    });
+    show("offline", form);
+  }
+
+  // --- the transcript -------------------------------------------------------------------------------------
+
+  function transcriptForm({ back, rid = state.rid }) {
+    const email = el("input", { name: "email", type: "email", autocomplete: "email", required: true });
+    const guestEmail = state.guest?.visitorEmails?.[0];
+    if (guestEmail) email.value = guestEmail.address;
+    const error = errorBox();
+    const submit = el("button", { type: "submit", class: "button primary" }, "Send transcript");
+    const cancel = back
+      ? el(
+          "button",
+          { type: "button", class: "button", onclick: () => Widget.showChat() },
+          "Back to the chat",
+        )
+      : null;
+    const prompt = state.config?.messages.transcriptMessage || "Would you like a copy of this chat emailed?";
+    const form = el(
+      "form",
+      { class: "form transcript" },
+      el("p", {}, prompt),
+      field("Email", email),
+      error,
+      el("div", { class: "row" }, submit, cancel),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!email.value.trim() || !email.checkValidity()) {
+        showError(error, new Error("Please enter a valid email address."));
+        email.focus();
+        return;
+      }
+      busy(submit, true, "Sending…");
+      try {
+        await api("POST", "transcript", { token: state.token, rid, email: email.value.trim() });
+      } catch (err) {
+        showError(error, err);
+        busy(submit, false, "Send transcript");
+        return;
+      }
+      const done = el(
+        "p",
+        { class: "done", role: "status" },
+        `The transcript was sent to ${email.value.trim()}.`,
+      );
+      form.replaceWith(done);
+      if (back)
+        done.append(
+          " ",
+          el(
+            "button",
+            { type: "button", class: "button small", onclick: () => Widget.showChat() },
+            "Back to the chat",
+          ),
+        );
+    });
+    return form;
+  }
+
+  Object.assign(Widget, { showRegister, showOffline, transcriptForm });
+})();
