@@ -78,7 +78,8 @@ class SettingChanged(Event):
 @dataclass(frozen=True)
 class RoomChanged(Event):
     """A livechat room changed. ``op``: opened, served, on_hold, resumed, transferred, updated, closed,
-    deleted. ``agent_id`` is the serving agent after the change (None while queued)."""
+    deleted. ``agent_id`` is the serving agent after the change (None while queued);
+    ``previous_agent_id`` the agent who lost the room in this change, if one did: both are told."""
 
     type: ClassVar[str] = "room"
     op: str
@@ -86,6 +87,7 @@ class RoomChanged(Event):
     visitor_id: str
     agent_id: str | None
     department_id: str | None
+    previous_agent_id: str | None = None
 
 
 @dataclass(frozen=True)

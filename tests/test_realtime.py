@@ -548,3 +548,19 @@ def test_removing_a_closed_room_ends_every_subscription_to_it(
     assert manager.post("/api/v1/livechat/rooms.delete", json={"roomId": rid}).status_code == 200
     ended = ddp.expect(lambda f: f.get("msg") == "nosub" and f.get("id") == ready["subs"][0])
     assert ended["error"]["error"] == "not-allowed"
+
+
+def test_an_agent_hears_a_chat_was_taken_away_that_it_held_before_it_connected(
+    services: Services, anonymous: TestClient, agent: Persona, agent2: Persona, ddp: DDPClient
+) -> None:
+    # The event names the agent who lost the room: the hub keeps no memory of who served what, so a
+    # chat served before this connection (or before the process started) is reported alike.
+    set_available(services, agent)
+    _visitor, rid = open_chat(anonymous, "tok-held-before")
+    ddp.login(agent.token)
+    assert ddp.subscribe(NOTIFY_USER, f"{agent.id}/rooms-changed")["msg"] == "ready"
+    set_available(services, agent2)
+    forwarded = agent.post("/api/v1/livechat/room.forward", json={"roomId": rid, "userId": agent2.id})
+    assert forwarded.status_code == 200, forwarded.text
+    action, room = ddp.event(NOTIFY_USER, f"{agent.id}/rooms-changed")
+    assert (action, room["_id"]) == ("removed", rid)

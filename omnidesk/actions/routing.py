@@ -203,6 +203,7 @@ def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> No
 
 
 def _serve(session: Session, *, room: Room, agent: User) -> None:
+    previous_agent_id = room.served_by_id
     room.served_by_id, room.served_by_username = agent.id, agent.username
     room.served_at = utcnow()
     agent.last_routed_at = utcnow()
@@ -213,7 +214,7 @@ def _serve(session: Session, *, room: Room, agent: User) -> None:
         utcnow(),
     )
     session.flush()
-    send_event_on_commit(session, room_event("served", room))
+    send_event_on_commit(session, room_event("served", room, previous_agent_id=previous_agent_id))
 
 
 def forward_room(
@@ -227,6 +228,7 @@ def forward_room(
 ) -> None:
     if not room.open:
         raise ApiError("error-room-closed", "This conversation is already closed")
+    previous_agent_id = room.served_by_id
     transfer: dict[str, object] = {
         "comment": comment or "",
         "transferredBy": {"_id": by.id, "username": by.username, "name": by.name},
@@ -265,7 +267,10 @@ def forward_room(
     add_system_message(
         session, room=room, type="livechat_transfer_history", by=by, extra={"transferData": transfer}
     )
-    send_event_on_commit(session, room_event("transferred", room))
+    # To an agent, the "served" event told the previous one; to a department, the room was taken from
+    # it first (and maybe served anew), so this event tells it.
+    lost_by = previous_agent_id if to_agent is None else None
+    send_event_on_commit(session, room_event("transferred", room, previous_agent_id=lost_by))
 
 
 def _requeue(session: Session, *, room: Room, department: Department) -> None:
@@ -296,13 +301,14 @@ def remove_inquiry(session: Session, *, room: Room) -> None:
         session.delete(inquiry)
 
 
-def room_event(op: str, room: Room) -> RoomChanged:
+def room_event(op: str, room: Room, *, previous_agent_id: str | None = None) -> RoomChanged:
     return RoomChanged(
         op=op,
         room_id=room.id,
         visitor_id=room.visitor_id,
         agent_id=room.served_by_id,
         department_id=room.department_id,
+        previous_agent_id=previous_agent_id if previous_agent_id != room.served_by_id else None,
     )
 
 

@@ -72,7 +72,6 @@ class Realtime:
         # collection -> event name -> connection -> how many of its subscriptions listen there
         self._listeners: dict[str, dict[str, dict[Connection, int]]] = {name: {} for name in STREAMS}
         self._room_subscriptions: dict[str, set[tuple[Connection, str]]] = {}
-        self._room_agents: dict[str, str] = {}  # open room -> serving agent, as last seen on the bus
         self._queue_spots: dict[str, int] = {}  # queued room -> last place pushed
 
     # --- life cycle ---------------------------------------------------------------------------------
@@ -139,10 +138,6 @@ class Realtime:
     ) -> Subscription:
         request = parse_subscription(name, params)
         grant = await self.read(authorize_subscription, request, connection.login)
-        if name == NOTIFY_USER and grant.user_id and request.key.split("/", 1)[-1] in AGENT_ROOM_EVENTS:
-            # Learn which rooms the agent holds, to tell it when one is taken away.
-            for room_id in await self.read(documents.open_rooms_served_by, grant.user_id):
-                self._room_agents[room_id] = grant.user_id
         return Subscription(id=sub_id, collection=name, key=request.key, grant=grant)
 
     def subscribe(self, connection: Connection, subscription: Subscription) -> None:
@@ -284,15 +279,10 @@ class Realtime:
 
     async def _room_changed(self, event: RoomChanged) -> None:
         room_id, agent_id = event.room_id, event.agent_id
-        previous = self._room_agents.get(room_id)
         if event.op in ("served", "transferred") and agent_id and self.listening(LIVECHAT_ROOM, room_id):
             data = await self.read(documents.agent_data, agent_id)
             self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "agentData", "data": data}])
-        await self._tell_agents(event, previous)
-        if event.op in ("closed", "deleted") or agent_id is None:
-            self._room_agents.pop(room_id, None)
-        else:
-            self._room_agents[room_id] = agent_id
+        await self._tell_agents(event, event.previous_agent_id)
         await self._recheck_room(room_id, deleted=event.op == "deleted")
 
     async def _tell_agents(self, event: RoomChanged, previous: str | None) -> None:
@@ -310,7 +300,7 @@ class Realtime:
         for user_id in recipients:
             rooms_key, subscriptions_key = (f"{user_id}/{name}" for name in AGENT_ROOM_EVENTS)
             if user_id == event.agent_id and event.op != "deleted" and room is not None:
-                gained = event.op in ("served", "transferred") and previous != user_id
+                gained = event.op == "served"  # every agent that gains a room is served it
                 closed = event.op == "closed"
                 action = "inserted" if gained and not closed else "updated"
                 self.fan_out(NOTIFY_USER, rooms_key, [action, room])
