@@ -1,4 +1,4 @@
-"""``omnidesk bench generate``: a realistic contact center of any size, bulk-loaded in minutes.
+"""``python -m bench generate``: a realistic contact center of any size, bulk-loaded in minutes.
 
 What one contact brings (the mix is fixed, so 10 k, 100 k and 1 M contacts are the same population at
 three sizes):
@@ -33,9 +33,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from bench import pools
 from omnidesk import migrate
 from omnidesk.actions.bootstrap import ensure_defaults
-from omnidesk.bench import pools
 from omnidesk.db import ID_LENGTH
 from omnidesk.models import Contact
 from omnidesk.search_index import index_body
