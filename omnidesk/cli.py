@@ -244,7 +244,6 @@ def build_parser() -> argparse.ArgumentParser:
     deliver = commands.add_parser("deliver-mail", help="send the queued emails that are due, once")
     deliver.add_argument("--limit", type=int, default=1000, help="send at most this many (default: 1000)")
     deliver.set_defaults(handler=cmd_deliver_mail)
-    _add_bench_commands(commands)
     return parser
 
 
@@ -264,78 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         services.db.dispose()
-
-
-# --- omnidesk bench: the dataset generator and the measurement harness (docs/benchmarks.md) -------------
-
-
-def _bench_services(services: Services, database_url: str | None) -> Services:
-    """The services of ``--database-url`` when given (normalised as OMNIDESK_DATABASE_URL is), else
-    the configured ones."""
-    import os
-
-    if not database_url:
-        return services
-    settings = load_settings({**os.environ, "OMNIDESK_DATABASE_URL": database_url})
-    return Services.build(settings)
-
-
-def cmd_bench_generate(services: Services, args: argparse.Namespace) -> int:
-    from omnidesk.bench.generate import DatasetExists, Plan, generate
-
-    target = _bench_services(services, args.database_url)
-    print(f"Generating {args.contacts:,} contacts into {_describe(target.settings)}", flush=True)
-    try:
-        summary = generate(target, Plan(contacts=args.contacts, seed=args.seed), progress=not args.quiet)
-    except DatasetExists as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        if target is not services:
-            target.db.dispose()
-    print(summary.report())
-    return 0
-
-
-def cmd_bench_run(services: Services, args: argparse.Namespace) -> int:
-    from omnidesk.bench.run import main as run_benchmark
-
-    target = _bench_services(services, args.database_url)
-    try:
-        return run_benchmark(target, args)
-    finally:
-        if target is not services:
-            target.db.dispose()
-
-
-def cmd_bench_report(_services: Services, args: argparse.Namespace) -> int:
-    from omnidesk.bench.report import main as report
-
-    return report(args)
-
-
-def _add_bench_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from omnidesk.bench.options import add_run_arguments
-
-    bench = commands.add_parser("bench", help="benchmark: generate a dataset, measure the server on it")
-    actions = bench.add_subparsers(dest="bench_command", required=True)
-
-    generate = actions.add_parser("generate", help="bulk-load a realistic dataset into an empty database")
-    generate.add_argument("--contacts", type=int, required=True, help="how many contacts (e.g. 1000000)")
-    generate.add_argument("--database-url", help="default: OMNIDESK_DATABASE_URL")
-    generate.add_argument("--seed", type=int, default=20261125, help="the same seed gives the same data")
-    generate.add_argument("--quiet", action="store_true", help="no progress bar")
-    generate.set_defaults(handler=cmd_bench_generate)
-
-    run = actions.add_parser("run", help="measure `omnidesk serve` on a dataset, next to the raw floor")
-    add_run_arguments(run)
-    run.set_defaults(handler=cmd_bench_run)
-
-    report = actions.add_parser("report", help="tables and a chart from the results of several runs")
-    report.add_argument("results", nargs="+", help="JSON files written by `omnidesk bench run --output`")
-    report.add_argument("--chart", help="write the latency-against-size chart to this SVG file")
-    report.add_argument("--markdown", help="write the tables to this file (default: print them)")
-    report.set_defaults(handler=cmd_bench_report)
 
 
 if __name__ == "__main__":

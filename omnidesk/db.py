@@ -27,12 +27,12 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 _HOLDS_WRITER_LOCK = "omnidesk_holds_writer_lock"
 
 # Rocket.Chat's ids are 17 characters from an alphabet without look-alike characters; ours match.
-_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
+ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 ID_LENGTH = 17
 
 
 def new_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(ID_LENGTH))
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
 def utcnow() -> datetime:

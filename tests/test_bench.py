@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from omnidesk.bench.generate import DatasetExists, Plan, generate
-from omnidesk.bench.inputs import ROOM_KINDS, SEARCH_KINDS
-from omnidesk.bench.options import run_options
-from omnidesk.bench.report import main as report_main
-from omnidesk.bench.run import run
-from omnidesk.cli import build_parser
+from bench.__main__ import build_parser
+from bench.generate import DatasetExists, Plan, generate
+from bench.inputs import ROOM_KINDS, SEARCH_KINDS
+from bench.options import run_options
+from bench.report import main as report_main
+from bench.run import run
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
 
@@ -66,7 +66,7 @@ def results(bench_services: Services, tmp_path_factory: pytest.TempPathFactory) 
     summary = generate(bench_services, Plan(contacts=CONTACTS), progress=False)
     assert summary.rows["contacts"] == CONTACTS
     output = tmp_path_factory.mktemp("results") / "quick.json"
-    args = build_parser().parse_args(["bench", "run", "--quick", "--quiet", "--output", str(output)])
+    args = build_parser().parse_args(["run", "--quick", "--quiet", "--output", str(output)])
     found = run(bench_services, run_options(args))
     output.write_text(json.dumps(found))
     return found
@@ -145,7 +145,7 @@ def test_the_report_draws_tables_and_a_chart(results: dict[str, object], tmp_pat
     source.write_text(json.dumps(results))
     chart, markdown = tmp_path / "chart.svg", tmp_path / "tables.md"
     args = build_parser().parse_args(
-        ["bench", "report", str(source), "--chart", str(chart), "--markdown", str(markdown)]
+        ["report", str(source), "--chart", str(chart), "--markdown", str(markdown)]
     )
     assert report_main(args) == 0
     assert chart.read_text().startswith("<svg")

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from omnidesk.bench.floor import RawDatabase, RoomFilter, random_id
+from bench.floor import RawDatabase, RoomFilter, random_id
 
 SEARCH_KINDS = ("name fragment", "email fragment", "phone, other format", "custom field", "no match")
 ROOM_KINDS = ("agent", "status", "date", "tag", "department", "all filters")
@@ -35,7 +35,7 @@ def _random_contact(db: RawDatabase, rng: random.Random) -> tuple[str, str, str]
         for contact_id, name, custom, enabled, unknown in rows:
             if enabled and not unknown:
                 return contact_id, name, custom if isinstance(custom, str) else json.dumps(custom)
-    raise RuntimeError("the dataset has no contacts: run `omnidesk bench generate` first")
+    raise RuntimeError("the dataset has no contacts: run `python -m bench generate` first")
 
 
 def _fragment(rng: random.Random, word: str, shortest: int, longest: int) -> str:

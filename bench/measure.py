@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from omnidesk.bench.clients import DDPConnection, HttpConnection, HttpError
-from omnidesk.bench.floor import PAGE, RawDatabase, RoomFilter, random_id, timed
-from omnidesk.bench.generate import BENCH_PASSWORD
-from omnidesk.bench.in_process import InProcessApp
-from omnidesk.bench.options import RunOptions
-from omnidesk.bench.server import RunningServer
+from bench.clients import DDPConnection, HttpConnection, HttpError
+from bench.floor import PAGE, RawDatabase, RoomFilter, random_id, timed
+from bench.generate import BENCH_PASSWORD
+from bench.in_process import InProcessApp
+from bench.options import RunOptions
+from bench.server import RunningServer
 
 API = "/api/v1"
 # Ids and tokens of what a run writes: never the seeded generator, or a second run on the same

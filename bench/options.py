@@ -1,4 +1,4 @@
-"""The knobs of ``omnidesk bench run``, and the two presets: the full run the figures in
+"""The knobs of ``python -m bench run``, and the two presets: the full run the figures in
 docs/benchmarks.md come from, and the quick one ``make test`` runs as a smoke test."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""``omnidesk bench report RESULTS... --chart FILE.svg``: the tables of docs/benchmarks.md and a chart
-of latency against dataset size, from the JSON files ``omnidesk bench run --output`` writes."""
+"""``python -m bench report RESULTS... --chart FILE.svg``: the tables of docs/benchmarks.md and a chart
+of latency against dataset size, from the JSON files ``python -m bench run --output`` writes."""
 
 from __future__ import annotations
 

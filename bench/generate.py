@@ -1,4 +1,4 @@
-"""``omnidesk bench generate``: a realistic contact center of any size, bulk-loaded in minutes.
+"""``python -m bench generate``: a realistic contact center of any size, bulk-loaded in minutes.
 
 What one contact brings (the mix is fixed, so 10 k, 100 k and 1 M contacts are the same population at
 three sizes):
@@ -31,199 +31,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import TableClause, func, select, text
 
+from bench import pools
 from omnidesk import migrate
 from omnidesk.actions.bootstrap import ensure_defaults
-from omnidesk.bench import pools
-from omnidesk.db import ID_LENGTH
+from omnidesk.db import ID_ALPHABET, ID_LENGTH, Base
 from omnidesk.models import Contact
-from omnidesk.queries.search.index import index_body
+from omnidesk.queries.search.index import ENTRIES, index_body
 from omnidesk.queries.search.order import numbering_sql
 from omnidesk.services import Services
 
-ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 BENCH_PASSWORD = "omnidesk-bench"
 MANAGER_USERNAME = "bench.manager"
 CHUNK = 2000  # contacts per transaction
 
+
+def _column_names(table: TableClause, *, without: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns if column.name not in without)
+
+
+# The columns of each table, in the order the models declare them (omnidesk.models), which is the order
+# of the values in the generator's rows. The search entries are not a model (search_index.ENTRIES); an
+# entry's id is left to the database (and numbered in name order at the end of the load on SQLite).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": (
-        "id",
-        "username",
-        "name",
-        "email",
-        "email_verified",
-        "password_hash",
-        "active",
-        "type",
-        "status",
-        "status_text",
-        "require_password_change",
-        "livechat_status",
-        "last_routed_at",
-        "created_at",
-        "updated_at",
-        "last_login",
-    ),
-    "user_roles": ("user_id", "role_id"),
-    "departments": (
-        "id",
-        "name",
-        "enabled",
-        "description",
-        "email",
-        "show_on_registration",
-        "show_on_offline_form",
-        "request_tag_before_closing",
-        "chat_closing_tags",
-        "fallback_forward_department_id",
-        "archived",
-        "created_at",
-        "updated_at",
-    ),
-    "department_agents": ("id", "department_id", "agent_id", "count", "order", "updated_at"),
-    "livechat_tags": ("id", "name", "description", "departments", "updated_at"),
-    "livechat_custom_fields": (
-        "id",
-        "label",
-        "scope",
-        "visibility",
-        "type",
-        "regexp",
-        "required",
-        "default_value",
-        "options",
-        "public",
-        "searchable",
-        "updated_at",
-    ),
-    "contacts": (
-        "id",
-        "name",
-        "contact_manager_id",
-        "unknown",
-        "pre_registration",
-        "enabled",
-        "custom_fields",
-        "conflicting_fields",
-        "last_chat_room_id",
-        "last_chat_at",
-        "created_at",
-        "updated_at",
-    ),
-    "contact_emails": ("id", "contact_id", "address", "position"),
-    "contact_phones": ("id", "contact_id", "phone_number", "e164", "position"),
-    "visitors": (
-        "id",
-        "token",
-        "username",
-        "name",
-        "email",
-        "phone",
-        "department_id",
-        "status",
-        "livechat_data",
-        "user_agent",
-        "ip",
-        "host",
-        "last_chat_room_id",
-        "last_chat_at",
-        "last_agent_id",
-        "last_agent_username",
-        "last_agent_at",
-        "created_at",
-        "updated_at",
-        "channel_type",
-        "channel_address",
-    ),
-    "contact_channels": (
-        "id",
-        "contact_id",
-        "visitor_id",
-        "source_type",
-        "source_id",
-        "name",
-        "details",
-        "blocked",
-        "verified",
-        "verified_at",
-        "field",
-        "value",
-        "last_chat_room_id",
-        "last_chat_at",
-        "created_at",
-    ),
-    "rooms": (
-        "id",
-        "fname",
-        "visitor_id",
-        "contact_id",
-        "source",
-        "source_type",
-        "source_id",
-        "open",
-        "on_hold",
-        "served_by_id",
-        "served_by_username",
-        "served_at",
-        "department_id",
-        "topic",
-        "priority_id",
-        "priority_weight",
-        "livechat_data",
-        "verified",
-        "created_at",
-        "queued_at",
-        "closed_at",
-        "closer",
-        "closed_by_id",
-        "closed_by_username",
-        "closing_comment",
-        "last_message_at",
-        "last_message_id",
-        "message_count",
-        "waiting_response",
-        "transcript_email",
-        "updated_at",
-    ),
-    "room_tags": ("room_id", "tag", "position", "room_created_at"),
-    "messages": (
-        "id",
-        "room_id",
-        "msg",
-        "type",
-        "author_id",
-        "author_username",
-        "author_name",
-        "author_kind",
-        "token",
-        "alias",
-        "extra",
-        "created_at",
-        "edited_at",
-        "updated_at",
-    ),
-    "inquiries": (
-        "id",
-        "room_id",
-        "status",
-        "name",
-        "message",
-        "visitor_id",
-        "department_id",
-        "source_type",
-        "default_agent_id",
-        "default_agent_username",
-        "taken_by_id",
-        "priority_weight",
-        "created_at",
-        "queued_at",
-        "taken_at",
-        "updated_at",
-    ),
-    "contact_search_entries": ("contact_id", "unknown", "name", "body"),
+    **{table.name: _column_names(table) for table in Base.metadata.sorted_tables},
+    "contact_search_entries": _column_names(ENTRIES, without=frozenset({"id"})),
 }
+
 # Tables whose secondary indexes are dropped for the load and built once at the end.
 BULK_TABLES = (
     "contacts",
@@ -581,10 +416,12 @@ class _Gen:
             last_room_id, last_at = (latest[0], stamp(latest[1])) if latest else (None, None)
             agent_id, agent_username = (latest[2], latest[3]) if latest and latest[2] else (None, None)
             seen = stamp(created + 60 * channel_index)
+            identity = self._channel_identity(source_type, visitor_email, visitor_e164, visitor_id)
             rows["visitors"].append(
                 (
                     visitor_id,
                     token,
+                    *identity,
                     usernames[channel_index],
                     None if name == usernames[0] else display,
                     visitor_email if source_type in ("widget", "email") else None,
@@ -602,7 +439,6 @@ class _Gen:
                     last_at if agent_id else None,
                     seen,
                     last_at or seen,
-                    *self._channel_identity(source_type, visitor_email, visitor_e164, visitor_id),
                 )
             )
             rows["contact_channels"].append(
@@ -921,7 +757,7 @@ class _SqliteLoader(_Loader):
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
         if rows:
-            columns = COLUMNS[table]
+            columns = _columns(table, rows)
             marks = ",".join("?" * len(columns))
             quoted = ",".join(f'"{column}"' for column in columns)
             self.conn.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
@@ -986,7 +822,7 @@ class _PostgresLoader(_Loader):
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
         if rows:
-            columns = ",".join(f'"{column}"' for column in COLUMNS[table])
+            columns = ",".join(f'"{column}"' for column in _columns(table, rows))
             with self.conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -1008,6 +844,18 @@ class _PostgresLoader(_Loader):
         self.conn.autocommit = False
         phases["vacuum analyze"] = time.monotonic() - started
         return phases
+
+
+def _columns(table: str, rows: Sequence[Row]) -> tuple[str, ...]:
+    """The columns ``rows`` fill; a row as wide as the table was before a column was added or dropped
+    stops the load here, naming the table whose rows the generator must change."""
+    columns = COLUMNS[table]
+    if len(rows[0]) != len(columns):
+        raise RuntimeError(
+            f"the generator's {table} rows have {len(rows[0])} values, the model's table has "
+            f"{len(columns)} columns ({', '.join(columns)}): bench/generate.py builds them in that order"
+        )
+    return columns
 
 
 def _progress(items: Sequence[Any], progress: bool, label: str) -> Iterator[Any]:

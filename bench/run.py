@@ -1,8 +1,8 @@
-"""``omnidesk bench run``: measure a running ``omnidesk serve`` on a generated dataset.
+"""``python -m bench run``: measure a running ``omnidesk serve`` on a generated dataset.
 
 Every read is measured three ways on the same inputs, input by input: through the HTTP API, through
 the database driver alone (the floor), and, for contact search, with the peers' unindexed scan. The
-results are a JSON document (``--output``) that ``omnidesk bench report`` turns into tables and a chart.
+results are a JSON document (``--output``) that ``python -m bench report`` turns into tables and a chart.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from omnidesk.bench import measure
-from omnidesk.bench.floor import RawDatabase
-from omnidesk.bench.generate import MANAGER_USERNAME
-from omnidesk.bench.in_process import InProcessApp
-from omnidesk.bench.inputs import ROOM_KINDS, SEARCH_KINDS, Inputs, choose
-from omnidesk.bench.options import RunOptions, run_options
-from omnidesk.bench.server import RunningServer, serve
+from bench import measure
+from bench.floor import RawDatabase
+from bench.generate import MANAGER_USERNAME
+from bench.in_process import InProcessApp
+from bench.inputs import ROOM_KINDS, SEARCH_KINDS, Inputs, choose
+from bench.options import RunOptions, run_options
+from bench.server import RunningServer, serve
 from omnidesk.services import Services
 
 
@@ -65,7 +65,7 @@ def python_speed_ms() -> float:
 
 
 def commit() -> str:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     try:
         found = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
@@ -136,7 +136,7 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
     try:
         counts = db.counts()
         if not counts["contacts"]:
-            raise SystemExit("The database holds no contacts: run `omnidesk bench generate` first.")
+            raise SystemExit("The database holds no contacts: run `python -m bench generate` first.")
         _say(
             options,
             f"Dataset: {counts['contacts']:,} contacts, {counts['messages']:,} messages; choosing inputs",

@@ -21,14 +21,13 @@ from typing import Any, cast
 
 import psycopg
 
-from omnidesk.db import ID_LENGTH
+from omnidesk.db import ID_ALPHABET, ID_LENGTH
 from omnidesk.queries.counting import EXACT_TOTAL_LIMIT
 from omnidesk.queries.search import order as search_order
 from omnidesk.queries.search.contacts import WALK_BUDGET, fts_query
 from omnidesk.queries.search.index import index_needle, search_needle
 from omnidesk.services import Services
 
-ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 PAGE = 25  # what the contact and chat lists of the agent UI ask for
 LIMIT = EXACT_TOTAL_LIMIT  # totals are counted up to this
 
@@ -140,7 +139,7 @@ class RawDatabase:
             self.rows(f"SELECT id, name, username FROM users WHERE id IN ({self._marks(managers)})", managers)
 
     def search_floor(self, search_text: str) -> int:
-        """The search the server runs (``queries.contact_search.search_page``), through the driver.
+        """The search the server runs (``queries.search.contacts.search_page``), through the driver.
         Returns the total the server reports (capped)."""
         needle = search_needle(search_text)
         indexed = index_needle(needle)  # one or two CJK characters: their marked piece
