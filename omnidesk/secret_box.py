@@ -7,13 +7,15 @@ current one. A stored value is ``enc:v1:<fernet token>``; a value without the pr
 before encryption (migration 0015 encrypts those), and is read as it is.
 
 The column type ``EncryptedText`` encrypts on the way into the database and decrypts on the way out,
-so no writer can store a secret in the clear. It needs the process's keys, which ``Services.build``
-sets once (``configure``), before any session opens.
+so no writer can store a secret in the clear; ``EncryptedJSON`` does the same for a JSON document (a
+messaging channel's provider config), serialised first and stored as one ``enc:v1:`` value. Both need
+the process's keys, which ``Services.build`` sets once (``configure``), before any session opens.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,3 +100,26 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else box().decrypt(str(value))
+
+
+class EncryptedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON object, encrypted whole. Assign a new dict to change it: changes made in place to the one
+    loaded are not seen by the session."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
+        return None if value is None else encrypt_json(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Any] | None:
+        return None if value is None else decrypt_json(str(value))
+
+
+def encrypt_json(document: dict[str, Any]) -> str:
+    return box().encrypt(json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
+
+
+def decrypt_json(stored: str) -> dict[str, Any]:
+    document = json.loads(box().decrypt(stored))
+    return document if isinstance(document, dict) else {}

@@ -17,6 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from omnidesk import outbound_http
+from omnidesk.channels import sms_twilio, whatsapp_cloud
+from omnidesk.channels.registry import store_config
 from omnidesk.models import ChannelMessage, Message, MessagingChannel
 from omnidesk.outbound_http import HttpResponse
 from omnidesk.services import Services
@@ -44,35 +46,31 @@ def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -
     return base64.b64encode(hmac.new(auth_token.encode(), text.encode(), hashlib.sha1).digest()).decode()
 
 
-def make_sms_channel(services: Services, *, number: str | None = SMS_NUMBER, **fields: Any) -> str:
+def make_sms_channel(services: Services, *, number: str | None = SMS_NUMBER, **config: Any) -> str:
+    """An SMS account; ``config``: its ``TwilioConfig`` fields other than the test credentials."""
+    settings = sms_twilio.TwilioConfig(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, **config)
     with services.transaction() as session:
-        channel = MessagingChannel(
-            type="sms",
-            provider="twilio",
-            name="Support SMS",
-            phone_number=number,
-            account_sid=ACCOUNT_SID,
-            auth_token=AUTH_TOKEN,
-            **fields,
-        )
+        channel = MessagingChannel(type="sms", provider="twilio", name="Support SMS", phone_number=number)
+        store_config(channel, sms_twilio.CHANNEL, settings)
         session.add(channel)
         session.flush()
         return channel.id
 
 
-def make_whatsapp_channel(services: Services, **fields: Any) -> str:
+def make_whatsapp_channel(services: Services, *, phone_number: str = WA_DISPLAY_NUMBER, **config: Any) -> str:
+    """A WhatsApp account; ``config``: its ``WhatsAppConfig`` fields other than the test ones."""
     values: dict[str, Any] = {
-        "phone_number": WA_DISPLAY_NUMBER,
         "phone_number_id": WA_PHONE_NUMBER_ID,
         "access_token": WA_ACCESS_TOKEN,
         "app_secret": WA_APP_SECRET,
         "verify_token": WA_VERIFY_TOKEN,
-        **fields,
+        **config,
     }
     with services.transaction() as session:
         channel = MessagingChannel(
-            type="whatsapp", provider="whatsapp-cloud", name="Support WhatsApp", **values
+            type="whatsapp", provider="whatsapp-cloud", name="Support WhatsApp", phone_number=phone_number
         )
+        store_config(channel, whatsapp_cloud.CHANNEL, whatsapp_cloud.WhatsAppConfig(**values))
         session.add(channel)
         session.flush()
         return channel.id

@@ -96,12 +96,15 @@ def test_sending_back_the_masked_secret_keeps_the_saved_one(services: Services, 
         "********0000",
         "WA",
     )
+    from omnidesk.channels import whatsapp_cloud
+    from omnidesk.channels.registry import config_of
     from omnidesk.models import MessagingChannel
 
     with services.transaction() as session:
         stored = session.get(MessagingChannel, channel["_id"])
         assert stored is not None
-        assert (stored.access_token, stored.app_secret) == (WHATSAPP["accessToken"], "new-app-secret-0000")
+        config = config_of(stored, whatsapp_cloud.CHANNEL)
+        assert (config.access_token, config.app_secret) == (WHATSAPP["accessToken"], "new-app-secret-0000")
 
 
 def test_a_messaging_service_may_stand_in_for_the_number(admin: Persona) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, inspect, select, text
 
 from omnidesk import migrate
 from omnidesk.access import widget_visitor
 from omnidesk.db import Database
 from omnidesk.models import Call, Contact, ContactChannel, Message, Room, Visitor
 from omnidesk.queries.visitors import visitor_on_channel
+from omnidesk.secret_box import box, decrypt_json
 from omnidesk.services import Services
 
 
@@ -309,3 +310,79 @@ def test_0015_encrypts_stored_secrets_and_its_downgrade_decrypts_them(fresh_data
     _migrate(fresh_database, "0014_rate_limits", down=True)
     with fresh_database.engine.connect() as connection:
         assert connection.execute(text("SELECT auth_token FROM voice_lines")).scalar() == "plain-token-1"
+
+
+def test_0016_moves_channel_credentials_into_one_encrypted_document_and_back(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0015_encrypt_secrets")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO messaging_channels (id, type, provider, name, phone_number, account_sid, "
+                "auth_token, messaging_service_sid, created_at, updated_at) VALUES ('sms-1', 'sms', "
+                "'twilio', 'SMS', '+15550100', 'AC1', :token, 'MG1', :now, :now)"
+            ),
+            {"token": box().encrypt("twilio-token-1"), "now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO messaging_channels (id, type, provider, name, phone_number, phone_number_id, "
+                "access_token, app_secret, verify_token, created_at, updated_at) VALUES ('wa-1', "
+                "'whatsapp', 'whatsapp-cloud', 'WA', '+15550101', '1001', :access, :app, :verify, :now, "
+                ":now)"
+            ),
+            {
+                "access": box().encrypt("access-1"),
+                "app": box().encrypt("app-secret-1"),
+                "verify": "verify-1",  # written before 0015 encrypted it: read as it is
+                "now": now,
+            },
+        )
+        for index, channel_id in enumerate(("sms-1", "wa-1")):
+            connection.execute(
+                text(
+                    "INSERT INTO channel_messages (id, channel_id, provider, direction, external_id, "
+                    "customer, body, payload, status, attempts, occurred_at, next_attempt_at, created_at, "
+                    "updated_at) VALUES (:id, :channel_id, 'twilio', 'in', :id, '+15550199', 'hi', '{}', "
+                    "'received', 0, :now, :now, :now, :now)"
+                ),
+                {"id": f"cm-{index}", "channel_id": channel_id, "now": now},
+            )
+    _migrate(fresh_database, "0016_channel_config")
+    with fresh_database.engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT id, config FROM messaging_channels")).all())
+        routing = connection.execute(
+            text("SELECT messaging_service_sid, phone_number_id FROM messaging_channels ORDER BY id")
+        ).all()
+        # The messages of a channel keep pointing at it (no table rebuild on SQLite).
+        links = dict(connection.execute(text("SELECT id, channel_id FROM channel_messages")).all())
+        columns = {column["name"] for column in inspect(connection).get_columns("messaging_channels")}
+    assert links == {"cm-0": "sms-1", "cm-1": "wa-1"}
+    assert all(value.startswith("enc:v1:") and "token-1" not in value for value in stored.values())
+    assert decrypt_json(stored["sms-1"]) == {"account_sid": "AC1", "auth_token": "twilio-token-1"}
+    assert decrypt_json(stored["wa-1"]) == {
+        "access_token": "access-1",
+        "app_secret": "app-secret-1",
+        "verify_token": "verify-1",
+    }
+    assert routing == [("MG1", None), (None, "1001")]
+    assert not columns & {"account_sid", "auth_token", "access_token", "app_secret", "verify_token"}
+
+    _migrate(fresh_database, "0015_encrypt_secrets", down=True)
+    with fresh_database.engine.connect() as connection:
+        rows = {
+            row["id"]: row
+            for row in connection.execute(text("SELECT * FROM messaging_channels")).mappings().all()
+        }
+        links = dict(connection.execute(text("SELECT id, channel_id FROM channel_messages")).all())
+    assert links == {"cm-0": "sms-1", "cm-1": "wa-1"}
+    assert "config" not in rows["sms-1"]
+    assert rows["sms-1"]["account_sid"] == "AC1"
+    assert rows["sms-1"]["auth_token"].startswith("enc:v1:")
+    assert box().decrypt(rows["sms-1"]["auth_token"]) == "twilio-token-1"
+    assert rows["sms-1"]["access_token"] is None
+    secrets = [box().decrypt(rows["wa-1"][name]) for name in ("access_token", "app_secret", "verify_token")]
+    assert secrets == ["access-1", "app-secret-1", "verify-1"]
+    assert rows["wa-1"]["verify_token"].startswith("enc:v1:")  # as 0015 leaves every secret

@@ -13,6 +13,17 @@ from omnidesk.actions.settings import rotate_secrets
 from omnidesk.services import Services
 from omnidesk.workers.mail_delivery import smtp_config
 from tests.helpers import Persona, assert_error, raw_rows
+from tests.messaging_helpers import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    WA_ACCESS_TOKEN,
+    WA_APP_SECRET,
+    WA_VERIFY_TOKEN,
+    WhatsApp,
+    make_sms_channel,
+    make_whatsapp_channel,
+    whatsapp_notification,
+)
 from tests.test_voice_lines import TOKEN, new_line, ring
 
 SMTP_SECRET = "smtp-password-that-must-not-leak"
@@ -34,6 +45,21 @@ def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
     assert ring(services, admin, line, TOKEN).status_code == 200
 
 
+def test_a_messaging_channels_config_is_one_encrypted_document_and_still_checks_signatures(
+    services: Services, admin: Persona, app_client: TestClient
+) -> None:
+    make_sms_channel(services)
+    whatsapp_id = make_whatsapp_channel(services)
+    stored = dict(raw_rows(services, "SELECT type, config FROM messaging_channels"))
+    for secret in (ACCOUNT_SID, AUTH_TOKEN, WA_ACCESS_TOKEN, WA_APP_SECRET, WA_VERIFY_TOKEN):
+        assert all(secret not in document for document in stored.values())
+    assert all(document.startswith("enc:v1:") for document in stored.values())
+    listed = admin.get("/api/v1/omnichannel/messaging.channels").text
+    assert all(secret not in listed for secret in (AUTH_TOKEN, WA_ACCESS_TOKEN, WA_APP_SECRET))
+    meta = WhatsApp(app_client, whatsapp_id)
+    assert meta.post(whatsapp_notification()).status_code == 200
+
+
 def test_the_smtp_password_is_stored_encrypted_and_never_sent_back(
     services: Services, admin: Persona
 ) -> None:
@@ -47,15 +73,22 @@ def test_the_smtp_password_is_stored_encrypted_and_never_sent_back(
         assert smtp_config(session).password == SMTP_SECRET  # what the mail worker logs in with
 
 
-def test_secrets_survive_a_key_rotation(services: Services, admin: Persona, restore_keys: None) -> None:
+def test_secrets_survive_a_key_rotation(
+    services: Services, admin: Persona, app_client: TestClient, restore_keys: None
+) -> None:
     line = new_line(admin)
+    meta = WhatsApp(app_client, make_whatsapp_channel(services))
+    ((before,),) = raw_rows(services, "SELECT config FROM messaging_channels")
     old = services.settings.secret_key
     secret_box.configure("a brand new secret key of more than 32 chars", [old])
     assert ring(services, admin, line, TOKEN).status_code == 200  # the old key still decrypts
     with services.transaction() as session:
-        assert rotate_secrets(session) >= 1
+        assert rotate_secrets(session) == 2  # the line's token and the channel's config document
+    ((after,),) = raw_rows(services, "SELECT config FROM messaging_channels")
+    assert after != before and after.startswith("enc:v1:")
     secret_box.configure("a brand new secret key of more than 32 chars")
     assert ring(services, admin, line, TOKEN).status_code == 200  # now under the new key alone
+    assert meta.post(whatsapp_notification()).status_code == 200
 
 
 def test_an_unreadable_secret_is_a_clear_error_on_its_routes_only(

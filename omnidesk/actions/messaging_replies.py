@@ -9,18 +9,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from omnidesk.channels.registry import CHANNELS
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageUpdated, send_event_on_commit
 from omnidesk.models import ChannelMessage, Message, MessagingChannel, Room
-from omnidesk.models.messaging import CHANNEL_TYPES, DELIVERY_RANKS
+from omnidesk.models.messaging import DELIVERY_RANKS
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import last_customer_message_at
 from omnidesk.queries.settings import default_phone_region
 
 WHATSAPP_WINDOW = timedelta(hours=24)
-LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+LABELS = {type: module.label for type, module in CHANNELS.items()}
 
 
 def customer_key(session: Session, number: str) -> str:
@@ -32,7 +33,7 @@ def prepare_reply(session: Session, *, room: Room) -> MessagingChannel | None:
     """The account an agent's message in ``room`` goes out through (None for chats of other sources).
     Refuses a reply that cannot be delivered: the account was removed, or WhatsApp's 24-hour window
     since the customer's last message has closed."""
-    if room.source_type not in CHANNEL_TYPES:
+    if room.source_type not in CHANNELS:
         return None
     channel = session.get(MessagingChannel, room.source_id)
     if channel is None:

@@ -48,10 +48,11 @@ def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
 
 
 def rotate_secrets(session: Session) -> int:
-    """Write every encrypted value again: ``EncryptedText`` encrypts under the current key."""
+    """Write every encrypted value again: ``EncryptedText`` and ``EncryptedJSON`` encrypt under the
+    current key."""
     count = 0
     columns = {
-        MessagingChannel: ("auth_token", "access_token", "app_secret", "verify_token"),
+        MessagingChannel: ("config",),
         VoiceLine: ("auth_token",),
         EmailInbox: ("smtp_password", "imap_password"),
     }

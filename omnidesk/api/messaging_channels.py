@@ -14,7 +14,8 @@ from omnidesk.actions import messaging_channels as channel_actions
 from omnidesk.actions.voice_lines import mask_token
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.channels import sms_twilio, whatsapp_cloud
+from omnidesk.channels.registry import CHANNELS, config_of, module_for
+from omnidesk.channels.transports import api_name
 from omnidesk.dates import iso
 from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
@@ -41,23 +42,12 @@ def channel_shape(channel: MessagingChannel, *, public_url: str) -> dict[str, An
         "_createdAt": iso(channel.created_at),
         "_updatedAt": iso(channel.updated_at),
     }
-    if channel.type == "sms":
-        shape |= {
-            "accountSid": channel.account_sid,
-            "authToken": _masked(channel.auth_token),
-            "messagingServiceSid": channel.messaging_service_sid,
-            "webhookUrl": sms_twilio.incoming_url(public_url),
-            "statusCallbackUrl": sms_twilio.status_callback_url(public_url, channel.id),
-        }
-    else:
-        shape |= {
-            "phoneNumberId": channel.phone_number_id,
-            "accessToken": _masked(channel.access_token),
-            "appSecret": _masked(channel.app_secret),
-            "verifyToken": _masked(channel.verify_token),
-            "webhookUrl": whatsapp_cloud.webhook_url(public_url, channel.id),
-        }
-    return shape
+    module = module_for(channel.type)
+    config = config_of(channel, module)
+    for field in module.fields():
+        value = getattr(config, field)
+        shape[api_name(field)] = _masked(value) if field in module.secrets else value
+    return shape | module.webhook_urls(public_url, channel.id)
 
 
 class PageQuery(QueryParams):
@@ -92,19 +82,19 @@ class ChannelFields(Body):
     verifyToken: str | None = Field(default=None, max_length=255)
 
     def settings(self) -> channel_actions.ChannelSettings:
+        given = self.model_dump()
         return channel_actions.ChannelSettings(
             name=self.name,
             phone_number=self.phoneNumber,
             department_id=self.departmentId,
             clear_department="departmentId" in self.model_fields_set and self.departmentId is None,
-            account_sid=self.accountSid,
-            auth_token=self.authToken,
-            messaging_service_sid=self.messagingServiceSid,
-            phone_number_id=self.phoneNumberId,
-            access_token=self.accessToken,
-            app_secret=self.appSecret,
-            verify_token=self.verifyToken,
+            config={field: given[name] for name, field in CONFIG_FIELDS.items() if given[name] is not None},
         )
+
+
+# Each config field of every channel module, by its name in the API (the body above lists them all).
+CONFIG_FIELDS = {api_name(field): field for module in CHANNELS.values() for field in module.fields()}
+assert set(CONFIG_FIELDS) <= set(ChannelFields.model_fields), "a channel's config field is not in the API"
 
 
 class MessagingChannelCreate(ChannelFields):

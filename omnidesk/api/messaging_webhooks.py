@@ -16,6 +16,7 @@ from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.api.shapes import ok
 from omnidesk.api.voice_lines import TwilioRequest, TwilioRequestDep
 from omnidesk.channels import sms_twilio, whatsapp_cloud
+from omnidesk.channels.registry import config_of
 from omnidesk.channels.twilio_signature import is_valid_signature
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.http.deps import ServicesDep, SessionDep
@@ -23,7 +24,7 @@ from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.input_rules import check_value
 from omnidesk.models import MessagingChannel
 from omnidesk.phones import to_e164
-from omnidesk.queries.messaging import account_for_change, outbound_job, sms_channel_for
+from omnidesk.queries.messaging import channel_with_phone_number_id, outbound_job, sms_channel_for
 from omnidesk.queries.settings import default_phone_region
 from omnidesk.services import Services
 
@@ -41,7 +42,8 @@ def _twiml(document: str = sms_twilio.EMPTY_RESPONSE) -> Response:
 def _check_twilio_signature(services: Services, channel: MessagingChannel, form: TwilioRequest) -> None:
     """The signed URL is rebuilt from OMNIDESK_PUBLIC_URL, the address Twilio was given."""
     url = services.settings.public_url + form.path_and_query
-    if not is_valid_signature(channel.auth_token or "", url, form.params, form.signature):
+    auth_token = config_of(channel, sms_twilio.CHANNEL).auth_token
+    if not is_valid_signature(auth_token or "", url, form.params, form.signature):
         raise _invalid_signature("X-Twilio-Signature")
 
 
@@ -118,7 +120,7 @@ def _whatsapp_channel(session: Session, channel_id: str) -> MessagingChannel:
 def whatsapp_verify(channelId: str, request: Request, session: SessionDep) -> Response:
     channel = _whatsapp_channel(session, channelId)
     challenge = whatsapp_cloud.verification_answer(
-        dict(request.query_params), verify_token=channel.verify_token or ""
+        dict(request.query_params), verify_token=config_of(channel, whatsapp_cloud.CHANNEL).verify_token or ""
     )
     if challenge is None:
         raise ApiError("error-invalid-verify-token", "The verify token does not match", status_code=403)
@@ -146,6 +148,21 @@ def _notification(body: bytes) -> dict[str, Any]:
     return payload
 
 
+def account_for_change(
+    session: Session, signed_by: MessagingChannel, phone_number_id: str
+) -> MessagingChannel | None:
+    """The WhatsApp account a notification's change is for. Meta sends all of an app's notifications to
+    one callback URL, so a change may be for another number of the same app: it is accepted for an
+    account with the same app secret (the signature proved the app), never for another app's number."""
+    if not phone_number_id or phone_number_id == signed_by.phone_number_id:
+        return signed_by
+    other = channel_with_phone_number_id(session, phone_number_id)
+    if other is None or other.type != "whatsapp":
+        return None
+    module = whatsapp_cloud.CHANNEL
+    return other if whatsapp_cloud.same_app(config_of(other, module), config_of(signed_by, module)) else None
+
+
 @router.post("/whatsapp-incoming/{channelId}")
 def whatsapp_notification(
     channelId: str, body: RawBody, request: Request, session: SessionDep
@@ -153,7 +170,9 @@ def whatsapp_notification(
     payload = _notification(body)
     channel = _whatsapp_channel(session, channelId)
     signature = request.headers.get(whatsapp_cloud.SIGNATURE_HEADER, "")
-    if not whatsapp_cloud.is_valid_signature(channel.app_secret or "", body, signature):
+    if not whatsapp_cloud.is_valid_signature(
+        config_of(channel, whatsapp_cloud.CHANNEL).app_secret or "", body, signature
+    ):
         raise _invalid_signature(whatsapp_cloud.SIGNATURE_HEADER)
     messages, statuses = whatsapp_cloud.parse_notification(payload)
     for message in messages:

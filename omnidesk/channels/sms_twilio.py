@@ -7,15 +7,27 @@ account's auth token. Twilio adds fields without notice: all of them take part i
 are kept with the message. The incoming webhook is answered with an empty TwiML ``<Response></Response>``
 (``text/xml``), so Twilio sends nothing back to the customer; the agent's reply goes out through the
 API. Media are not downloaded: the message says ``[image]`` (with the text as caption) instead.
+
+An account's settings are a ``TwilioConfig``; its messaging service SID, which incoming messages
+name, is the routing value (a column of its own), the rest the channel's encrypted config document.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from omnidesk import outbound_http
-from omnidesk.channels.transports import OutboundText, TransportError, classify_http_failure
+from omnidesk.channels.transports import (
+    ChannelConfig,
+    ChannelModule,
+    OutboundText,
+    TransportError,
+    api_name,
+    classify_http_failure,
+)
+from omnidesk.errors import ApiError
 
 INCOMING_PATH = "/api/v1/livechat/sms-incoming/twilio"
 STATUS_PATH = "/api/v1/livechat/sms-incoming/twilio/{channel_id}/status"
@@ -36,6 +48,40 @@ DELIVERY_STATUSES = {
     "failed": "failed",
     "canceled": "failed",
 }
+
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+class TwilioConfig(ChannelConfig):
+    account_sid: str | None = None
+    auth_token: str | None = None  # signs Twilio's webhooks, authorises our calls
+    messaging_service_sid: str | None = None  # sends from the service's numbers instead of our number
+
+
+def clean_setting(field: str, raw: str) -> str | None:
+    """A setting an admin gave (not a secret), checked; what to store."""
+    value = raw.strip()
+    if field == "account_sid" and not _ACCOUNT_SID.match(value):
+        raise ApiError("error-invalid-account-sid", "A Twilio account SID is AC followed by 32 hex digits")
+    if field == "messaging_service_sid" and value and not _SERVICE_SID.match(value):
+        raise ApiError(
+            "error-invalid-messaging-service-sid",
+            "A Twilio messaging service SID is MG followed by 32 hex digits",
+        )
+    return value or None
+
+
+def check_complete(config: TwilioConfig, phone_number: str | None) -> None:
+    if not phone_number and not config.messaging_service_sid:
+        raise ApiError(
+            "error-invalid-params",
+            "An SMS channel needs its phoneNumber or its messagingServiceSid (or both)",
+        )
+    for field in ("account_sid", "auth_token"):
+        if not getattr(config, field):
+            raise ApiError("invalid-params", f"must have required property '{api_name(field)}'")
 
 
 def incoming_url(public_url: str) -> str:
@@ -116,21 +162,20 @@ def status_callback(params: Sequence[tuple[str, str]]) -> StatusCallback:
     )
 
 
-def send(text: OutboundText) -> str:
+def send(text: OutboundText, config: TwilioConfig) -> str:
     """Create the message with Twilio's Messages API; returns its SID."""
-    account = text.account
-    if not account.account_sid or not account.auth_token:
+    if not config.account_sid or not config.auth_token:
         raise TransportError("The SMS channel has no Twilio credentials", permanent=True)
     form = [("To", text.to), ("Body", text.body)]
-    if account.messaging_service_sid:
-        form.append(("MessagingServiceSid", account.messaging_service_sid))
-    if account.phone_number:
-        form.append(("From", account.phone_number))
+    if config.messaging_service_sid:
+        form.append(("MessagingServiceSid", config.messaging_service_sid))
+    if text.phone_number:
+        form.append(("From", text.phone_number))
     if text.status_callback_url:
         form.append(("StatusCallback", text.status_callback_url))
-    url = f"{API_URL}/Accounts/{account.account_sid}/Messages.json"
+    url = f"{API_URL}/Accounts/{config.account_sid}/Messages.json"
     try:
-        response = outbound_http.post(url, form=form, basic_auth=(account.account_sid, account.auth_token))
+        response = outbound_http.post(url, form=form, basic_auth=(config.account_sid, config.auth_token))
     except outbound_http.HttpUnreachable as error:
         raise TransportError(str(error), permanent=False) from None
     answer = response.json() if response.body else None
@@ -144,3 +189,26 @@ def send(text: OutboundText) -> str:
     if not isinstance(answer, dict) or not isinstance(answer.get("sid"), str):
         raise TransportError(f"Twilio's answer has no message sid: {response.text()}", permanent=False)
     return str(answer["sid"])
+
+
+def webhook_urls(public_url: str, channel_id: str) -> dict[str, str]:
+    return {
+        "webhookUrl": incoming_url(public_url),
+        "statusCallbackUrl": status_callback_url(public_url, channel_id),
+    }
+
+
+CHANNEL = ChannelModule(
+    type="sms",
+    provider="twilio",
+    label="SMS",
+    noun="an SMS channel",
+    config_type=TwilioConfig,
+    send=send,
+    secrets=("auth_token",),
+    routing_field="messaging_service_sid",
+    routing_label="messaging service",
+    clean=clean_setting,
+    check_complete=check_complete,
+    webhook_urls=webhook_urls,
+)

@@ -1,14 +1,20 @@
 """The interface every messaging channel module implements (``registry`` lists them).
 
-A channel module turns provider input into plain values (intake) and sends an agent's text to a customer
-(``send``). ``send`` raises ``TransportError``, which knows whether trying again could help: the delivery
-worker retries the others with backoff and fails a permanent one at once.
+A channel module turns provider input into plain values (intake), checks the provider's signature,
+declares its config schema (a ``ChannelConfig``) and sends an agent's text to a customer with it
+(``send``); it describes itself to the registry as one ``ChannelModule``. ``send`` raises
+``TransportError``, which knows whether trying again could help: the delivery worker retries the
+others with backoff and fails a permanent one at once.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 
 class TransportError(Exception):
@@ -20,30 +26,70 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
-@dataclass(frozen=True)
-class Account:
-    """What sending needs of a messaging channel, read while its row was at hand."""
+class ChannelConfig(BaseModel):
+    """The base of each channel module's config schema: what an account needs of its provider. Frozen;
+    a stored document's unknown keys are ignored, a field it lacks is None."""
 
-    id: str
-    type: str
-    phone_number: str | None
-    account_sid: str | None = None
-    auth_token: str | None = None
-    messaging_service_sid: str | None = None
-    phone_number_id: str | None = None
-    access_token: str | None = None
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+ConfigT = TypeVar("ConfigT", bound=ChannelConfig)
 
 
 @dataclass(frozen=True)
 class OutboundText:
     job_id: str  # our channel_messages row: Twilio's status callback URL and WhatsApp's opaque data name it
-    account: Account
+    channel_id: str
+    phone_number: str | None  # our number, E.164 (Twilio's From; absent for a messaging service)
     to: str  # the customer's number, E.164 when it parses
     body: str
     status_callback_url: str | None = None
 
 
-Send = Callable[[OutboundText], str]  # returns the provider's id of the message sent
+@dataclass(frozen=True)
+class ChannelModule(Generic[ConfigT]):
+    """What a channel module declares of itself, for ``registry`` (one line per channel).
+
+    ``config_type`` is its config schema, stored as the account's one encrypted JSON document but for
+    ``routing_field``: a value that is no secret and by which a webhook finds the account, kept in the
+    ``messaging_channels`` column of that name (unique, so indexed). ``secrets`` are masked by the API
+    and, when a client sends a masked value back, kept. ``clean`` checks one value an admin gives
+    (raising ``ApiError``) and returns what to store; ``check_complete`` refuses an account that lacks
+    a setting; ``webhook_urls`` are what to paste into the provider's console."""
+
+    type: str  # "sms" | "whatsapp": the chats' source type
+    provider: str  # "twilio" | "whatsapp-cloud"
+    label: str  # "SMS" | "WhatsApp"
+    noun: str  # in errors: "an SMS channel"
+    config_type: builtins.type[ConfigT]  # (the field above shadows the builtin here)
+    send: Callable[[OutboundText, ConfigT], str]  # returns the provider's id of the message sent
+    secrets: tuple[str, ...]
+    routing_field: str | None
+    routing_label: str  # the routing value in an error: "messaging service", "phone number id"
+    clean: Callable[[str, str], str | None]
+    check_complete: Callable[[ConfigT, str | None], None]
+    webhook_urls: Callable[[str, str], dict[str, str]]  # (public URL, channel id) -> API name: URL
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.config_type.model_fields)
+
+    def load(self, document: dict[str, Any] | None, routing_value: str | None) -> ConfigT:
+        values = dict(document or {})
+        if self.routing_field is not None:
+            values[self.routing_field] = routing_value
+        return self.config_type.model_validate(values)
+
+    def dump(self, config: ConfigT) -> tuple[dict[str, Any], str | None]:
+        """The document to store and the routing column's value."""
+        values = {name: value for name, value in config.model_dump().items() if value is not None}
+        routing = values.pop(self.routing_field, None) if self.routing_field is not None else None
+        return values, routing
+
+
+def api_name(field: str) -> str:
+    """A config field as the REST API names it: ``account_sid`` is ``accountSid``."""
+    first, *rest = field.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def classify_http_failure(status: int) -> bool:

@@ -10,18 +10,30 @@
 - Statuses (``sent``, ``delivered``, ``read``, ``failed``) update an outbound message's delivery state.
   We put our own id in ``biz_opaque_callback_data`` when sending, and Meta hands it back with each status.
 - Sending free-form text is allowed only within 24 hours of the customer's last message.
+
+An account's settings are a ``WhatsAppConfig``; its phone number id, which every notification names,
+is the routing value (a column of its own), the rest the channel's encrypted config document.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from omnidesk import outbound_http
-from omnidesk.channels.transports import OutboundText, TransportError, classify_http_failure
+from omnidesk.channels.transports import (
+    ChannelConfig,
+    ChannelModule,
+    OutboundText,
+    TransportError,
+    api_name,
+    classify_http_failure,
+)
+from omnidesk.errors import ApiError
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 WEBHOOK_PATH = "/api/v1/livechat/whatsapp-incoming/{channel_id}"
@@ -29,6 +41,38 @@ GRAPH_URL = "https://graph.facebook.com/v21.0"
 DELIVERY_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
 # Graph API error codes that are rate limits or temporary: worth trying again.
 RETRYABLE_CODES = {1, 2, 4, 17, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
+
+
+_PHONE_NUMBER_ID = re.compile(r"^[0-9]{1,64}$")
+
+
+class WhatsAppConfig(ChannelConfig):
+    phone_number_id: str | None = None  # the Graph API's id of our number
+    access_token: str | None = None  # authorises our calls to the Graph API
+    app_secret: str | None = None  # signs Meta's notifications
+    verify_token: str | None = None  # what Meta's verification handshake must name
+
+
+def clean_setting(field: str, raw: str) -> str | None:
+    """A setting an admin gave (not a secret), checked; what to store."""
+    value = raw.strip()
+    if field == "phone_number_id" and not _PHONE_NUMBER_ID.match(value):
+        raise ApiError("error-invalid-phone-number-id", "A WhatsApp phone number id is a string of digits")
+    return value or None
+
+
+def check_complete(config: WhatsAppConfig, phone_number: str | None) -> None:
+    if not phone_number:
+        raise ApiError("invalid-params", "must have required property 'phoneNumber'")
+    for field in ("phone_number_id", "access_token", "app_secret", "verify_token"):
+        if not getattr(config, field):
+            raise ApiError("invalid-params", f"must have required property '{api_name(field)}'")
+
+
+def same_app(one: WhatsAppConfig, other: WhatsAppConfig) -> bool:
+    """Whether two accounts are numbers of one Meta app: a notification signed for one may be for the
+    other."""
+    return bool(one.app_secret) and one.app_secret == other.app_secret
 
 
 def webhook_url(public_url: str, channel_id: str) -> str:
@@ -181,10 +225,9 @@ def message_text(message: dict[str, Any]) -> str:
 # --- sending -------------------------------------------------------------------------------------------
 
 
-def send(text: OutboundText) -> str:
+def send(text: OutboundText, config: WhatsAppConfig) -> str:
     """Send a text message with the Graph API; returns its wamid."""
-    account = text.account
-    if not account.phone_number_id or not account.access_token:
+    if not config.phone_number_id or not config.access_token:
         raise TransportError("The WhatsApp channel has no phone number id or access token", permanent=True)
     body = {
         "messaging_product": "whatsapp",
@@ -194,9 +237,9 @@ def send(text: OutboundText) -> str:
         "text": {"preview_url": False, "body": text.body},
         "biz_opaque_callback_data": text.job_id,
     }
-    url = f"{GRAPH_URL}/{account.phone_number_id}/messages"
+    url = f"{GRAPH_URL}/{config.phone_number_id}/messages"
     try:
-        response = outbound_http.post(url, json_body=body, bearer_token=account.access_token)
+        response = outbound_http.post(url, json_body=body, bearer_token=config.access_token)
     except outbound_http.HttpUnreachable as error:
         raise TransportError(str(error), permanent=False) from None
     answer = _dict(response.json())
@@ -211,3 +254,23 @@ def send(text: OutboundText) -> str:
     if not isinstance(wamid, str) or not wamid:
         raise TransportError(f"WhatsApp's answer has no message id: {response.text()}", permanent=False)
     return wamid
+
+
+def webhook_urls(public_url: str, channel_id: str) -> dict[str, str]:
+    return {"webhookUrl": webhook_url(public_url, channel_id)}
+
+
+CHANNEL = ChannelModule(
+    type="whatsapp",
+    provider="whatsapp-cloud",
+    label="WhatsApp",
+    noun="a WhatsApp channel",
+    config_type=WhatsAppConfig,
+    send=send,
+    secrets=("access_token", "app_secret", "verify_token"),
+    routing_field="phone_number_id",
+    routing_label="phone number id",
+    clean=clean_setting,
+    check_complete=check_complete,
+    webhook_urls=webhook_urls,
+)

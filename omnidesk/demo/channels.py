@@ -113,8 +113,10 @@ def load_demo_channels(
         settings=ChannelSettings(
             name="Acme SMS",
             phone_number="+1 415 555 0100",
-            account_sid="AC" + "0" * 32,
-            auth_token=secrets.token_urlsafe(24),  # the demo's accounts are nobody's: no one can sign
+            config={
+                "account_sid": "AC" + "0" * 32,
+                "auth_token": secrets.token_urlsafe(24),  # the demo's accounts are nobody's: no one signs
+            },
         ),
     )
     whatsapp = create_messaging_channel(
@@ -123,10 +125,12 @@ def load_demo_channels(
         settings=ChannelSettings(
             name="Acme WhatsApp",
             phone_number="+1 415 555 0101",
-            phone_number_id="100000000000001",
-            access_token=secrets.token_urlsafe(32),
-            app_secret=secrets.token_urlsafe(24),
-            verify_token=secrets.token_urlsafe(16),
+            config={
+                "phone_number_id": "100000000000001",
+                "access_token": secrets.token_urlsafe(32),
+                "app_secret": secrets.token_urlsafe(24),
+                "verify_token": secrets.token_urlsafe(16),
+            },
         ),
     )
     for channel, customers in ((sms, SMS), (whatsapp, WHATSAPP)):

@@ -15,10 +15,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
-from omnidesk.secret_box import EncryptedText
+from omnidesk.secret_box import EncryptedJSON
 
-CHANNEL_TYPES = ("sms", "whatsapp")
-PROVIDERS = {"sms": "twilio", "whatsapp": "whatsapp-cloud"}
 JOB_STATUSES = ("received", "pending", "sending", "sent", "failed")
 # What the provider says of an outbound message, in the order a message goes through them. A status
 # never replaces one of a higher rank, so callbacks applied in any order end in the same state.
@@ -35,8 +33,13 @@ DELIVERY_RANKS = {
 
 class MessagingChannel(Base):
     """One account at a messaging provider: a Twilio number (or messaging service) for SMS, a WhatsApp
-    Cloud API phone number. Secrets sign the provider's webhooks and authorise our calls to it, so they
-    are kept as given and never returned in full by the API."""
+    Cloud API phone number.
+
+    Its provider settings are the channel module's config schema (``channels/registry``): ``config`` is
+    that document, encrypted whole (it holds the secrets that sign the provider's webhooks and authorise
+    our calls; the API never returns them in full). The one setting a webhook finds the account by is
+    no secret and has a unique column instead: Twilio's messaging service SID, WhatsApp's phone number
+    id."""
 
     __tablename__ = "messaging_channels"
 
@@ -47,15 +50,11 @@ class MessagingChannel(Base):
     # Our number in E.164: Twilio's From (absent for a messaging service), WhatsApp's display number.
     phone_number: Mapped[str | None] = mapped_column(String(20))
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
-    # Twilio
-    account_sid: Mapped[str | None] = mapped_column(String(64))
-    auth_token: Mapped[str | None] = mapped_column(EncryptedText)
+    # The routing values: Twilio's messaging service SID, WhatsApp's phone number id.
     messaging_service_sid: Mapped[str | None] = mapped_column(String(64))
-    # WhatsApp Cloud API
     phone_number_id: Mapped[str | None] = mapped_column(String(64))
-    access_token: Mapped[str | None] = mapped_column(EncryptedText)
-    app_secret: Mapped[str | None] = mapped_column(EncryptedText)
-    verify_token: Mapped[str | None] = mapped_column(EncryptedText)
+    # The rest of the module's config. Assign a new dict to change it (``registry.store_config``).
+    config: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -32,14 +32,19 @@ def channel_with_number(session: Session, *, type: str, phone_number: str) -> Me
     )
 
 
+def channel_with_routing_value(session: Session, *, field: str, value: str) -> MessagingChannel | None:
+    """The account whose routing column ``field`` (a channel module's ``routing_field``: unique, so
+    indexed) holds ``value``."""
+    column = MessagingChannel.__table__.c[field]
+    return session.scalar(select(MessagingChannel).where(column == value))
+
+
 def channel_with_phone_number_id(session: Session, phone_number_id: str) -> MessagingChannel | None:
-    return session.scalar(select(MessagingChannel).where(MessagingChannel.phone_number_id == phone_number_id))
+    return channel_with_routing_value(session, field="phone_number_id", value=phone_number_id)
 
 
 def channel_with_service_sid(session: Session, service_sid: str) -> MessagingChannel | None:
-    return session.scalar(
-        select(MessagingChannel).where(MessagingChannel.messaging_service_sid == service_sid)
-    )
+    return channel_with_routing_value(session, field="messaging_service_sid", value=service_sid)
 
 
 def sms_channel_for(session: Session, *, to_e164: str | None, service_sid: str) -> MessagingChannel | None:
@@ -87,17 +92,3 @@ def outbound_job(
             ChannelMessage.direction == "out",
         )
     )
-
-
-def account_for_change(
-    session: Session, signed_by: MessagingChannel, phone_number_id: str
-) -> MessagingChannel | None:
-    """The WhatsApp account a notification's change is for. Meta sends all of an app's notifications to
-    one callback URL, so a change may be for another number of the same app: it is accepted for an
-    account with the same app secret (the signature proved the app), never for another app's number."""
-    if not phone_number_id or phone_number_id == signed_by.phone_number_id:
-        return signed_by
-    other = channel_with_phone_number_id(session, phone_number_id)
-    if other is not None and other.type == "whatsapp" and other.app_secret == signed_by.app_secret:
-        return other
-    return None

@@ -10,13 +10,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.messaging_replies import apply_delivery_status
 from omnidesk.channels import sms_twilio
-from omnidesk.channels.registry import transport_for
-from omnidesk.channels.transports import Account, OutboundText, TransportError
+from omnidesk.channels.registry import config_of, module_for
+from omnidesk.channels.transports import OutboundText, TransportError
 from omnidesk.db import utcnow
 from omnidesk.events import Event, MessageSent
 from omnidesk.models import ChannelMessage, MessagingChannel
@@ -41,6 +42,8 @@ class ClaimedReply:
     attempts: int
     customer: str
     text: OutboundText | None  # None when the channel of the chat was removed
+    channel_type: str = ""
+    config: Any = None  # the channel module's config, read while the row was at hand
 
 
 def deliver_pending_messages(services: Services, *, limit: int = 50, now: datetime | None = None) -> int:
@@ -55,7 +58,7 @@ def deliver_pending_messages(services: Services, *, limit: int = 50, now: dateti
         try:
             if job.text is None:
                 raise TransportError("The channel of this chat was removed", permanent=True)
-            external_id = transport_for(job.text.account.type)(job.text)
+            external_id = module_for(job.channel_type).send(job.text, job.config)
         except TransportError as error:
             queue.record_failure(
                 services,
@@ -76,8 +79,16 @@ def deliver_pending_messages(services: Services, *, limit: int = 50, now: dateti
 def _queue(services: Services) -> JobQueue[ClaimedReply]:
     def read(session: Session, job: ChannelMessage) -> ClaimedReply:
         channel = session.get(MessagingChannel, job.channel_id) if job.channel_id else None
-        text = _outbound_text(services, job, channel) if channel is not None else None
-        return ClaimedReply(id=job.id, attempts=job.attempts, customer=job.customer, text=text)
+        if channel is None:
+            return ClaimedReply(id=job.id, attempts=job.attempts, customer=job.customer, text=None)
+        return ClaimedReply(
+            id=job.id,
+            attempts=job.attempts,
+            customer=job.customer,
+            text=_outbound_text(services, job, channel),
+            channel_type=channel.type,
+            config=config_of(channel, module_for(channel.type)),
+        )
 
     return JobQueue(
         ChannelMessage, noun="message", policy=POLICY, where=(ChannelMessage.direction == "out",), read=read
@@ -102,16 +113,8 @@ def _outbound_text(services: Services, job: ChannelMessage, channel: MessagingCh
         callback = sms_twilio.status_callback_url(services.settings.public_url, channel.id) + f"?ref={job.id}"
     return OutboundText(
         job_id=job.id,
-        account=Account(
-            id=channel.id,
-            type=channel.type,
-            phone_number=channel.phone_number,
-            account_sid=channel.account_sid,
-            auth_token=channel.auth_token,
-            messaging_service_sid=channel.messaging_service_sid,
-            phone_number_id=channel.phone_number_id,
-            access_token=channel.access_token,
-        ),
+        channel_id=channel.id,
+        phone_number=channel.phone_number,
         to=job.customer,
         body=job.body,
         status_callback_url=callback,
