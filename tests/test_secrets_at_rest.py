@@ -13,7 +13,7 @@ from omnidesk.actions.settings import rotate_secrets
 from omnidesk.mail import smtp_config
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error, raw_rows
-from tests.test_voice_lines import TOKEN, new_line, ring
+from tests.voice_helpers import LINE_TOKEN, new_line, ring
 
 SMTP_SECRET = "smtp-password-that-must-not-leak"
 
@@ -29,9 +29,9 @@ def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
 ) -> None:
     line = new_line(admin)
     ((stored,),) = raw_rows(services, "SELECT auth_token FROM voice_lines")
-    assert stored.startswith("enc:v1:") and TOKEN not in stored
-    assert TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
-    assert ring(services, admin, line, TOKEN).status_code == 200
+    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored
+    assert LINE_TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 
 
 def test_the_smtp_password_is_stored_encrypted_and_never_sent_back(
@@ -51,11 +51,11 @@ def test_secrets_survive_a_key_rotation(services: Services, admin: Persona, rest
     line = new_line(admin)
     old = services.settings.secret_key
     secret_box.configure("a brand new secret key of more than 32 chars", [old])
-    assert ring(services, admin, line, TOKEN).status_code == 200  # the old key still decrypts
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200  # the old key still decrypts
     with services.transaction() as session:
         assert rotate_secrets(session) >= 1
     secret_box.configure("a brand new secret key of more than 32 chars")
-    assert ring(services, admin, line, TOKEN).status_code == 200  # now under the new key alone
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200  # now under the new key alone
 
 
 def test_an_unreadable_secret_is_a_clear_error_on_its_routes_only(
@@ -63,7 +63,7 @@ def test_an_unreadable_secret_is_a_clear_error_on_its_routes_only(
 ) -> None:
     line = new_line(admin)
     secret_box.configure("some other key nobody listed as a fallback!")
-    response = ring(services, admin, line, TOKEN)
+    response = ring(services, admin, line, LINE_TOKEN)
     assert_error(response, 409, "error-secret-unreadable")
     assert anonymous.get("/api/info").status_code == 200
     assert admin.get("/api/v1/me").status_code == 200
