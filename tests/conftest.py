@@ -1,20 +1,27 @@
 """Test fixtures: a real database (SQLite by default, PostgreSQL with OMNIDESK_TEST_DATABASE_URL),
-migrated once per run and emptied between tests, the app under TestClient, and personas.
+migrated once per run and reset between tests, the app under TestClient, and personas.
 
-Tests do not share a rolled-back outer transaction: the race tests need truly separate connections,
-and emptying a handful of small tables between tests costs a few milliseconds.
+Tests do not share a rolled-back outer transaction: the race tests need truly separate connections.
+Instead every statement that writes is noted (an engine event), and before each test only the tables
+written since the last reset are emptied (with the tables that reference them), then the defaults are
+seeded again where they went missing. ``OMNIDESK_TEST_VERIFY_RESET=1`` checks after every reset that
+the database really is back to its freshly seeded state (slow; for changes to this file).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from omnidesk import migrate
@@ -25,7 +32,7 @@ from omnidesk.db import Base
 from omnidesk.events import Event
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
-from tests.helpers import PASSWORD, Persona
+from tests.helpers import PASSWORD, Persona, with_fresh_cookies
 
 
 def _test_database_url(tmp_dir: Path) -> tuple[str, str | None]:
@@ -75,23 +82,129 @@ def _use_postgres_schema(services: Services, url: str, schema: str) -> None:
     services.db = Database(url, connect_args={"options": f"-csearch_path={schema},public"})
 
 
-def _empty_all_tables(services: Services) -> None:
-    with services.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
-        session.execute(text("DELETE FROM contact_search_entries"))  # not an ORM table
-        ensure_defaults(session)
+SEARCH_ENTRIES = "contact_search_entries"  # not an ORM table (migration 0008)
+_WRITE = re.compile(r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_written: set[str] = set()
 
 
-@pytest.fixture(autouse=True)
-def clean_database(services: Services) -> None:
-    _empty_all_tables(services)
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(
+    _connection: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
+) -> None:
+    """Every engine of this process: the tables a statement may write (reading ones match nothing)."""
+    _written.update(match.lower() for match in _WRITE.findall(statement))
+
+
+class _Reset:
+    """Empties the tables written since the last reset, and what depends on them, then seeds again."""
+
+    def __init__(self, services: Services) -> None:
+        tables = Base.metadata.sorted_tables
+        self.order = [table.name for table in reversed(tables)]  # children before parents
+        self.known = {*self.order, SEARCH_ENTRIES}
+        # The tables that reference each table (directly), to empty them along with it.
+        self.referencing: dict[str, set[str]] = {name: set() for name in self.known}
+        for table in tables:
+            for key in table.foreign_keys:
+                self.referencing[key.column.table.name].add(table.name)
+        self.referencing["contacts"].add(SEARCH_ENTRIES)
+        self.everything(services)
+        _written.clear()
+        # The seeded tables form one group: emptying one (roles, say) would cascade into another's
+        # rows (permission_roles) that ensure_defaults would not put back.
+        with services.transaction() as session:
+            for name in self.order:
+                session.execute(text(f'DELETE FROM "{name}"'))
+            session.execute(text(f"DELETE FROM {SEARCH_ENTRIES}"))
+        _written.clear()
+        with services.transaction() as session:
+            ensure_defaults(session)
+        self.seeded = _written & self.known
+        self.seeded_closure = self._closure(self.seeded)
+        _written.clear()
+        self.verify = bool(os.environ.get("OMNIDESK_TEST_VERIFY_RESET"))
+        self.baseline = self._snapshot(services) if self.verify else {}
+
+    def _closure(self, names: set[str]) -> set[str]:
+        pending, found = list(names), set(names)
+        while pending:
+            for child in self.referencing.get(pending.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
+
+    def everything(self, services: Services) -> None:
+        with services.transaction() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                session.execute(table.delete())
+            session.execute(text(f"DELETE FROM {SEARCH_ENTRIES}"))
+            ensure_defaults(session)
+
+    def __call__(self, services: Services) -> None:
+        dirty = self._closure(_written & self.known)
+        if dirty & self.seeded:
+            dirty |= self.seeded_closure
+        if dirty:
+            with services.transaction() as session:
+                for name in self.order:
+                    if name in dirty:
+                        session.execute(text(f'DELETE FROM "{name}"'))
+                if SEARCH_ENTRIES in dirty:
+                    session.execute(text(f"DELETE FROM {SEARCH_ENTRIES}"))
+                if dirty & self.seeded:
+                    ensure_defaults(session)
+        _written.clear()
+        if self.verify:
+            now = self._snapshot(services)
+            _written.clear()
+            changed = sorted(name for name in self.known if now[name] != self.baseline[name])
+            assert not changed, f"the reset left these tables unlike freshly seeded ones: {changed}"
+
+    def _snapshot(self, services: Services) -> dict[str, Any]:
+        """Per table, its row count; for the seeded ones their rows, less the times they were written
+        and the ids made up for them."""
+        snapshot: dict[str, Any] = {}
+        tables = Base.metadata.tables
+        with services.db.engine.connect() as connection:
+            for name in self.known:
+                if name in self.seeded and name in tables:
+                    columns = [
+                        column
+                        for column in tables[name].columns
+                        if not (column.primary_key and column.default is not None)
+                    ]
+                    rows = connection.execute(select(*columns))
+                    snapshot[name] = sorted(
+                        repr([value for value in row if not isinstance(value, datetime)]) for row in rows
+                    )
+                else:
+                    snapshot[name] = connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()
+        return snapshot
 
 
 @pytest.fixture(scope="session")
-def app_client(services: Services) -> Iterator[TestClient]:
+def _reset(services: Services) -> _Reset:
+    return _Reset(services)
+
+
+@pytest.fixture(autouse=True)
+def clean_database(services: Services, _reset: _Reset) -> None:
+    _reset(services)
+
+
+@pytest.fixture(scope="session")
+def running_app(services: Services) -> Iterator[TestClient]:
+    """The app and its lifespan, started once; tests reach it through ``app_client`` (a fixture of a
+    wider scope takes this one, and ``with_fresh_cookies``)."""
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture
+def app_client(running_app: TestClient) -> TestClient:
+    """The running app with a cookie jar of this test's own: nothing a test logs in to outlives it."""
+    return with_fresh_cookies(running_app)
 
 
 @pytest.fixture
@@ -143,3 +256,11 @@ def agent2(services: Services, app_client: TestClient) -> Persona:
 @pytest.fixture
 def anonymous(app_client: TestClient) -> TestClient:
     return app_client
+
+
+# The longest tests go first, so that with pytest-xdist (-n) no worker is left with one at the end.
+LONGEST_FIRST = ("tests/test_fuzz.py::test_no_answer_", "tests/test_bench.py::")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))

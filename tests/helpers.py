@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from omnidesk.services import Services
+from omnidesk.web.admin import PAGES
+from omnidesk.web.install import PAGE_ROUTERS
+from omnidesk.web.render import NAVIGATION
 
 PASSWORD = "correct horse battery staple"
 
@@ -33,6 +38,12 @@ class Persona:
 
     def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.post(path, json=json, headers=self.headers, **kwargs)
+
+
+def with_fresh_cookies(client: TestClient) -> TestClient:
+    """``client`` with a new, empty cookie jar: no cookie of an earlier test (or fixture) is sent."""
+    client.cookies = type(client.cookies)()
+    return client
 
 
 def assert_error(response: Any, status: int, error_type: str, error: str | None = None) -> dict[str, Any]:
@@ -73,3 +84,21 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
     for thread in threads:
         thread.join()
     return results
+
+
+def create_contact(persona: Persona, **fields: Any) -> str:
+    body = {"name": "Ada Lovelace", "emails": ["ada@example.com"], "phones": ["+1 (555) 010-2233"], **fields}
+    response = persona.post("/api/v1/omnichannel/contacts", json=body)
+    assert response.status_code == 200, response.text
+    contact_id: str = response.json()["contactId"]
+    return contact_id
+
+
+def page_paths() -> list[str]:
+    """Every GET page of the web routers, each path parameter filled in, and every sidebar entry."""
+    paths = {entry.href for entry in NAVIGATION} | {f"/admin/{page}" for page in PAGES}
+    for module in PAGE_ROUTERS:
+        for route in module.router.routes:
+            if isinstance(route, APIRoute) and "GET" in route.methods:
+                paths.add(re.sub(r"\{[^}]+\}", "agents" if "{page}" in route.path else "x1", route.path))
+    return sorted(paths)

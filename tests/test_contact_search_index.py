@@ -9,8 +9,7 @@ from omnidesk.queries import counting
 from omnidesk.queries.search.contacts import fts_query, matching_contact_ids
 from omnidesk.queries.search.index import MARK, index_body, index_needle, search_needle
 from omnidesk.services import Services
-from tests.helpers import Persona
-from tests.test_contacts import create
+from tests.helpers import Persona, create_contact
 
 
 def test_phones_typed_any_way_become_digits_and_text_is_lower_cased() -> None:
@@ -41,7 +40,7 @@ def test_the_search_reads_the_index_not_every_row(services: Services, search: st
 
 
 def test_the_index_follows_every_change(agent: Persona) -> None:
-    contact_id = create(agent, name="Old Name", emails=["old@example.com"], phones=["555-010-1111"])
+    contact_id = create_contact(agent, name="Old Name", emails=["old@example.com"], phones=["555-010-1111"])
 
     def names(search: str) -> list[str]:
         body = agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": search}).json()
@@ -69,10 +68,10 @@ def test_a_long_needle_found_by_a_few_trigrams_is_still_a_substring(agent: Perso
     assert fts_query("abcdefghi") == ('"ghi" AND "def" AND "abc"', True)
     assert fts_query("c-0339125") == ('"125" AND "339"', True)  # "c-0" is in every customer id
     assert fts_query("anna") == ('"anna"', False)
-    create(agent, name="Abcdefghi Whole", emails=[], phones=[])
-    create(agent, name="Ghi Def Abc Apart", emails=[], phones=[])
-    create(agent, name="Customer", emails=["ref.c-0339125@example.com"], phones=[])
-    create(agent, name="Scrambled", emails=["125.339.c-0@example.com"], phones=[])
+    create_contact(agent, name="Abcdefghi Whole", emails=[], phones=[])
+    create_contact(agent, name="Ghi Def Abc Apart", emails=[], phones=[])
+    create_contact(agent, name="Customer", emails=["ref.c-0339125@example.com"], phones=[])
+    create_contact(agent, name="Scrambled", emails=["125.339.c-0@example.com"], phones=[])
     assert _names(_search(agent, searchText="ABCDEFGHI")) == ["Abcdefghi Whole"]
     assert _names(_search(agent, searchText="bcdefghi")) == ["Abcdefghi Whole"]
     assert _names(_search(agent, searchText="C-0339125")) == ["Customer"]
@@ -96,7 +95,9 @@ def test_a_search_finding_more_than_the_limit_walks_in_name_order_and_caps_its_t
     agent: Persona, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for number, name in enumerate(["Zoe Marsh", "Amy Marsh", "Mia Marsh", "Bob Marsh", "Ann Other"]):
-        create(agent, name=name, emails=[f"c{number}@example.org"], phones=[f"+1 555 010 40{number}0"])
+        create_contact(
+            agent, name=name, emails=[f"c{number}@example.org"], phones=[f"+1 555 010 40{number}0"]
+        )
     exact = _search(agent, searchText="marsh")
     assert _names(exact) == ["Amy Marsh", "Bob Marsh", "Mia Marsh", "Zoe Marsh"]
     assert exact["total"] == 4 and "totalCapped" not in exact
@@ -119,7 +120,7 @@ def test_a_search_finding_more_than_the_limit_walks_in_name_order_and_caps_its_t
 
 
 def test_deleted_contacts_leave_the_index(services: Services, agent: Persona, manager: Persona) -> None:
-    contact_id = create(agent, name="Gone Gary", emails=["gary@example.org"], phones=[])
+    contact_id = create_contact(agent, name="Gone Gary", emails=["gary@example.org"], phones=[])
     assert _names(_search(agent, searchText="gary")) == ["Gone Gary"]
     assert (
         manager.post("/api/v1/omnichannel/contacts.delete", json={"contactId": contact_id}).status_code == 200
@@ -147,11 +148,11 @@ def test_one_or_two_cjk_characters_are_looked_up_by_their_marked_pieces() -> Non
 
 
 def test_a_search_for_one_or_two_cjk_characters(agent: Persona, monkeypatch: pytest.MonkeyPatch) -> None:
-    create(agent, name="王小明", emails=[], phones=[])
-    create(agent, name="李王", emails=["li@example.cn"], phones=[])
-    create(agent, name="张伟", emails=[], phones=[])
-    create(agent, name="佐々木", emails=[], phones=[])
-    create(agent, name="Sato", emails=["sato@example.jp"], phones=[])
+    create_contact(agent, name="王小明", emails=[], phones=[])
+    create_contact(agent, name="李王", emails=["li@example.cn"], phones=[])
+    create_contact(agent, name="张伟", emails=[], phones=[])
+    create_contact(agent, name="佐々木", emails=[], phones=[])
+    create_contact(agent, name="Sato", emails=["sato@example.jp"], phones=[])
     assert _names(_search(agent, searchText="王")) == ["李王", "王小明"]
     assert _names(_search(agent, searchText="小明")) == ["王小明"]
     assert _names(_search(agent, searchText="明小")) == []
@@ -171,7 +172,7 @@ def test_a_walk_in_name_order_is_not_tried_when_the_sample_says_it_would_find_no
     from omnidesk.queries.search import contacts as contact_search
 
     ids = {
-        name: create(agent, name=name, emails=[], phones=[])
+        name: create_contact(agent, name=name, emails=[], phones=[])
         for name in ["Zoe Marsh", "Amy Marsh", "Mia Marsh", "Bob Marsh", "Ann Other"]
     }
     monkeypatch.setattr(contact_search, "WALK_BUDGET", 2)  # the first entries: Amy Marsh, Ann Other

@@ -12,18 +12,10 @@ from omnidesk.events import ContactChanged, Event
 from omnidesk.models import CustomField
 from omnidesk.queries.driver_rows import DriverSelect
 from omnidesk.services import Services
-from tests.helpers import Persona, assert_error
+from tests.helpers import Persona, assert_error, create_contact
 from tests.livechat_helpers import guest, set_available
 
 FORBIDDEN = "User does not have the permissions required for this action [error-unauthorized]"
-
-
-def create(persona: Persona, **fields: Any) -> str:
-    body = {"name": "Ada Lovelace", "emails": ["ada@example.com"], "phones": ["+1 (555) 010-2233"], **fields}
-    response = persona.post("/api/v1/omnichannel/contacts", json=body)
-    assert response.status_code == 200, response.text
-    contact_id: str = response.json()["contactId"]
-    return contact_id
 
 
 def get(persona: Persona, contact_id: str) -> dict[str, Any]:
@@ -39,13 +31,15 @@ def add_field(services: Services, key: str, **fields: Any) -> None:
 
 
 def test_creating_a_contact_with_and_without_a_manager(agent: Persona, agent2: Persona) -> None:
-    plain = get(agent, create(agent))
+    plain = get(agent, create_contact(agent))
     assert plain["name"] == "Ada Lovelace"
     assert plain["emails"] == [{"address": "ada@example.com"}]
     assert plain["phones"] == [{"phoneNumber": "+1 (555) 010-2233"}]
     assert plain["unknown"] is False and plain["channels"] == [] and "lastChat" not in plain
     assert "contactManager" not in plain
-    managed = get(agent, create(agent, name="Managed", emails=[], phones=[], contactManager=agent2.id))
+    managed = get(
+        agent, create_contact(agent, name="Managed", emails=[], phones=[], contactManager=agent2.id)
+    )
     assert managed["contactManager"] == {"_id": agent2.id, "name": "Bea Agent", "username": "bea"}
 
 
@@ -84,7 +78,7 @@ def test_malformed_contacts_are_refused(agent: Persona, body: dict[str, Any], er
 def test_invalid_emails_are_refused_and_emails_are_lower_cased(agent: Persona) -> None:
     bad = agent.post("/api/v1/omnichannel/contacts", json={"name": "X", "emails": ["nope"], "phones": []})
     assert_error(bad, 400, "error-invalid-email")
-    contact = get(agent, create(agent, emails=["Grace@Example.COM"]))
+    contact = get(agent, create_contact(agent, emails=["Grace@Example.COM"]))
     assert contact["emails"] == [{"address": "grace@example.com"}]
 
 
@@ -117,7 +111,7 @@ def test_custom_field_rules(services: Services, agent: Persona) -> None:
         "error-custom-field-not-allowed",
         "Custom field cf3 is not allowed [error-custom-field-not-allowed]",
     )
-    contact_id = create(agent, customFields={"cf1": "a", "cf2": "123"})
+    contact_id = create_contact(agent, customFields={"cf1": "a", "cf2": "123"})
 
     # A value whose field was later removed is kept, and cannot be changed.
     with services.transaction() as session:
@@ -211,7 +205,7 @@ def test_get_channels_and_last_chat(services: Services, anonymous: TestClient, a
 
 
 def test_check_existence(agent: Persona) -> None:
-    contact_id = create(agent)
+    contact_id = create_contact(agent)
 
     def exists(**params: str) -> bool:
         response = agent.get("/api/v1/omnichannel/contacts.checkExistence", params=params)
@@ -234,8 +228,8 @@ def test_search_by_name_email_phone_in_any_format_and_searchable_custom_field(
 ) -> None:
     add_field(services, "loyalty", searchable=True)
     add_field(services, "secret", searchable=False)
-    ada = create(agent, customFields={"loyalty": "GOLD-7731", "secret": "hidden-value"})
-    create(agent, name="Grace Hopper", emails=["grace@navy.example"], phones=["(202) 555-0143"])
+    ada = create_contact(agent, customFields={"loyalty": "GOLD-7731", "secret": "hidden-value"})
+    create_contact(agent, name="Grace Hopper", emails=["grace@navy.example"], phones=["(202) 555-0143"])
 
     def found(text: str, **params: Any) -> set[str]:
         response = agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": text, **params})
@@ -258,7 +252,7 @@ def test_search_by_name_email_phone_in_any_format_and_searchable_custom_field(
 def test_search_lists_known_contacts_unless_asked_for_unknown_ones(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:
-    create(agent, name="Known Kim")
+    create_contact(agent, name="Known Kim")
     set_available(services, agent)
     visitor = guest(anonymous, "token-unknown-search")
     visitor.register(name="Unknown Ulla")
@@ -279,7 +273,7 @@ def test_search_lists_known_contacts_unless_asked_for_unknown_ones(
 
 def test_search_pages_and_sorts(agent: Persona) -> None:
     for name in ("Cara", "Abel", "Bram"):
-        create(agent, name=name, emails=[], phones=[])
+        create_contact(agent, name=name, emails=[], phones=[])
     page = agent.get("/api/v1/omnichannel/contacts.search", params={"count": 2, "offset": 1}).json()
     assert [c["name"] for c in page["contacts"]] == ["Bram", "Cara"] and page["total"] == 3
     desc = agent.get("/api/v1/omnichannel/contacts.search", params={"sort": '{"name": -1}'}).json()
@@ -314,7 +308,9 @@ def test_a_page_of_contacts_takes_the_same_statements_however_many_it_holds(
         return len(executed)
 
     for number in range(12):
-        create(agent, name=f"Page {number:02}", emails=[f"p{number}@example.com"], contactManager=agent2.id)
+        create_contact(
+            agent, name=f"Page {number:02}", emails=[f"p{number}@example.com"], contactManager=agent2.id
+        )
     # A contact's emails, phones, channels and manager come one statement per table for the whole
     # page, never one per contact.
     assert statements_for(2) == statements_for(12)
@@ -344,7 +340,9 @@ def test_history_lists_closed_chats_only_and_filters_by_source(
         "/api/v1/omnichannel/contacts.history", params={"contactId": contact_id, "source": "widget"}
     ).json()
     assert [room["_id"] for room in widget_only["history"]] == [second["_id"]]
-    nothing = agent.get("/api/v1/omnichannel/contacts.history", params={"contactId": create(agent)}).json()
+    nothing = agent.get(
+        "/api/v1/omnichannel/contacts.history", params={"contactId": create_contact(agent)}
+    ).json()
     assert nothing["history"] == [] and nothing["total"] == 0
     missing = agent.get("/api/v1/omnichannel/contacts.history", params={"contactId": "nope"})
     assert_error(missing, 400, "error-contact-not-found")
@@ -390,7 +388,7 @@ def test_blocking_closes_the_open_chat_and_refuses_new_ones_until_unblocked(
 
 
 def test_conflicts_are_resolved_or_wiped(services: Services, anonymous: TestClient, agent: Persona) -> None:
-    contact_id = create(agent, name="Original", emails=["conflict@example.com"], phones=[])
+    contact_id = create_contact(agent, name="Original", emails=["conflict@example.com"], phones=[])
     set_available(services, agent)
     visitor = guest(anonymous, "token-conflict")
     visitor.register(name="Other Name", email="conflict@example.com")
@@ -445,7 +443,7 @@ def test_delete_is_soft_and_refused_while_a_chat_is_open(
 
 
 def test_the_audit_trail_records_who_changed_what(manager: Persona, agent: Persona) -> None:
-    contact_id = create(agent, name="Audited")
+    contact_id = create_contact(agent, name="Audited")
     agent.post("/api/v1/omnichannel/contacts.update", json={"contactId": contact_id, "name": "Audited Again"})
     assert_error(
         agent.get("/api/v1/omnichannel/contacts.audit", params={"contactId": contact_id}),
@@ -502,7 +500,7 @@ def test_each_endpoint_is_refused_without_its_permission(
 def test_block_unblock_conflicts_and_delete_are_audited(
     services: Services, anonymous: TestClient, agent: Persona, manager: Persona
 ) -> None:
-    contact_id = create(agent, name="Trail", emails=["trail@example.com"], phones=[])
+    contact_id = create_contact(agent, name="Trail", emails=["trail@example.com"], phones=[])
     set_available(services, agent)
     visitor = guest(anonymous, "token-trail")
     visitor.register(name="Other Trail", email="trail@example.com")

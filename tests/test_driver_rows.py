@@ -10,9 +10,8 @@ from sqlalchemy import select
 from omnidesk.models import Contact, ContactChannel, Message, Room
 from omnidesk.queries.driver_rows import DriverSelect
 from omnidesk.services import Services
-from tests.helpers import Persona
+from tests.helpers import Persona, create_contact
 from tests.livechat_helpers import guest, set_available
-from tests.test_contacts import create
 
 
 def _same_rows(services: Services, columns: list[Any], key: Any, ids: list[str]) -> list[Any]:
@@ -32,7 +31,7 @@ def test_dates_json_and_flags_come_back_as_sqlalchemy_gives_them(
     visitor.register(name="Row Reader", email="rows@example.com")
     room = visitor.open_room()
     assert visitor.say(room["_id"], "hello").status_code == 200
-    contact_id = create(agent, name="Typed Tess", customFields={}, phones=[])
+    contact_id = create_contact(agent, name="Typed Tess", customFields={}, phones=[])
 
     with services.db.session(write=False) as session:
         contact_ids = list(session.scalars(select(Contact.id)))

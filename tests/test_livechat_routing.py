@@ -9,9 +9,8 @@ from sqlalchemy import event
 
 from omnidesk.actions.routing import least_busy_agent
 from omnidesk.services import Services
-from tests.helpers import Persona
+from tests.helpers import Persona, create_contact
 from tests.livechat_helpers import guest, make_department, set_available, set_setting
-from tests.test_contacts import create
 
 
 def test_auto_selection_gives_each_new_chat_to_the_least_busy_available_agent(
@@ -53,7 +52,7 @@ def test_the_contact_manager_gets_the_chat_when_available(
 ) -> None:
     set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
     set_available(services, agent, agent2)
-    create(agent, name="Managed Mia", emails=["mia@example.com"], phones=[], contactManager=agent2.id)
+    create_contact(agent, name="Managed Mia", emails=["mia@example.com"], phones=[], contactManager=agent2.id)
     visitor = guest(anonymous, "token-managed")
     visitor.register(name="Mia", email="mia@example.com")
     room = visitor.open_room()

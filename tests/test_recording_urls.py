@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from omnidesk.models import Call, CallEvent
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
-from tests.test_voice_twilio import Twilio, incoming, make_line, status
+from tests.voice_helpers import Twilio, incoming, make_line, status
 
 EVENT = "/api/v1/omnichannel/calls.event"
 REFUSED = "recordingUrl must be an absolute http or https URL [invalid-params]"

@@ -24,7 +24,7 @@ from tests.messaging_helpers import (
     make_whatsapp_channel,
     whatsapp_notification,
 )
-from tests.test_voice_lines import TOKEN, new_line, ring
+from tests.voice_helpers import LINE_TOKEN, new_line, ring
 
 SMTP_SECRET = "smtp-password-that-must-not-leak"
 
@@ -40,9 +40,9 @@ def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
 ) -> None:
     line = new_line(admin)
     ((stored,),) = raw_rows(services, "SELECT auth_token FROM voice_lines")
-    assert stored.startswith("enc:v1:") and TOKEN not in stored
-    assert TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
-    assert ring(services, admin, line, TOKEN).status_code == 200
+    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored
+    assert LINE_TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 
 
 def test_a_messaging_channels_config_is_one_encrypted_document_and_still_checks_signatures(
@@ -81,13 +81,13 @@ def test_secrets_survive_a_key_rotation(
     ((before,),) = raw_rows(services, "SELECT config FROM messaging_channels")
     old = services.settings.secret_key
     secret_box.configure("a brand new secret key of more than 32 chars", [old])
-    assert ring(services, admin, line, TOKEN).status_code == 200  # the old key still decrypts
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200  # the old key still decrypts
     with services.transaction() as session:
         assert rotate_secrets(session) == 2  # the line's token and the channel's config document
     ((after,),) = raw_rows(services, "SELECT config FROM messaging_channels")
     assert after != before and after.startswith("enc:v1:")
     secret_box.configure("a brand new secret key of more than 32 chars")
-    assert ring(services, admin, line, TOKEN).status_code == 200  # now under the new key alone
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200  # now under the new key alone
     assert meta.post(whatsapp_notification()).status_code == 200
 
 
@@ -96,7 +96,7 @@ def test_an_unreadable_secret_is_a_clear_error_on_its_routes_only(
 ) -> None:
     line = new_line(admin)
     secret_box.configure("some other key nobody listed as a fallback!")
-    response = ring(services, admin, line, TOKEN)
+    response = ring(services, admin, line, LINE_TOKEN)
     assert_error(response, 409, "error-secret-unreadable")
     assert anonymous.get("/api/info").status_code == 200
     assert admin.get("/api/v1/me").status_code == 200

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from omnidesk.app import create_app
 from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.http.security_headers import API_EXPLORER_POLICY, PAGE_POLICY
 from omnidesk.services import Services
-from omnidesk.web.admin import PAGES
-from omnidesk.web.install import PAGE_ROUTERS
-from omnidesk.web.render import NAVIGATION
-from tests.helpers import Persona
+from tests.helpers import Persona, page_paths
 
 FIXED = {
     "x-frame-options": "DENY",
@@ -30,16 +24,6 @@ def assert_secured(response: object, policy: str = PAGE_POLICY) -> None:
     for name, value in FIXED.items():
         assert headers.get_list(name) == [value], (response, name)  # type: ignore[attr-defined]
     assert headers.get_list("content-security-policy") == [policy]
-
-
-def page_paths() -> list[str]:
-    """Every GET page of the web routers, each path parameter filled in, and every sidebar entry."""
-    paths = {entry.href for entry in NAVIGATION} | {f"/admin/{page}" for page in PAGES}
-    for module in PAGE_ROUTERS:
-        for route in module.router.routes:
-            if isinstance(route, APIRoute) and "GET" in route.methods:
-                paths.add(re.sub(r"\{[^}]+\}", "agents" if "{page}" in route.path else "x1", route.path))
-    return sorted(paths)
 
 
 def test_the_page_policy_is_strict() -> None:

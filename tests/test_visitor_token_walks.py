@@ -55,7 +55,7 @@ from omnidesk.queries.agents import ROLE_OF_TYPE
 from omnidesk.services import Services
 from omnidesk.web import admin as admin_pages
 from omnidesk.web.install import PAGE_ROUTERS
-from tests.helpers import Persona
+from tests.helpers import Persona, with_fresh_cookies
 from tests.livechat_helpers import make_department, set_available
 from tests.messaging_helpers import (
     ACCOUNT_SID,
@@ -106,7 +106,7 @@ def _is_login_refusal(response: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def routes(app_client: TestClient) -> Routes:
+def routes(running_app: TestClient) -> Routes:
     """Each operation is called once without credentials, with "x" in its path parameters and no body or
     query. The app refuses a caller without a login in ``get_actor``, before it reads any parameter or
     body, with Rocket.Chat's 401 ``unauthorized`` answer: an operation that answers anything else (a
@@ -114,6 +114,7 @@ def routes(app_client: TestClient) -> Routes:
     public. Asking the app, rather than reading the routes' dependencies, also catches a route that
     checks credentials its own way, and a webhook's own refusals never count as a login wall (they are
     403s). The calls are harmless: without a body, a token or a signature nothing gets past validation."""
+    app_client = with_fresh_cookies(running_app)
     app = app_client.app
     assert isinstance(app, FastAPI)
     document = app.openapi()

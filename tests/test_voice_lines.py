@@ -2,50 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error, raw_rows
-
-SID = "AC" + "0123456789abcdef" * 2
-TOKEN = "0123456789abcdef0123456789abwxyz"
-
-
-def new_line(admin: Persona, **fields: Any) -> dict[str, Any]:
-    body = {
-        "phoneNumber": "+1 (555) 010-0000",
-        "provider": "twilio",
-        "accountSid": SID,
-        "authToken": TOKEN,
-        "queue": "support",
-        **fields,
-    }
-    response = admin.post("/api/v1/omnichannel/voice.lines", json=body)
-    assert response.status_code == 200, response.text
-    line: dict[str, Any] = response.json()["line"]
-    return line
-
-
-def ring(services: Services, admin: Persona, line: dict[str, Any], token: str) -> Any:
-    """An incoming-call webhook signed with ``token``, the way Twilio signs it."""
-    params = {
-        "CallSid": "CA" + "f" * 32,
-        "From": "+15550102233",
-        "To": line["phoneNumber"],
-        "Direction": "inbound",
-    }
-    url = line["webhookUrl"]
-    payload = url + "".join(name + params[name] for name in sorted(params))
-    signature = base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
-    path = url.removeprefix(services.settings.public_url)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
-    return admin.client.post(path, content=urlencode(params), headers=headers)
+from tests.voice_helpers import LINE_SID, LINE_TOKEN, new_line, ring
 
 
 def test_an_admin_connects_a_line_and_gets_the_urls_to_paste_into_twilio(
@@ -54,14 +17,14 @@ def test_an_admin_connects_a_line_and_gets_the_urls_to_paste_into_twilio(
     line = new_line(admin)
     base = f"{services.settings.public_url}/api/v1/omnichannel/voice/twilio/{line['_id']}"
     assert line["phoneNumber"] == "+15550100000" and line["provider"] == "twilio"
-    assert line["accountSid"] == SID and line["queue"] == "support" and line["departmentId"] is None
+    assert line["accountSid"] == LINE_SID and line["queue"] == "support" and line["departmentId"] is None
     assert line["webhookUrl"] == f"{base}/incoming" and line["statusCallbackUrl"] == f"{base}/status"
     assert line["authToken"] == "********wxyz"
     listed = admin.get("/api/v1/omnichannel/voice.lines").json()
     assert listed["lines"] == [line] and listed["total"] == 1
     assert admin.get(f"/api/v1/omnichannel/voice.lines/{line['_id']}").json()["line"] == line
-    assert TOKEN not in str(listed)
-    assert ring(services, admin, line, TOKEN).status_code == 200
+    assert LINE_TOKEN not in str(listed)
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 
 
 def test_updating_keeps_the_token_unless_a_new_one_is_given(
@@ -91,25 +54,25 @@ def test_updating_keeps_the_token_unless_a_new_one_is_given(
     assert response.status_code == 200, response.text
     assert response.json()["line"]["queue"] == "sales"
     assert response.json()["line"]["departmentId"] == department_id
-    assert ring(services, admin, line, TOKEN).status_code == 200
+    assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 
     response = admin.client.put(
         path, json={"authToken": "a-brand-new-token-9876", "departmentId": None}, headers=admin.headers
     )
     assert response.json()["line"]["authToken"] == "********9876"
     assert response.json()["line"]["departmentId"] is None
-    assert_error(ring(services, admin, line, TOKEN), 403, "error-invalid-signature")
+    assert_error(ring(services, admin, line, LINE_TOKEN), 403, "error-invalid-signature")
     assert ring(services, admin, line, "a-brand-new-token-9876").status_code == 200
 
 
 def test_deleting_a_line_keeps_its_calls(services: Services, admin: Persona) -> None:
     line = new_line(admin)
-    ring(services, admin, line, TOKEN)
+    ring(services, admin, line, LINE_TOKEN)
     response = admin.client.delete(f"/api/v1/omnichannel/voice.lines/{line['_id']}", headers=admin.headers)
     assert response.status_code == 200 and response.json() == {"success": True}
     assert admin.get("/api/v1/omnichannel/voice.lines").json()["total"] == 0
     assert raw_rows(services, "SELECT line_id FROM calls") == [(None,)]
-    assert_error(ring(services, admin, line, TOKEN), 404, "error-not-found")
+    assert_error(ring(services, admin, line, LINE_TOKEN), 404, "error-not-found")
     assert_error(admin.get(f"/api/v1/omnichannel/voice.lines/{line['_id']}"), 404, "error-not-found")
 
 
@@ -121,7 +84,7 @@ def test_only_admins_manage_lines(admin: Persona, manager: Persona, agent: Perso
         body = {
             "phoneNumber": "+15550100001",
             "provider": "twilio",
-            "accountSid": SID,
+            "accountSid": LINE_SID,
             "authToken": "t",
             "queue": "q",
         }
@@ -160,8 +123,8 @@ def test_bad_lines_are_refused(
     body = {
         "phoneNumber": "+15550100000",
         "provider": "twilio",
-        "accountSid": SID,
-        "authToken": TOKEN,
+        "accountSid": LINE_SID,
+        "authToken": LINE_TOKEN,
         "queue": "support",
         **fields,
     }
@@ -173,8 +136,8 @@ def test_a_number_has_one_line(admin: Persona) -> None:
     body = {
         "phoneNumber": "+15550100000",
         "provider": "twilio",
-        "accountSid": SID,
-        "authToken": TOKEN,
+        "accountSid": LINE_SID,
+        "authToken": LINE_TOKEN,
         "queue": "other",
     }
     response = admin.post("/api/v1/omnichannel/voice.lines", json=body)

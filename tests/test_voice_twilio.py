@@ -6,13 +6,8 @@ against the worked examples Twilio's libraries are tested with.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import random
 import threading
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree
@@ -21,14 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from omnidesk.channels.voice_twilio import compute_signature, is_valid_signature
-from omnidesk.models import Call, CallEvent, Contact, ContactPhone, User, VoiceLine
+from omnidesk.models import Call, CallEvent, Contact, ContactPhone, User
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error, raw_rows
-
-TOKEN = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
-LINE_NUMBER = "+15550100000"
-CALLER = "+15550102233"
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+from tests.voice_helpers import CALLER, LINE_NUMBER, TOKEN, Twilio, incoming, make_line, sign, stamp, status
 
 # Twilio's published example (twilio-python/-php/-csharp request-validator tests).
 EXAMPLE_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
@@ -39,16 +30,6 @@ EXAMPLE_PARAMS = [
     ("From", "+14158675309"),
     ("To", "+18005551212"),
 ]
-
-
-def sign(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
-    """Twilio: the URL, then each parameter name followed by its value, names sorted (a repeated name's
-    distinct values sorted too); HMAC-SHA1 with the auth token; base64."""
-    text = url
-    for name in sorted({name for name, _ in params}):
-        for value in sorted({value for other, value in params if other == name}):
-            text += name + value
-    return base64.b64encode(hmac.new(auth_token.encode(), text.encode(), hashlib.sha1).digest()).decode()
 
 
 def test_signatures_match_twilios_documented_examples() -> None:
@@ -77,74 +58,9 @@ def test_signatures_match_twilios_documented_examples() -> None:
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-class Twilio:
-    """Plays Twilio's side: posts signed, form-encoded webhooks for one line."""
-
-    def __init__(self, client: TestClient, public_url: str, line_id: str, token: str = TOKEN) -> None:
-        self.client, self.public_url, self.line_id, self.token = client, public_url, line_id, token
-
-    def path(self, hook: str, query: str = "") -> str:
-        return f"/api/v1/omnichannel/voice/twilio/{self.line_id}/{hook}" + (f"?{query}" if query else "")
-
-    def post(
-        self, hook: str, params: dict[str, str], *, query: str = "", signature: str | None = None
-    ) -> Any:
-        path = self.path(hook, query)
-        items = list(params.items())
-        if signature is None:
-            signature = sign(self.token, self.public_url + path, items)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
-        return self.client.post(path, content=urlencode(items), headers=headers)
-
-
-def make_line(services: Services, *, number: str = LINE_NUMBER, queue: str = "support") -> str:
-    with services.transaction() as session:
-        line = VoiceLine(
-            phone_number=number,
-            provider="twilio",
-            account_sid="AC" + "ab" * 16,
-            auth_token=TOKEN,
-            queue=queue,
-        )
-        session.add(line)
-        session.flush()
-        return line.id
-
-
 @pytest.fixture
 def twilio(services: Services, app_client: TestClient) -> Twilio:
     return Twilio(app_client, services.settings.public_url, make_line(services))
-
-
-def stamp(seconds: int) -> str:
-    return format_datetime(T0 + timedelta(seconds=seconds))
-
-
-def incoming(sid: str, *, caller: str = CALLER, **extra: str) -> dict[str, str]:
-    return {
-        "CallSid": sid,
-        "AccountSid": "AC" + "ab" * 16,
-        "From": caller,
-        "To": LINE_NUMBER,
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-        "FromCity": "SPRINGFIELD",
-        "FromCountry": "US",
-        "CallToken": "%7B%22parentCallInfoToken%22%3A%22eyJ...",
-        **extra,
-    }
-
-
-def status(sid: str, call_status: str, at: int, sequence: int, **extra: str) -> dict[str, str]:
-    return {
-        **incoming(sid),
-        "CallStatus": call_status,
-        "Timestamp": stamp(at),
-        "SequenceNumber": str(sequence),
-        "CallbackSource": "call-progress-events",
-        **extra,
-    }
 
 
 def agent_leg(parent: str, call_status: str, at: int, sequence: int, agent: str = "alex") -> dict[str, str]:

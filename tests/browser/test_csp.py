@@ -12,9 +12,8 @@ from omnidesk.http.security_headers import PAGE_POLICY
 from omnidesk.models import Call
 from omnidesk.services import Services
 from tests.browser.conftest import sign_in
-from tests.helpers import Persona
+from tests.helpers import Persona, page_paths
 from tests.livechat_helpers import guest, set_available, set_setting
-from tests.test_security_headers import page_paths
 
 # Runs before any script of the page, in its main world: collects what the CSP refused.
 WATCH_VIOLATIONS = """
