@@ -16,10 +16,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from omnidesk.cli import _describe
-from omnidesk.errors import ApiError
+from omnidesk.cli import describe_database, run_command
 from omnidesk.services import Services
-from omnidesk.settings import ConfigurationError, load_settings
+from omnidesk.settings import load_settings
 
 
 def _bench_services(services: Services, database_url: str | None) -> Services:
@@ -35,7 +34,7 @@ def cmd_generate(services: Services, args: argparse.Namespace) -> int:
     from bench.generate import DatasetExists, Plan, generate
 
     target = _bench_services(services, args.database_url)
-    print(f"Generating {args.contacts:,} contacts into {_describe(target.settings)}", flush=True)
+    print(f"Generating {args.contacts:,} contacts into {describe_database(target.settings)}", flush=True)
     try:
         summary = generate(target, Plan(contacts=args.contacts, seed=args.seed), progress=not args.quiet)
     except DatasetExists as error:
@@ -93,22 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """As ``omnidesk``'s main: the configured services, the command, a clean exit on an API error."""
-    args = build_parser().parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigurationError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        return 2
-    services = Services.build(settings)
-    try:
-        result: int = args.handler(services, args)
-        return result
-    except ApiError as error:
-        print(f"Error: {error.message}", file=sys.stderr)
-        return 1
-    finally:
-        services.db.dispose()
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def cmd_migrate(services: Services, _args: argparse.Namespace) -> int:
     _prepare_database(services)
     after = migrate.current_revision(services.db)
     print(
-        f"database {_describe(services.settings)}: schema at {after}"
+        f"database {describe_database(services.settings)}: schema at {after}"
         + ("" if before == after else f" (was {before})")
     )
     return 0
@@ -54,7 +54,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
         _prepare_database(services)
     services.settings = listening_on(services.settings, host=args.host, port=args.port)
     host, port = services.settings.host, services.settings.port
-    print(f"Omnidesk serving on http://{host}:{port} (database: {_describe(services.settings)})")
+    print(f"Omnidesk serving on http://{host}:{port} (database: {describe_database(services.settings)})")
     if services.settings.public_url != f"http://{host}:{port}":
         print(f"  public address (webhooks, links): {services.settings.public_url}")
     # Background work beside the web server: queued email, SMS and WhatsApp replies, email inboxes.
@@ -185,7 +185,7 @@ def cmd_export(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(settings: Settings) -> str:
+def describe_database(settings: Settings) -> str:
     url = settings.database_url
     return url if settings.is_sqlite else url.split("@")[-1]  # never print a password
 
@@ -248,7 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return run_command(build_parser(), argv)
+
+
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, build the configured services, run the chosen handler; an API error is a clean
+    exit 1, a configuration error exit 2. Shared with ``python -m bench``."""
+    args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except ConfigurationError as error:
