@@ -75,6 +75,9 @@ def _use_postgres_schema(services: Services, url: str, schema: str) -> None:
         with services.db.engine.begin() as connection:
             connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
             # Extensions live in public, shared by every run's schema (a run's schema is dropped after).
+            # Parallel workers on a database without it would race to create it (IF NOT EXISTS is not
+            # atomic), so they take turns.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('omnidesk-test-extensions'))")
             connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
     except OperationalError as error:
         pytest.exit(f"PostgreSQL at {url.split('@')[-1]} is unreachable: {error.orig}", returncode=3)
