@@ -10,16 +10,17 @@ from email.utils import make_msgid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from omnidesk.channels.email_imap import html_to_text, parse_email, strip_quoted_reply
-from omnidesk.models import Contact, EmailInbox, Message, OutboundEmail, Room
+from omnidesk.models import Contact, ContactEmail, EmailInbox, Message, OutboundEmail, Room
 from omnidesk.services import Services
 from omnidesk.workers.inbox_reader import read_all_inboxes, read_inbox
 from omnidesk.workers.mail_delivery import deliver_pending
-from tests.helpers import Persona, assert_error
+from tests.helpers import Persona, assert_error, create_contact
 from tests.imap_server import ImapServer, running_imap_server
-from tests.livechat_helpers import send_as_agent, set_available
+from tests.livechat_helpers import guest, send_as_agent, set_available
 from tests.smtp_server import SmtpServer, running_smtp_server
 
 PASSWORD = "mailbox-secret"
@@ -237,6 +238,49 @@ def test_a_known_contact_is_found_by_email_and_a_blocked_channel_takes_nothing(
     assert read_inbox(services, inbox_id) == 0
     assert imap.unseen(address, PASSWORD) == 0  # read and dropped
     assert all(not room.open for room in _rooms(services))
+
+
+def test_an_email_joins_the_known_contact_that_has_the_address(
+    services: Services,
+    admin: Persona,
+    manager: Persona,
+    agent: Persona,
+    anonymous: TestClient,
+    imap: ImapServer,
+    smtp: SmtpServer,
+) -> None:
+    set_available(services, agent)
+    # Grace is a known contact who has chatted through the visitor API (no longer a pre-registration);
+    # an unknown contact that happens to list the same address comes second.
+    contact_id = create_contact(
+        manager, name="Grace Hopper", emails=["grace@example.com"], phones=["+15550104477"]
+    )
+    visitor = guest(anonymous, "token-grace-widget")
+    visitor.register(name="Grace", phone="+1 555 010 4477")
+    assert visitor.open_room()["contactId"] == contact_id
+    with services.transaction() as session:
+        assert session.get(Contact, contact_id).pre_registration is False  # type: ignore[union-attr]
+        session.add(
+            Contact(
+                name="someone",
+                unknown=True,
+                custom_fields={},
+                conflicting_fields=[],
+                emails=[ContactEmail(address="grace@example.com")],
+            )
+        )
+    inbox_id, address = _new_inbox(admin, imap, smtp)
+    raw, _ = _email(to=address, sender="Grace <GRACE@example.com>", subject="Invoice")
+    imap.deliver(address, PASSWORD, raw)
+    assert read_inbox(services, inbox_id) == 1
+
+    (room,) = [room for room in _rooms(services) if room.source_type == "email"]
+    assert room.contact_id == contact_id
+    channels = manager.get("/api/v1/omnichannel/contacts.channels", params={"contactId": contact_id}).json()
+    sources = sorted(channel["visitor"]["source"]["type"] for channel in channels["channels"])
+    assert sources == ["api", "email"]
+    with services.transaction() as session:  # no second, unknown "grace" contact
+        assert session.scalar(select(func.count()).select_from(Contact)) == 2
 
 
 def test_writing_again_after_the_chat_closed_opens_a_new_one(

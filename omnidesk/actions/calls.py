@@ -30,12 +30,11 @@ from omnidesk.queries.calls import (
     VOICE_SOURCE,
     call_by_external_id,
     caller_is_blocked,
-    contact_of_visitor,
-    contact_with_phone,
     number_key,
     voice_channel,
     voice_line_by_number,
 )
+from omnidesk.queries.contacts import contact_of_visitor, contact_with_phone
 from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.users import user_by_username
 

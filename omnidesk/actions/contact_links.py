@@ -27,6 +27,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.phones import to_e164
+from omnidesk.queries.contacts import contact_of_visitor
 from omnidesk.queries.settings import default_phone_region
 
 
@@ -82,7 +83,7 @@ def resolve_contact_for_room(
         session.delete(channel)
         session.flush()
     contact = (
-        _contact_of_visitor(session, visitor)
+        contact_of_visitor(session, visitor.id)
         or _pre_registered_match(session, visitor)
         or _new_unknown_contact(session, visitor)
     )
@@ -98,17 +99,6 @@ def resolve_contact_for_room(
     contact.pre_registration = False
     session.flush()
     return contact, channel
-
-
-def _contact_of_visitor(session: Session, visitor: Visitor) -> Contact | None:
-    """The same visitor on another source is the same person (Rocket.Chat would start a second contact)."""
-    return session.scalar(
-        select(Contact)
-        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
-        .where(ContactChannel.visitor_id == visitor.id, Contact.enabled.is_(True))
-        .order_by(ContactChannel.created_at)
-        .limit(1)
-    )
 
 
 def _pre_registered_match(session: Session, visitor: Visitor) -> Contact | None:

@@ -6,9 +6,15 @@ contact behind an address is resolved, routed, blocked and verified like any oth
 joins the chat of the email it answers (``In-Reply-To``/``References`` against the Message-IDs of
 ``email_messages``) while that chat is open; otherwise the sender's open chat on that inbox; otherwise it
 opens a new chat, which waits in the queue even when no agent is online.
+
+An address new on an inbox joins the contact that has it among its emails (known contacts first), as a
+number new on an SMS or WhatsApp account joins the contact that has that phone; else the contact of the
+same sender on another inbox; else a new unknown contact.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +26,8 @@ from omnidesk.actions.rooms import open_room
 from omnidesk.actions.visitors import channel_visitor, update_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
-from omnidesk.models import EmailInbox, EmailThreadMessage, Message, Room, Visitor
+from omnidesk.models import ContactChannel, EmailInbox, EmailThreadMessage, Message, Room, Visitor
+from omnidesk.queries.contacts import contact_of_visitor, contact_with_email
 from omnidesk.queries.email_inbox import email_already_stored, room_of_thread
 from omnidesk.queries.visitors import open_room_on_source
 
@@ -46,6 +53,8 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
     channel = channel_of(session, visitor_id=visitor.id, source_type=EMAIL_SOURCE, source_id=inbox.id)
     if channel is not None and channel.blocked:
         return None
+    if channel is None:
+        _link_contact_by_email(session, visitor=visitor, inbox=inbox, address=address)
     room = _room_for(session, inbox=inbox, visitor=visitor, email=email)
     message = send_visitor_message(session, visitor=visitor, room=room, msg=_chat_text(email))
     session.add(
@@ -61,6 +70,30 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
     return message
 
 
+def _link_contact_by_email(session: Session, *, visitor: Visitor, inbox: EmailInbox, address: str) -> None:
+    """The contact owning ``address`` takes this sender's channel on ``inbox``; ``open_room`` then finds
+    the channel. Without one, ``open_room`` resolves the contact as for any chat."""
+    contact = contact_with_email(session, address)
+    if contact is None or contact_of_visitor(session, visitor.id) is not None:
+        return  # the sender's own contact (from another inbox) comes first, found by open_room
+    source = _source_of(inbox)
+    contact.channels.append(
+        ContactChannel(
+            visitor_id=visitor.id,
+            source_type=EMAIL_SOURCE,
+            source_id=inbox.id,
+            name=source["label"],
+            details=source,
+        )
+    )
+    contact.pre_registration = False
+    session.flush()
+
+
+def _source_of(inbox: EmailInbox) -> dict[str, Any]:
+    return {"type": EMAIL_SOURCE, "id": inbox.id, "alias": "email-inbox", "label": inbox.name}
+
+
 def _room_for(session: Session, *, inbox: EmailInbox, visitor: Visitor, email: InboundEmail) -> Room:
     room = room_of_thread(session, inbox_id=inbox.id, message_ids=email.thread_ids)
     if room is not None and room.open and room.visitor_id == visitor.id:
@@ -68,9 +101,12 @@ def _room_for(session: Session, *, inbox: EmailInbox, visitor: Visitor, email: I
     room = open_room_on_source(session, visitor_id=visitor.id, source_type=EMAIL_SOURCE, source_id=inbox.id)
     if room is not None:
         return room
-    source = {"type": EMAIL_SOURCE, "id": inbox.id, "alias": "email-inbox", "label": inbox.name}
     room = open_room(
-        session, visitor=visitor, source=source, department_id=inbox.department_id, wait_for_agents=True
+        session,
+        visitor=visitor,
+        source=_source_of(inbox),
+        department_id=inbox.department_id,
+        wait_for_agents=True,
     )
     room.topic = email.subject[:500] or None
     return room

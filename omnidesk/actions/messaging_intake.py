@@ -37,7 +37,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.phones import to_e164
-from omnidesk.queries.calls import contact_of_visitor, contact_with_phone
+from omnidesk.queries.contacts import contact_of_visitor, contact_with_phone
 from omnidesk.queries.messaging import provider_message
 from omnidesk.queries.settings import default_phone_region
 from omnidesk.queries.visitors import open_room_on_source

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, sees_all_chats
 from omnidesk.errors import ApiError, Forbidden
-from omnidesk.models import Call, Contact, ContactChannel, ContactPhone, User, Visitor, VoiceLine
+from omnidesk.models import Call, Contact, ContactChannel, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import matching_contact_ids
 from omnidesk.queries.search.index import digits, search_needle
@@ -55,30 +55,6 @@ def caller_is_blocked(session: Session, *, number: str, line_number: str) -> boo
         return False
     channel = voice_channel(session, visitor_id=visitor.id, line_number=line_number)
     return channel is not None and channel.blocked
-
-
-def contact_with_phone(session: Session, *, e164: str | None, number: str) -> Contact | None:
-    """The enabled contact having this phone in any formatting; known contacts before unknown ones."""
-    same = [ContactPhone.phone_number == number.strip()]
-    if e164:
-        same.append(ContactPhone.e164 == e164)
-    return session.scalar(
-        select(Contact)
-        .join(ContactPhone, ContactPhone.contact_id == Contact.id)
-        .where(Contact.enabled.is_(True), or_(*same))
-        .order_by(Contact.unknown.asc(), Contact.created_at, Contact.id)
-        .limit(1)
-    )
-
-
-def contact_of_visitor(session: Session, visitor_id: str) -> Contact | None:
-    return session.scalar(
-        select(Contact)
-        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
-        .where(ContactChannel.visitor_id == visitor_id, Contact.enabled.is_(True))
-        .order_by(ContactChannel.created_at)
-        .limit(1)
-    )
 
 
 def agent_for_incoming_call(session: Session, call: Call) -> User | None:

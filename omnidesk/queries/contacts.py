@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import Contact, ContactAudit, ContactEmail, ContactPhone, Room
+from omnidesk.models import Contact, ContactAudit, ContactChannel, ContactEmail, ContactPhone, Room
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import SearchPage, search_page
 from omnidesk.queries.settings import default_phone_region
@@ -67,6 +67,42 @@ def contact_exists(
         condition = exists().where(ContactPhone.contact_id == Contact.id, same, enabled)
         return bool(session.scalar(select(condition)))
     return False
+
+
+def contact_with_phone(session: Session, *, e164: str | None, number: str) -> Contact | None:
+    """The enabled contact having this phone in any formatting; known contacts before unknown ones."""
+    same = [ContactPhone.phone_number == number.strip()]
+    if e164:
+        same.append(ContactPhone.e164 == e164)
+    return session.scalar(
+        select(Contact)
+        .join(ContactPhone, ContactPhone.contact_id == Contact.id)
+        .where(Contact.enabled.is_(True), or_(*same))
+        .order_by(Contact.unknown.asc(), Contact.created_at, Contact.id)
+        .limit(1)
+    )
+
+
+def contact_of_visitor(session: Session, visitor_id: str) -> Contact | None:
+    return session.scalar(
+        select(Contact)
+        .join(ContactChannel, ContactChannel.contact_id == Contact.id)
+        .where(ContactChannel.visitor_id == visitor_id, Contact.enabled.is_(True))
+        .order_by(ContactChannel.created_at)
+        .limit(1)
+    )
+
+
+def contact_with_email(session: Session, address: str) -> Contact | None:
+    """The enabled contact having this (lower-cased) address; known contacts before unknown ones, then the
+    oldest."""
+    return session.scalar(
+        select(Contact)
+        .join(ContactEmail, ContactEmail.contact_id == Contact.id)
+        .where(Contact.enabled.is_(True), ContactEmail.address == address)
+        .order_by(Contact.unknown.asc(), Contact.created_at, Contact.id)
+        .limit(1)
+    )
 
 
 def closed_rooms_of_contact(
