@@ -82,6 +82,23 @@ def test_invalid_emails_are_refused_and_emails_are_lower_cased(agent: Persona) -
     assert contact["emails"] == [{"address": "grace@example.com"}]
 
 
+def test_a_phone_that_cannot_be_dialled_is_refused_with_nothing_saved(
+    services: Services, agent: Persona
+) -> None:
+    body = {"name": "Maybe", "emails": [], "phones": ["+44 20 7946 0958", "call me maybe"]}
+    refused = agent.post("/api/v1/omnichannel/contacts", json=body)
+    error = assert_error(refused, 400, "error-invalid-phone")
+    assert "'call me maybe'" in error["error"] and "+44 20 7946 0958" in error["error"]
+    assert (
+        agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": "Maybe"}).json()["total"] == 0
+    )
+
+    contact_id = create_contact(agent, phones=["(555) 010-2233"])  # national, in the workspace's region (US)
+    update = {"contactId": contact_id, "phones": ["12"]}
+    assert_error(agent.post("/api/v1/omnichannel/contacts.update", json=update), 400, "error-invalid-phone")
+    assert get(agent, contact_id)["phones"] == [{"phoneNumber": "(555) 010-2233"}]
+
+
 def test_custom_field_rules(services: Services, agent: Persona) -> None:
     add_field(services, "cf1", label="Custom Field 1", required=True)
     add_field(services, "cf2", label="Code", regexp="^[0-9]{3}$")

@@ -90,9 +90,15 @@ def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
         if not typed:
             raise ApiError("error-invalid-phone", "A phone number must not be empty")
         e164 = to_e164(typed, default_region=region)
-        if (e164 or typed) in seen:
+        if e164 is None:  # staff type numbers; one that cannot be dialled is a typo, not data
+            raise ApiError(
+                "error-invalid-phone",
+                f"Invalid phone number: {typed[:60]!r} (a number with its country code, such as"
+                f" +44 20 7946 0958, or one of the {region or 'workspace'} region)",
+            )
+        if e164 in seen:
             continue
-        seen.add(e164 or typed)
+        seen.add(e164)
         rows.append(ContactPhone(phone_number=typed, e164=e164, position=len(rows)))
     return rows
 
