@@ -23,3 +23,24 @@ def to_e164(raw: str, *, default_region: str) -> str | None:
     if not phonenumbers.is_possible_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_significant_digits(raw: str, *, region: str) -> str | None:
+    """The national significant number of ``raw`` read in ``region`` ("2079460958" for "020 7946 0958"
+    in GB), or None unless it is a valid number there. Every way of writing a number (E.164, with or
+    without the trunk prefix) contains these digits."""
+    try:
+        parsed = phonenumbers.parse(raw.strip(), region.upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.national_significant_number(parsed)
+
+
+def region_of(e164: str) -> str | None:
+    """The region ("GB") a number in E.164 belongs to, or None when it names none."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None)) or None
+    except phonenumbers.NumberParseException:
+        return None

@@ -12,7 +12,8 @@ from omnidesk.events import CallChanged, Event
 from omnidesk.models import Contact, ContactPhone
 from omnidesk.phones import to_e164
 from omnidesk.services import Services
-from tests.helpers import Persona, assert_error
+from tests.helpers import Persona, assert_error, create_contact
+from tests.voice_helpers import make_line
 
 LINE = "+15550100000"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -149,6 +150,24 @@ def test_filters_sort_and_pages(manager: Persona, agent: Persona, agent2: Person
     assert ids(sort='{"ts": 1}', count=2, offset=2) == ["f-3", "f-4"]
     assert ids(sort='{"callDuration": -1, "ts": 1}')[:2] == ["f-1", "f-2"]
     assert {first, second, missed} <= {call["_id"] for call in listing(manager)["calls"]}
+
+
+def test_a_national_number_of_a_region_with_a_line_finds_contacts_and_calls(
+    services: Services, manager: Persona
+) -> None:
+    # The workspace reads national numbers as US ones, until it has a London line.
+    contact_id = create_contact(manager, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
+    call_id = a_call(manager, "uk-1", "+442079460958", None)
+
+    def found() -> tuple[list[str], list[str]]:
+        contacts = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": "020 7946 0958"})
+        assert contacts.status_code == 200, contacts.text
+        calls = listing(manager, searchText="020 7946 0958")["calls"]
+        return [c["_id"] for c in contacts.json()["contacts"]], [call["_id"] for call in calls]
+
+    assert found() == ([], [])
+    make_line(services, number="+442071838750")
+    assert found() == ([contact_id], [call_id])
 
 
 def test_an_agent_is_limited_to_its_own_calls(manager: Persona, agent: Persona, agent2: Persona) -> None:

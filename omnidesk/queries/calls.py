@@ -16,7 +16,7 @@ from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, ContactChannel, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import matching_contact_ids
-from omnidesk.queries.search.index import digits, search_needle
+from omnidesk.queries.search.index import digits, needle_for
 from omnidesk.queries.settings import default_phone_region, setting_value
 from omnidesk.queries.visitors import visitor_on_channel
 
@@ -122,7 +122,7 @@ SORTABLE_CALL_FIELDS: dict[str, Any] = {
 def _search_condition(session: Session, text: str) -> ColumnElement[bool] | None:
     """By the contact's name, emails or phones (the contact search index), or by the caller's number
     in any formatting: a phone-like search is compared digit by digit with the E.164 form."""
-    needle = search_needle(text)
+    needle = needle_for(session, text)
     if not needle:
         return None
     conditions: list[ColumnElement[bool]] = []

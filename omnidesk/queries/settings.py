@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnidesk import defaults
-from omnidesk.models import Setting
+from omnidesk.models import MessagingChannel, Setting, VoiceLine
+from omnidesk.phones import region_of
 
 
 def setting_value(session: Session, setting_id: str) -> Any:
@@ -22,6 +23,22 @@ def setting_value(session: Session, setting_id: str) -> Any:
 def default_phone_region(session: Session) -> str:
     """The region national phone numbers are read in (``Omnichannel_Default_Phone_Region``)."""
     return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")
+
+
+def phone_regions(session: Session) -> list[str]:
+    """The regions a national number may be written in: the workspace default first, then those of the
+    workspace's own voice lines and SMS/WhatsApp numbers (a team with a London line gets UK callers)."""
+    regions = [default_phone_region(session).upper()]
+    numbers = session.scalars(
+        select(VoiceLine.phone_number).union(
+            select(MessagingChannel.phone_number).where(MessagingChannel.phone_number.is_not(None))
+        )
+    )
+    for number in numbers:
+        region = region_of(number or "")
+        if region and region not in regions:
+            regions.append(region)
+    return [region for region in regions if region]
 
 
 def list_settings(

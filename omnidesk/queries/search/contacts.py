@@ -20,7 +20,7 @@ from omnidesk.models import Contact
 from omnidesk.queries import counting
 from omnidesk.queries.counting import capped_count
 from omnidesk.queries.search import order as search_order
-from omnidesk.queries.search.index import ENTRIES, index_needle, search_needle
+from omnidesk.queries.search.index import ENTRIES, index_needle, needle_for
 
 # A broad search in name order on PostgreSQL first looks for its page among this many first entries.
 WALK_BUDGET = 5000
@@ -103,7 +103,7 @@ def _contains(session: Session, needle: str, body: ColumnElement[str] | None = N
 def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str]] | None:
     """The ids of contacts whose entry contains ``search_text`` (found from the index when the needle
     is long enough), or None for an empty search."""
-    needle = search_needle(search_text)
+    needle = needle_for(session, search_text)
     if not needle:
         return None
     indexed = index_needle(needle)
@@ -136,7 +136,7 @@ def search_page(
     (``_matched_page``); a needle of one or two CJK characters is looked up by its marked piece
     (``search_index.index_needle``). Any other needle too short for the trigram index walks the entries
     in name order."""
-    needle = search_needle(search_text)
+    needle = needle_for(session, search_text)
     indexed = index_needle(needle)
     if indexed is not None:
         if _is_sqlite(session) and not order:

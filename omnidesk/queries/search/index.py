@@ -12,7 +12,7 @@ PostgreSQL through a pg_trgm GIN index. The searches themselves are ``search.con
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Visitor
+from omnidesk.phones import national_significant_digits
 from omnidesk.queries.search import order as search_order
+from omnidesk.queries.settings import phone_regions
 
 _TOUCHED = "omnidesk_contacts_touched"
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-/]+$")
@@ -70,12 +72,30 @@ def digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
-def search_needle(search_text: str) -> str:
-    """What to look for: a phone typed in any format becomes its digits, anything else is lower-cased."""
+def search_needle(search_text: str, *, regions: Sequence[str] = ()) -> str:
+    """What to look for: a phone typed in any format becomes its digits, anything else is lower-cased.
+    A national number that is valid in one of ``regions`` (tried in order) becomes its national
+    significant digits, which its E.164 form contains too: "020 7946 0958" finds +44 20 7946 0958."""
     stripped = search_text.strip()
-    if _PHONE_LIKE.match(stripped) and len(digits(stripped)) >= 3:
-        return digits(stripped)
-    return stripped.lower()
+    if not is_phone_like(stripped):
+        return stripped.lower()
+    if not stripped.startswith(("+", "00")):
+        for region in regions:
+            national = national_significant_digits(stripped, region=region)
+            if national:
+                return national
+    return digits(stripped)
+
+
+def is_phone_like(search_text: str) -> bool:
+    stripped = search_text.strip()
+    return bool(_PHONE_LIKE.match(stripped)) and len(digits(stripped)) >= 3
+
+
+def needle_for(session: Session, search_text: str) -> str:
+    """``search_needle`` with the workspace's phone regions (read only for a phone-like search)."""
+    regions = phone_regions(session) if is_phone_like(search_text) else ()
+    return search_needle(search_text, regions=regions)
 
 
 def index_needle(needle: str) -> str | None:
