@@ -93,8 +93,8 @@ def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
         if e164 is None:  # staff type numbers; one that cannot be dialled is a typo, not data
             raise ApiError(
                 "error-invalid-phone",
-                f"Invalid phone number: {typed[:60]!r} (a number with its country code, such as"
-                f" +44 20 7946 0958, or one of the {region or 'workspace'} region)",
+                f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
+                f" +44 20 7946 0958{f', or as a national number of {region}' if region else ''})",
             )
         if e164 in seen:
             continue

@@ -126,7 +126,7 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool] | None
     if not needle:
         return None
     conditions: list[ColumnElement[bool]] = []
-    matches = matching_contact_ids(session, text)
+    matches = matching_contact_ids(session, needle)
     if matches is not None:
         conditions.append(Call.contact_id.in_(matches))
     if needle.isdigit():

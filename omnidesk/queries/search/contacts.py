@@ -100,10 +100,9 @@ def _contains(session: Session, needle: str, body: ColumnElement[str] | None = N
     return finder(ENTRIES.c.body if body is None else body, needle) > 0
 
 
-def matching_contact_ids(session: Session, search_text: str) -> Select[tuple[str]] | None:
-    """The ids of contacts whose entry contains ``search_text`` (found from the index when the needle
-    is long enough), or None for an empty search."""
-    needle = needle_for(session, search_text)
+def matching_contact_ids(session: Session, needle: str) -> Select[tuple[str]] | None:
+    """The ids of contacts whose entry contains ``needle`` (from ``needle_for``; found from the index when
+    it is long enough), or None for an empty search."""
     if not needle:
         return None
     indexed = index_needle(needle)
