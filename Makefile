@@ -50,6 +50,12 @@ demo: $(VENV)/.installed-run
 # (.ci/run always does, and a PostgreSQL it cannot reach fails the run), then the linters.
 test: $(VENV)/.installed-test test-sqlite test-postgres check
 
+# Compiled modules (and pytest's rewritten test modules) are kept between runs, in the venv: every
+# parallel worker would otherwise compile them all again (a few seconds each), even where the
+# environment says PYTHONDONTWRITEBYTECODE.
+test-sqlite test-postgres check: export PYTHONDONTWRITEBYTECODE =
+test-sqlite test-postgres check: export PYTHONPYCACHEPREFIX = $(CURDIR)/$(VENV)/pycache
+
 test-sqlite: $(VENV)/.installed-test $(SDK)/node_modules/.installed
 	OMNIDESK_TEST_DATABASE_URL= $(BIN)/pytest
 

@@ -32,6 +32,7 @@ from omnidesk.db import Base
 from omnidesk.events import Event
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
+from tests.asgi_client import OneCallTestClient
 from tests.helpers import PASSWORD, Persona, with_fresh_cookies
 
 
@@ -200,7 +201,7 @@ def clean_database(services: Services, _reset: _Reset) -> None:
 def running_app(services: Services) -> Iterator[TestClient]:
     """The app and its lifespan, started once; tests reach it through ``app_client`` (a fixture of a
     wider scope takes this one, and ``with_fresh_cookies``)."""
-    with TestClient(create_app(services), raise_server_exceptions=False) as client:
+    with OneCallTestClient(create_app(services), raise_server_exceptions=False) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 
 from omnidesk.app import create_app
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.services import Services
 from tests.helpers import PASSWORD
 
@@ -103,6 +104,19 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> Any:
     page.goto("/login")
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the form posts and is redirected: done when that page has loaded
+        page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def signed_in(page: Any, username: str) -> Any:
+    """``page`` signed in as ``username`` and on its landing page, without the login form's two page
+    loads: a REST login, its token set as the session cookie the form would set (the form itself is
+    walked by test_sign_in and test_csp)."""
+    response = page.request.post("/api/v1/login", data={"user": username, "password": PASSWORD})
+    assert response.ok, response.text()
+    login = response.json()["data"]
+    value = f"{login['userId']}:{login['authToken']}"
+    page.context.add_cookies([{"name": SESSION_COOKIE, "value": value, "domain": "127.0.0.1", "path": "/"}])
+    page.goto("/")
     return page

@@ -8,14 +8,14 @@ from playwright.sync_api import expect
 
 from omnidesk.queries.settings import setting_value
 from omnidesk.services import Services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.helpers import Persona
 
 
 def test_a_manager_creates_a_department_a_tag_and_a_searchable_custom_field(
     new_page: Any, manager: Persona, agent: Persona
 ) -> None:
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     nav = page.get_by_role("navigation", name="Main")
 
     nav.get_by_role("link", name="Departments").click()
@@ -66,7 +66,7 @@ def test_a_manager_creates_a_department_a_tag_and_a_searchable_custom_field(
 def test_a_manager_changes_the_routing_method_and_renames_a_priority(
     services: Services, new_page: Any, manager: Persona
 ) -> None:
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
     page.get_by_label("Routing method").select_option("Manual_Selection")
     page.get_by_label("Accept chats when no agent is online").check()
@@ -94,7 +94,7 @@ def test_a_manager_changes_the_routing_method_and_renames_a_priority(
 def test_an_admin_connects_a_voice_line_and_agents_may_not_open_administration(
     new_page: Any, admin: Persona, agent: Persona
 ) -> None:
-    page = sign_in(new_page(), "alice")
+    page = signed_in(new_page(), "alice")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Voice lines").click()
     expect(page.get_by_text("No voice lines yet.")).to_be_visible()
     page.get_by_role("button", name="New voice line").click()
@@ -108,7 +108,7 @@ def test_an_admin_connects_a_voice_line_and_agents_may_not_open_administration(
     expect(row).to_contain_text("/voice/twilio/")  # the webhook address to give Twilio
     assert "secret-token" not in page.content()
 
-    agent_page = sign_in(new_page(), "alex")
+    agent_page = signed_in(new_page(), "alex")
     for path in ("/admin/departments", "/admin/settings", "/dashboard"):
         response = agent_page.goto(path)
         assert response is not None and response.status == 403, path

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
 from omnidesk.services import Services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
 from tests.livechat_helpers import guest, set_available
 
@@ -49,7 +49,7 @@ def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
     closed = agent.post("/api/v1/livechat/room.closeByUser", json={"rid": carol["_id"], "tags": ["refund"]})
     assert closed.status_code == 200, closed.text
 
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/chats")
     rows = page.locator("#chats-table tbody tr[data-id]")
     expect(rows).to_have_count(3)
@@ -102,7 +102,7 @@ def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a
     visitor.register(name="Noah", email="noah@example.com")
     visitor.open_room()  # the visitor claims the contact: it gains the web chat channel
 
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
     page.get_by_label("Search contacts").fill("(415) 555-0132")
     rows = page.locator("#contacts-table tbody tr[data-id]")
@@ -152,7 +152,7 @@ def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previo
         logged.append(response.json()["call"])
     first, latest = logged
 
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/calls")
     rows = page.locator("#calls-table tbody tr[data-id]")
     search = page.get_by_label("Search calls")
@@ -187,7 +187,7 @@ def test_an_agent_sees_only_its_own_chats(
     _chat(services, app_client, "Anna Alex", served_by=agent, others=(agent2,))
     bruno = _chat(services, app_client, "Bruno Bea", served_by=agent2, others=(agent,))
 
-    page = sign_in(new_page(), "alex")
+    page = signed_in(new_page(), "alex")
     page.goto("/contact-center/chats")
     rows = page.locator("#chats-table tbody tr[data-id]")
     expect(rows).to_have_count(1)
@@ -205,7 +205,7 @@ def test_a_contact_named_like_a_script_renders_as_text_on_a_phone_sized_screen(
 ) -> None:
     name = "<script>alert(1)</script>"
     _contact(manager, name=name, emails=["mallory@example.com"])
-    page = sign_in(new_page(width=390, height=844), "mona")
+    page = signed_in(new_page(width=390, height=844), "mona")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto("/contact-center/contacts")
@@ -228,7 +228,7 @@ def test_conflicting_fields_are_shown_on_the_contact_and_resolved_there(
     visitor.register(name="Liv S.", email="olivia@example.com")  # a different name: a conflict
     visitor.open_room()
 
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto(f"/contact-center/contacts/{contact_id}")
     conflicts = page.get_by_role("region", name="Conflicting fields")
     expect(conflicts).to_contain_text("1 conflicting field")
@@ -249,7 +249,7 @@ def test_a_closed_chat_offers_its_transcript_by_email_as_a_pdf_and_removal(
     room = _chat(services, app_client, "Pat Closed", served_by=agent)
     assert agent.post("/api/v1/livechat/room.closeByUser", json={"rid": room["_id"]}).status_code == 200
 
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto(f"/contact-center/chats/{room['_id']}")
     drawer = page.locator("#cc-drawer")
     drawer.get_by_role("button", name="Send transcript").click()
@@ -272,7 +272,7 @@ def test_a_closed_chat_offers_its_transcript_by_email_as_a_pdf_and_removal(
 
 def test_the_contacts_tab_works_from_the_keyboard(new_page: Any, manager: Persona) -> None:
     _contact(manager, name="Kim Keyboard", emails=["kim@example.com"])
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
     search = page.get_by_label("Search contacts")
     search.focus()
@@ -296,7 +296,7 @@ def test_the_contacts_tab_works_from_the_keyboard(new_page: Any, manager: Person
 
 def test_a_focused_row_keeps_the_focus_when_the_list_is_refreshed(new_page: Any, manager: Persona) -> None:
     _contact(manager, name="Kim Keyboard", emails=["kim@example.com"])
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
     link = page.get_by_role("link", name="Kim Keyboard")
     link.focus()
@@ -322,7 +322,7 @@ def test_a_capped_total_reads_as_a_lower_bound_and_still_pages_on(
     for number in range(30):
         _contact(manager, name=f"Pat Pager {number:02d}", emails=[f"pat{number}@example.com"])
     monkeypatch.setattr(counting, "EXACT_TOTAL_LIMIT", 26)  # the server counts no further than 26
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
     page.get_by_label("Search contacts").fill("pat pager")
     status = page.locator(".cc-pager-status")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
 from omnidesk.services import Services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.helpers import Persona
 from tests.livechat_helpers import guest, set_setting
 
@@ -22,7 +22,7 @@ def test_a_manager_reads_the_dashboard_on_a_desktop_and_on_a_phone(
     visitor.open_room()  # nobody is available: it waits in the queue
 
     for width, height in ((1366, 860), (390, 844)):
-        page = sign_in(new_page(width=width, height=height), "mona")
+        page = signed_in(new_page(width=width, height=height), "mona")
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
         queued = page.locator(".tile").filter(has_text="Queued chats")

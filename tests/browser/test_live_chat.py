@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from omnidesk.services import Services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
 from tests.livechat_helpers import make_department, send_as_agent, set_available, set_setting
 
@@ -85,7 +85,7 @@ def test_a_visitor_and_an_agent_chat_live_and_the_agent_adds_the_contact_and_clo
     set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
     set_available(services, agent)
 
-    staff = sign_in(new_page(), "alex")
+    staff = signed_in(new_page(), "alex")
     staff_dialogs = _record_dialogs(staff)
     staff.goto("/live")
     queue = staff.locator("#queue")
@@ -167,13 +167,13 @@ def test_an_agent_does_not_see_another_agents_chat(
     _say(panel, "Anyone there?")
     expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
 
-    alex = sign_in(new_page(), "alex")
+    alex = signed_in(new_page(), "alex")
     alex.goto("/live")
     alex.locator("#mine").get_by_role("link", name="Walt Visitor").click()
     expect(alex.get_by_role("log", name="Messages")).to_contain_text("Anyone there?")
     rid = alex.url.rsplit("/", 1)[-1]
 
-    bea = sign_in(new_page(), "bea")
+    bea = signed_in(new_page(), "bea")
     bea.goto("/live")
     expect(bea.locator("#mine")).to_contain_text("You have no open chats.")
     expect(bea.locator("#queue")).to_contain_text("Nobody is waiting.")
@@ -209,7 +209,7 @@ def test_the_agent_view_fits_a_phone(services: Services, new_page: Any, agent: P
     visitor = new_page()
     _say(_visitor_starts_chat(visitor, name="Nina Narrow"), "Hi from a desk")
 
-    alex = sign_in(new_page(width=390, height=844), "alex")
+    alex = signed_in(new_page(width=390, height=844), "alex")
     alex.goto("/live")
     chat_link = alex.locator("#mine").get_by_role("link", name="Nina Narrow")
     chat_link.click()
@@ -261,11 +261,11 @@ def test_an_agent_transfers_a_chat_and_the_other_closes_it_with_a_tag(
     expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
     set_available(services, agent2)
 
-    bea = sign_in(new_page(), "bea")
+    bea = signed_in(new_page(), "bea")
     bea.goto("/live")
     expect(bea.locator("#mine")).to_contain_text("You have no open chats.")
 
-    alex = sign_in(new_page(), "alex")
+    alex = signed_in(new_page(), "alex")
     alex.goto("/live")
     alex.locator("#mine").get_by_role("link", name="Tom Transfer").click()
     alex.get_by_role("button", name="Transfer").click()
@@ -305,7 +305,7 @@ def test_an_agent_blocks_an_unknown_contact_after_confirming(
     _say(panel, "Buy cheap watches")
     expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
 
-    alex = sign_in(new_page(), "alex")
+    alex = signed_in(new_page(), "alex")
     alex.goto("/live")
     alex.locator("#mine").get_by_role("link", name="Spam Sender").click()
     notice = alex.get_by_role("region", name="Unknown contact")
@@ -339,7 +339,7 @@ def test_a_chat_from_an_unknown_contact_is_taken_once_the_agent_adds_the_contact
     panel = _visitor_starts_chat(new_page(), name="Una Unknown", email="una@example.com")
     _say(panel, "Can someone help?")
 
-    alex = sign_in(new_page(), "alex")
+    alex = signed_in(new_page(), "alex")
     alex.goto("/live")
     alex.get_by_role("button", name="Take chat with Una Unknown").click()
     # Refused: the chat opens in preview, with the reason and the notice to add the contact.
@@ -428,7 +428,7 @@ def test_edited_and_deleted_messages_change_on_both_sides(
     panel = _visitor_starts_chat(new_page(), name="Eve Edits")
     _say(panel, "First version")
     expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
-    alex = sign_in(new_page(), "alex")
+    alex = signed_in(new_page(), "alex")
     alex.goto("/live")
     alex.locator("#mine").get_by_role("link", name="Eve Edits").click()
     log = alex.get_by_role("log", name="Messages")

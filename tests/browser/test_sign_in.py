@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, signed_in
 from tests.helpers import Persona
 
 
@@ -21,7 +21,7 @@ def test_an_agent_signs_in_sees_its_menu_and_signs_out(new_page: Any, agent: Per
 
 
 def test_a_manager_sees_the_administration_entries(new_page: Any, manager: Persona) -> None:
-    page = sign_in(new_page(), "mona")
+    page = signed_in(new_page(), "mona")
     nav = page.get_by_role("navigation", name="Main")
     for entry in ("Departments", "Custom fields", "Tags", "Settings"):
         assert nav.get_by_role("link", name=entry).is_visible(), entry
