@@ -87,7 +87,14 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
 
 
 def create_contact(persona: Persona, **fields: Any) -> str:
-    body = {"name": "Ada Lovelace", "emails": ["ada@example.com"], "phones": ["+1 (555) 010-2233"], **fields}
+    """A contact created by ``persona``; the defaults (Ada's email and phone) may repeat across calls."""
+    body = {
+        "name": "Ada Lovelace",
+        "emails": ["ada@example.com"],
+        "phones": ["+1 (555) 010-2233"],
+        "allowDuplicate": True,
+        **fields,
+    }
     response = persona.post("/api/v1/omnichannel/contacts", json=body)
     assert response.status_code == 200, response.text
     contact_id: str = response.json()["contactId"]

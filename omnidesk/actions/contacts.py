@@ -29,6 +29,7 @@ from omnidesk.models import (
 )
 from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.phones import to_e164
+from omnidesk.queries.contacts import holder_of_email_or_phone
 from omnidesk.queries.settings import default_phone_region
 
 
@@ -103,6 +104,34 @@ def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
     return rows
 
 
+def refuse_duplicates(
+    session: Session,
+    *,
+    contact: Contact | None,
+    emails: Sequence[ContactEmail],
+    phones: Sequence[ContactPhone],
+) -> None:
+    """A 409 naming the contact that already has one of the emails or phones this one is given (those it
+    has already are not looked at again): staff add to that contact, or say the duplicate is meant."""
+    kept_emails = {email.address for email in contact.emails} if contact else set()
+    kept_phones = {phone.e164 for phone in contact.phones} if contact else set()
+    holder = holder_of_email_or_phone(
+        session,
+        emails=[email.address for email in emails if email.address not in kept_emails],
+        e164s=[phone.e164 for phone in phones if phone.e164 and phone.e164 not in kept_phones],
+        other_than=contact.id if contact else None,
+    )
+    if holder is None:
+        return
+    other, field, value = holder
+    raise ApiError(
+        "error-contact-already-exists",
+        f"{value} already belongs to the contact {other.name} (send allowDuplicate to save anyway)",
+        status_code=409,
+        details={"contactId": other.id, "name": other.name, "field": field, "value": value},
+    )
+
+
 def create_contact(
     session: Session,
     *,
@@ -112,8 +141,10 @@ def create_contact(
     phones: Sequence[str],
     custom_fields: dict[str, Any] | None = None,
     contact_manager: str | None = None,
+    allow_duplicate: bool = False,
 ) -> Contact:
-    """A contact added by staff: known, and waiting (pre-registered) for its first channel."""
+    """A contact added by staff: known, and waiting (pre-registered) for its first channel. An email or
+    phone another contact has is refused unless ``allow_duplicate``."""
     if not name.strip():
         raise ApiError("error-invalid-name", "The contact name must not be empty")
     contact = Contact(
@@ -126,6 +157,8 @@ def create_contact(
     )
     contact.emails = _emails(emails)
     contact.phones = _phones(session, phones)
+    if not allow_duplicate:
+        refuse_duplicates(session, contact=None, emails=contact.emails, phones=contact.phones)
     session.add(contact)
     session.flush()
     audit_contact(session, contact, action="created", actor=actor, before=None)
@@ -143,10 +176,16 @@ def update_contact(
     custom_fields: dict[str, Any] | None = None,
     contact_manager: str | None = None,
     wipe_conflicts: bool = False,
+    allow_duplicate: bool = False,
 ) -> Contact:
     """Lists replace the old ones; ``None`` leaves a field; an empty manager clears it. Any update
-    makes the contact known."""
+    makes the contact known. An email or phone it gains that another contact has is refused unless
+    ``allow_duplicate``."""
     before = contact_snapshot(contact)
+    new_emails = _emails(emails) if emails is not None else []
+    new_phones = _phones(session, phones) if phones is not None else []
+    if not allow_duplicate:
+        refuse_duplicates(session, contact=contact, emails=new_emails, phones=new_phones)
     if name is not None:
         if not name.strip():
             raise ApiError("error-invalid-name", "The contact name must not be empty")
@@ -154,9 +193,9 @@ def update_contact(
             contact.name = name.strip()
             rename_rooms_of_contact(session, contact=contact)
     if emails is not None:
-        contact.emails = _emails(emails)
+        contact.emails = new_emails
     if phones is not None:
-        contact.phones = _phones(session, phones)
+        contact.phones = new_phones
     if custom_fields is not None:
         contact.custom_fields = validate_custom_field_values(
             session, scope="visitor", values=custom_fields, current=contact.custom_fields

@@ -62,11 +62,12 @@ class ContactCreateBody(Body):
     phones: list[str]
     customFields: dict[str, Any] | None = None
     contactManager: str | None = None
+    allowDuplicate: bool | None = None  # Omnidesk's: save although another contact has an email/phone
 
     _unique_lists = field_validator("emails", "phones")(_unique)
 
 
-@router.post("/contacts")
+@router.post("/contacts", responses=errors(409))
 def create_contact(body: ContactCreateBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "create-livechat-contact")
     contact = contact_actions.create_contact(
@@ -77,6 +78,7 @@ def create_contact(body: ContactCreateBody, actor: CurrentActor, session: Sessio
         phones=body.phones,
         custom_fields=body.customFields,
         contact_manager=body.contactManager,
+        allow_duplicate=bool(body.allowDuplicate),
     )
     return ok(contactId=contact.id)
 
@@ -89,11 +91,12 @@ class ContactUpdateBody(Body):
     customFields: dict[str, Any] | None = None
     contactManager: str | None = None
     wipeConflicts: bool | None = None
+    allowDuplicate: bool | None = None
 
     _unique_lists = field_validator("emails", "phones")(_unique)
 
 
-@router.post("/contacts.update")
+@router.post("/contacts.update", responses=errors(409))
 def update_contact(body: ContactUpdateBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "update-livechat-contact")
     contact = _contact_or_error(session, body.contactId)
@@ -107,6 +110,7 @@ def update_contact(body: ContactUpdateBody, actor: CurrentActor, session: Sessio
         custom_fields=body.customFields,
         contact_manager=body.contactManager,
         wipe_conflicts=bool(body.wipeConflicts),
+        allow_duplicate=bool(body.allowDuplicate),
     )
     return ok(contact=_shape_one(session, contact))
 

@@ -47,6 +47,7 @@ _REASONS = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflicts with what exists; the error's details name it",
     413: "Request body too large",
     429: "Too many requests; Retry-After says when to try again",
     431: "Request header fields too large",

@@ -105,6 +105,36 @@ def contact_with_email(session: Session, address: str) -> Contact | None:
     )
 
 
+def holder_of_email_or_phone(
+    session: Session, *, emails: Sequence[str], e164s: Sequence[str], other_than: str | None
+) -> tuple[Contact, str, str] | None:
+    """The enabled contact, other than ``other_than``, that already has one of these (lower-cased)
+    addresses or E.164 numbers, with the field and the value it holds; known contacts first."""
+    enabled = [Contact.enabled.is_(True), *([Contact.id != other_than] if other_than else [])]
+    order = (Contact.unknown.asc(), Contact.created_at, Contact.id)
+    if emails:
+        found = session.execute(
+            select(Contact, ContactEmail.address)
+            .join(ContactEmail, ContactEmail.contact_id == Contact.id)
+            .where(*enabled, ContactEmail.address.in_(list(emails)))
+            .order_by(*order)
+            .limit(1)
+        ).first()
+        if found is not None:
+            return found[0], "emails", found[1]
+    if e164s:
+        by_phone = session.execute(
+            select(Contact, ContactPhone.e164)
+            .join(ContactPhone, ContactPhone.contact_id == Contact.id)
+            .where(*enabled, ContactPhone.e164.in_(list(e164s)))
+            .order_by(*order)
+            .limit(1)
+        ).first()
+        if by_phone is not None:
+            return by_phone[0], "phones", by_phone[1] or ""
+    return None
+
+
 def closed_rooms_of_contact(
     session: Session,
     *,

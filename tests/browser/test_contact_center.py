@@ -333,3 +333,31 @@ def test_a_capped_total_reads_as_a_lower_bound_and_still_pages_on(
     expect(status).to_have_text("26\u201330 of 26+")
     expect(page.locator("#contacts-table tbody tr[data-id]")).to_have_count(5)
     expect(page.get_by_role("button", name="Next")).to_be_disabled()
+
+
+def test_a_new_contact_with_someones_email_links_to_them_or_is_saved_anyway(
+    new_page: Any, manager: Persona
+) -> None:
+    ada = _contact(manager, name="Ada Lovelace", emails=["ada@example.com"])
+    page = signed_in(new_page(), "mona")
+    page.goto("/contact-center/contacts")
+    page.get_by_role("button", name="New contact").click()
+    dialog = page.get_by_role("dialog", name="New contact")
+    dialog.get_by_label("Name", exact=True).fill("Augusta King")
+    dialog.get_by_label("Email", exact=True).fill("ADA@example.com")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+
+    notice = dialog.locator(".cc-duplicate")
+    expect(notice).to_contain_text("ada@example.com already belongs to Ada Lovelace.")
+    link = notice.get_by_role("link", name="Ada Lovelace")
+    expect(link).to_have_attribute("href", f"/contact-center/contacts/{ada}")
+    assert (
+        manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": "Augusta"}).json()["total"]
+        == 0
+    )
+
+    notice.get_by_role("button", name="Save anyway").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#cc-drawer").get_by_role("heading", name="Augusta King")).to_be_visible()
+    found = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": "Augusta"}).json()
+    assert [contact["emails"] for contact in found["contacts"]] == [[{"address": "ada@example.com"}]]

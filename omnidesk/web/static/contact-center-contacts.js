@@ -183,8 +183,27 @@
           : el("input", { name: field._id, value: String(value), autocomplete: "off" });
       return [field, input];
     });
+    // A 409 names the contact that has an email or phone already: link to it, or save anyway.
+    let allowDuplicate = false;
+    const duplicate = el("div", { class: "alert alert-warn cc-duplicate", role: "alert", hidden: true });
+    function offerDuplicate(error, formNode) {
+      const response = error?.response;
+      if (response?.errorType !== "error-contact-already-exists" || !response.details) return false;
+      const { contactId, name: holder, value } = response.details;
+      const link = el("a", { href: `/contact-center/contacts/${encodeURIComponent(contactId)}` }, holder);
+      const anyway = el("button", { type: "button", class: "button small" }, "Save anyway");
+      anyway.addEventListener("click", () => {
+        allowDuplicate = true;
+        formNode.requestSubmit();
+      });
+      duplicate.replaceChildren(el("p", {}, `${value} already belongs to `, link, "."), anyway);
+      duplicate.hidden = false;
+      return true;
+    }
     return {
+      offerDuplicate,
       fields: [
+        duplicate,
         el("label", {}, "Name", name),
         emailList.node,
         phoneList.node,
@@ -198,6 +217,7 @@
         if (!name.value.trim()) throw new Error("Enter the contact's name.");
         const body = { name: name.value.trim(), emails: emailList.values(), phones: phoneList.values() };
         if (manager) body.contactManager = manager.value;
+        if (allowDuplicate) body.allowDuplicate = true;
         if (customInputs.length)
           body.customFields = Object.fromEntries(
             customInputs.map(([field, input]) => [field._id, input.value]),
@@ -216,9 +236,15 @@
       submitLabel: "Save",
       className: "cc-wide-dialog",
       fields: form.fields,
-      submit: async () => {
+      submit: async (formNode) => {
         const body = form.collect();
-        const { contactId } = await api("POST", "omnichannel/contacts", body);
+        let contactId;
+        try {
+          ({ contactId } = await api("POST", "omnichannel/contacts", body));
+        } catch (error) {
+          if (form.offerDuplicate(error, formNode)) return false;
+          throw error;
+        }
         toast(`Contact ${body.name} created`);
         table.reload();
         openContact(contactId);
@@ -579,8 +605,10 @@
         renderContact(0);
         table.reload();
       } catch (error) {
-        alert.textContent = CC.errorText(error);
-        alert.hidden = false;
+        if (!form.offerDuplicate(error, node)) {
+          alert.textContent = CC.errorText(error);
+          alert.hidden = false;
+        }
       } finally {
         save.disabled = false;
       }
