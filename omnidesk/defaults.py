@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "update-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "delete-livechat-contact": ("omnichannel", MANAGERS),
     "view-livechat-contact-audit": ("omnichannel", MANAGERS),
+    # Omnidesk's: what is held about a person, and erasing them (privacy requests); admins by default.
+    "export-livechat-contact": ("omnichannel", ADMIN),
+    "erase-livechat-contact": ("omnichannel", ADMIN),
     "view-livechat-contact-history": ("omnichannel", OMNICHANNEL_STAFF),
     "block-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "unblock-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),

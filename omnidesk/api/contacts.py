@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import require, sees_all_chats
 from omnidesk.actions import contacts as contact_actions
+from omnidesk.actions.contact_privacy import erase_contact, record_export
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.dates import iso
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import Contact, ContactAudit, ContactChannel
+from omnidesk.models import Contact, ContactChannel
 from omnidesk.queries.contacts import (
     SORTABLE_CONTACT_FIELDS,
     audit_of_contact,
@@ -25,8 +25,10 @@ from omnidesk.queries.contacts import (
     contact_exists,
     enabled_contact,
     search_contacts,
+    stored_contact,
 )
-from omnidesk.shapes.contacts import channel_shape, contact_shape, contact_shapes
+from omnidesk.shapes.contact_export import contact_export
+from omnidesk.shapes.contacts import audit_shape, channel_shape, contact_shape, contact_shapes
 from omnidesk.shapes.rooms import room_shapes
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tags=["contacts"])
@@ -306,20 +308,37 @@ class AuditQuery(QueryParams):
     offset: int | None = Field(default=None, ge=0)
 
 
-def audit_shape(entry: ContactAudit) -> dict[str, Any]:
-    return {
-        "_id": entry.id,
-        "contactId": entry.contact_id,
-        "action": entry.action,
-        "user": {"_id": entry.actor_id, "username": entry.actor_username} if entry.actor_id else None,
-        "changes": entry.changes,
-        "ts": iso(entry.created_at),
-    }
-
-
 @router.get("/contacts.audit")
 def audit(params: Annotated[AuditQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-audit")
     offset, count = page_bounds(params.offset, params.count)
     entries, total = audit_of_contact(session, contact_id=params.contactId, offset=offset, count=count)
     return ok(audit=[audit_shape(entry) for entry in entries], count=len(entries), offset=offset, total=total)
+
+
+@router.get("/contacts.export", responses=errors(404))
+def export(
+    params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    """Everything held about the person, as one document (Omnidesk's; see shapes/contact_export.py)."""
+    require(session, actor, "export-livechat-contact")
+    contact = stored_contact(session, params.contactId)
+    if contact is None:
+        raise ApiError("error-contact-not-found", "Contact not found", status_code=404)
+    document = contact_export(session, contact)
+    record_export(session, actor=actor, contact=contact)
+    return ok(export=document)
+
+
+class EraseBody(Body):
+    contactId: str = Field(min_length=1)
+
+
+@router.post("/contacts.erase", responses=errors(404))
+def erase(body: EraseBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """Erase the person and everything held about them (Omnidesk's; see actions/contact_privacy.py)."""
+    require(session, actor, "erase-livechat-contact")
+    contact = stored_contact(session, body.contactId)
+    if contact is None:
+        raise ApiError("error-contact-not-found", "Contact not found", status_code=404)
+    return ok(erased=erase_contact(session, actor=actor, contact=contact))

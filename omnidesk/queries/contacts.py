@@ -26,6 +26,12 @@ def enabled_contact(session: Session, contact_id: str) -> Contact | None:
     return contact if contact is not None and contact.enabled else None
 
 
+def stored_contact(session: Session, contact_id: str) -> Contact | None:
+    """The contact, deleted (disabled) ones too: the privacy export and erasure reach them, since a
+    deleted contact still holds what it held."""
+    return session.get(Contact, contact_id) if contact_id else None
+
+
 def search_contacts(
     session: Session,
     *,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from omnidesk.dates import iso
+from omnidesk.models import ContactAudit
 from omnidesk.queries.contact_rows import contact_rows
 
 
@@ -58,6 +59,19 @@ def channel_shape(channel: Any) -> dict[str, Any]:
     return shape
 
 
+def stored_contact_shape(contact: Any, *, manager: Any | None) -> dict[str, Any]:
+    """A ``Contact`` as loaded, deleted (disabled) ones too, in the same shape, with ``enabled``."""
+    shape = _contact_shape(
+        contact,
+        emails=[email.address for email in contact.emails],
+        phones=[phone.phone_number for phone in contact.phones],
+        channels=contact.channels,
+        manager=manager,
+    )
+    shape["enabled"] = contact.enabled
+    return shape
+
+
 def _contact_shape(
     contact: Any,
     *,
@@ -85,3 +99,14 @@ def _contact_shape(
     if contact.last_chat_room_id:
         shape["lastChat"] = {"_id": contact.last_chat_room_id, "ts": iso(contact.last_chat_at)}
     return shape
+
+
+def audit_shape(entry: ContactAudit) -> dict[str, Any]:
+    return {
+        "_id": entry.id,
+        "contactId": entry.contact_id,
+        "action": entry.action,
+        "user": {"_id": entry.actor_id, "username": entry.actor_username} if entry.actor_id else None,
+        "changes": entry.changes,
+        "ts": iso(entry.created_at),
+    }

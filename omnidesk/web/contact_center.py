@@ -38,6 +38,8 @@ CLIENT_PERMISSIONS = (
     "view-livechat-contact-history",
     "block-livechat-contact",
     "unblock-livechat-contact",
+    "export-livechat-contact",
+    "erase-livechat-contact",
     "inbound-voip-calls",
     "manage-others-voice-calls",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -361,3 +362,40 @@ def test_a_new_contact_with_someones_email_links_to_them_or_is_saved_anyway(
     expect(page.locator("#cc-drawer").get_by_role("heading", name="Augusta King")).to_be_visible()
     found = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": "Augusta"}).json()
     assert [contact["emails"] for contact in found["contacts"]] == [[{"address": "ada@example.com"}]]
+
+
+def test_an_admin_downloads_what_is_held_about_a_contact_then_erases_them(
+    new_page: Any, admin: Persona, manager: Persona
+) -> None:
+    grace = _contact(manager, name="Grace Hopper", emails=["grace@navy.example"])
+    page = signed_in(new_page(), "alice")
+    page.goto(f"/contact-center/contacts/{grace}")
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+
+    drawer.get_by_role("button", name="Contact options").click()
+    with page.expect_download() as download:
+        drawer.get_by_role("menuitem", name="Download all data").click()
+    assert download.value.suggested_filename == f"contact-{grace}.json"
+    with open(download.value.path(), encoding="utf-8") as saved:
+        document = json.load(saved)
+    assert document["contact"]["emails"] == [{"address": "grace@navy.example"}]
+
+    drawer.get_by_role("button", name="Contact options").click()
+    drawer.get_by_role("menuitem", name="Erase this person…").click()
+    dialog = page.get_by_role("dialog", name="Erase this person?")
+    expect(dialog).to_contain_text("Everything held about Grace Hopper is deleted for good")
+    dialog.get_by_role("button", name="Erase").click()
+    expect(drawer).to_be_hidden()
+    expect(page.locator("#contacts-table")).not_to_contain_text("Grace Hopper")
+    gone = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": grace})
+    assert gone.status_code == 404
+
+
+def test_a_manager_is_not_offered_the_privacy_actions(new_page: Any, manager: Persona) -> None:
+    grace = _contact(manager, name="Grace Hopper", emails=[])
+    page = signed_in(new_page(), "mona")
+    page.goto(f"/contact-center/contacts/{grace}")
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("button", name="Edit contact")).to_be_visible()
+    expect(drawer.get_by_role("button", name="Contact options")).to_have_count(0)

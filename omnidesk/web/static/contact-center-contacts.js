@@ -279,9 +279,35 @@
     }
   }
 
+  // Privacy requests: download everything held about the person, or erase them.
+  async function downloadExport(contact) {
+    const { export: document_ } = await api("GET", "omnichannel/contacts.export", { contactId: contact._id });
+    const blob = new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: `contact-${contact._id}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  async function erase(contact) {
+    const confirmed = await CC.confirmDialog({
+      title: "Erase this person?",
+      message: `Everything held about ${displayName(contact)} is deleted for good: the contact, every chat with its messages, every call, and the contact's history. Only a note that the contact was erased remains.`,
+      confirmLabel: "Erase",
+      danger: true,
+    });
+    if (!confirmed) return;
+    await api("POST", "omnichannel/contacts.erase", { contactId: contact._id });
+    toast(`${displayName(contact)} was erased`);
+    CC.drawer.close();
+    table.reload();
+  }
+
   function renderContact(tab = 0) {
     const { contact } = current;
     CC.drawer.setTitle(displayName(contact));
+    const actions = [];
     if (can("update-livechat-contact")) {
       const pencil = el(
         "button",
@@ -289,10 +315,19 @@
         CC.icon("edit"),
       );
       pencil.addEventListener("click", renderEdit);
-      CC.drawer.setActions(pencil);
-    } else {
-      CC.drawer.setActions();
+      actions.push(pencil);
     }
+    const privacy = [];
+    if (can("export-livechat-contact"))
+      privacy.push({ label: "Download all data", action: () => downloadExport(contact).catch(CC.fail) });
+    if (can("erase-livechat-contact"))
+      privacy.push({
+        label: "Erase this person…",
+        danger: true,
+        action: () => erase(contact).catch(CC.fail),
+      });
+    if (privacy.length) actions.push(CC.menuButton({ label: "Contact options", items: privacy }));
+    CC.drawer.setActions(...actions);
     const tabs = [
       { label: "Details", render: renderDetails },
       { label: "Channels", render: renderChannels },
