@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # Omnidesk's: what is held about a person, and erasing them (privacy requests); admins by default.
     "export-livechat-contact": ("omnichannel", ADMIN),
     "erase-livechat-contact": ("omnichannel", ADMIN),
+    "merge-livechat-contacts": ("omnichannel", MANAGERS),
     "view-livechat-contact-history": ("omnichannel", OMNICHANNEL_STAFF),
     "block-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),
     "unblock-livechat-contact": ("omnichannel", OMNICHANNEL_STAFF),

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from omnidesk.services import Services
 from omnidesk.web.admin import PAGES
@@ -109,3 +109,15 @@ def page_paths() -> list[str]:
             if isinstance(route, APIRoute) and "GET" in route.methods:
                 paths.add(re.sub(r"\{[^}]+\}", "agents" if "{page}" in route.path else "x1", route.path))
     return sorted(paths)
+
+
+def database_dump(services: Services) -> str:
+    """Every row of every table (on SQLite the FTS5 index's own tables too), as text."""
+    lines: list[str] = []
+    with services.db.engine.connect() as connection:
+        if services.db.dialect == "sqlite":
+            lines = list(connection.connection.driver_connection.iterdump())
+        else:
+            for table in inspect(connection).get_table_names():
+                lines += [repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))]
+    return "\n".join(lines)

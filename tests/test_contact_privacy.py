@@ -7,10 +7,9 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, text
 
 from omnidesk.services import Services
-from tests.helpers import Persona, assert_error
+from tests.helpers import Persona, assert_error, create_contact, database_dump
 from tests.livechat_helpers import Guest, guest, send_as_agent, set_available
 
 EMAIL = "ada@lovelace.example"
@@ -40,18 +39,6 @@ def _person(services: Services, client: TestClient, agent: Persona, manager: Per
     update = {"contactId": contact_id, "name": "Ada King, Countess of Lovelace"}
     assert manager.post("/api/v1/omnichannel/contacts.update", json=update).status_code == 200
     return visitor, room["_id"]
-
-
-def _dump(services: Services) -> str:
-    """Every row of every table (on SQLite the FTS5 index's own tables too), as text."""
-    lines: list[str] = []
-    with services.db.engine.connect() as connection:
-        if services.db.dialect == "sqlite":
-            lines = list(connection.connection.driver_connection.iterdump())
-        else:
-            for table in inspect(connection).get_table_names():
-                lines += [repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))]
-    return "\n".join(lines)
 
 
 def test_the_export_holds_the_contact_its_chats_calls_and_audit_and_no_token(
@@ -93,11 +80,17 @@ def test_erase_is_refused_while_a_chat_is_open_then_leaves_no_row_that_mentions_
     contact_id = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": EMAIL}).json()[
         "contacts"
     ][0]["_id"]
-    dump = _dump(services)
+    dump = database_dump(services)
     assert all(value in dump for value in (EMAIL, PHONE_DIGITS, "Lovelace", SECRET, TOKEN))
 
     erase = {"contactId": contact_id}
     assert_error(manager.post("/api/v1/omnichannel/contacts.erase", json=erase), 403, "error-unauthorized")
+    # A duplicate merged into her: its tombstone and the merge's undo record are hers too.
+    byron = create_contact(manager, name="Augusta Byron", emails=["augusta@byron.example"], phones=[])
+    merged = admin.post(
+        "/api/v1/omnichannel/contacts.merge", json={"contactId": contact_id, "mergeWith": [byron]}
+    )
+    assert merged.status_code == 200, merged.text
     open_chat = admin.post("/api/v1/omnichannel/contacts.erase", json=erase)
     assert_error(open_chat, 400, "error-contact-has-open-rooms")
     assert visitor.close(rid).status_code == 200
@@ -106,8 +99,8 @@ def test_erase_is_refused_while_a_chat_is_open_then_leaves_no_row_that_mentions_
     assert erased.status_code == 200, erased.text
     assert erased.json()["erased"] == {"rooms": 1, "calls": 1, "visitors": 2}
 
-    dump = _dump(services)
-    for value in (EMAIL, PHONE_DIGITS, "Lovelace", SECRET, TOKEN, "Please call me back"):
+    dump = database_dump(services)
+    for value in (EMAIL, PHONE_DIGITS, "Lovelace", SECRET, TOKEN, "Please call me back", "Byron", byron):
         assert value not in dump, value
     assert_error(
         manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}),

@@ -2,13 +2,14 @@
 recorded in the contact's audit. Erasing a person (``omnichannel/contacts.erase``) deletes every record
 ``contact_records`` finds: messages, rooms (with their queue entries, tags, verifications and channel
 deliveries), calls (with their events), visitors, the contact with its emails, phones and channels, its
-search entry and audit trail; and the outbound emails of those rooms or to those addresses, the
-offline-form messages from those addresses and the rate-limit counters keyed by them. One audit entry
-without personal data says who erased which contact id, and when."""
+search entry and audit trail, the tombstones of the contacts merged into it and the merge records that
+name any of them (their undo data holds names and fields); and the outbound emails of those rooms or to
+those addresses, the offline-form messages from those addresses and the rate-limit counters keyed by
+them. One audit entry without personal data says who erased which contact id, and when."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_
+from sqlalchemy import String, cast, delete, or_
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
@@ -18,6 +19,7 @@ from omnidesk.models import (
     Call,
     Contact,
     ContactAudit,
+    ContactMerge,
     Message,
     OfflineMessage,
     OutboundEmail,
@@ -26,6 +28,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.queries.contact_records import contact_records
+from omnidesk.queries.contacts import merged_contacts
 from omnidesk.queries.search.index import remove_entries
 
 
@@ -54,9 +57,16 @@ def erase_contact(session: Session, *, actor: Actor, contact: Contact) -> dict[s
         session.execute(delete(Room).where(Room.id.in_(room_ids)))
     if records.calls:
         session.execute(delete(Call).where(Call.id.in_([call.id for call in records.calls])))
-    session.execute(delete(ContactAudit).where(ContactAudit.contact_id == contact.id))
-    remove_entries(session, [contact.id])
+    tombstones = merged_contacts(session, contact.id)
+    contact_ids = [contact.id, *(tombstone.id for tombstone in tombstones)]
+    session.execute(delete(ContactAudit).where(ContactAudit.contact_id.in_(contact_ids)))
+    merges = [ContactMerge.survivor_id.in_(contact_ids)]
+    merges += [cast(ContactMerge.merged_ids, String).like(f'%"{contact_id}"%') for contact_id in contact_ids]
+    session.execute(delete(ContactMerge).where(or_(*merges)))
+    remove_entries(session, contact_ids)
     contact_id = contact.id
+    for tombstone in tombstones:
+        session.delete(tombstone)
     session.delete(contact)
     session.flush()
     if visitor_ids:

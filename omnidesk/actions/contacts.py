@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.actions.accounts import normalise_email
+from omnidesk.actions.contact_audit import audit_contact, contact_snapshot
 from omnidesk.actions.contact_links import rename_rooms_of_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
@@ -31,40 +32,6 @@ from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.phones import to_e164
 from omnidesk.queries.contacts import holder_of_email_or_phone
 from omnidesk.queries.settings import default_phone_region
-
-
-def contact_snapshot(contact: Contact) -> dict[str, Any]:
-    return {
-        "name": contact.name,
-        "emails": [email.address for email in contact.emails],
-        "phones": [phone.phone_number for phone in contact.phones],
-        "customFields": dict(contact.custom_fields or {}),
-        "contactManager": contact.contact_manager_id,
-        "unknown": contact.unknown,
-        "conflictingFields": list(contact.conflicting_fields or []),
-    }
-
-
-def audit_contact(
-    session: Session, contact: Contact, *, action: str, actor: Actor | None, before: dict[str, Any] | None
-) -> None:
-    after = contact_snapshot(contact) if action != "deleted" else {}
-    before = before or {}
-    changes = {
-        field: {"old": before.get(field), "new": after.get(field)}
-        for field in dict.fromkeys([*before, *after])
-        if before.get(field) != after.get(field)
-    }
-    session.add(
-        ContactAudit(
-            contact_id=contact.id,
-            action=action,
-            actor_id=actor.id if actor else None,
-            actor_username=actor.user.username if actor else None,
-            changes=changes,
-        )
-    )
-    send_event_on_commit(session, ContactChanged(op=action, contact_id=contact.id))
 
 
 def check_contact_manager(session: Session, manager_id: str) -> str:

@@ -22,6 +22,7 @@ from omnidesk import defaults
 from omnidesk.actions import rate_limits
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import add_contact_emails, channel_of
+from omnidesk.actions.contact_merge import merge_on_verified_identity
 from omnidesk.actions.key_locks import lock
 from omnidesk.actions.mail import queue_email
 from omnidesk.actions.messages import add_system_message
@@ -145,6 +146,7 @@ def confirm_verification(session: Session, *, room: Room, code: str) -> ContactC
     add_system_message(session, room=room, type="livechat-contact-verified", by=None, msg=verification.value)
     send_event_on_commit(session, room_event("updated", room))
     release_verified_inquiry(session, room=room)
+    merge_on_verified_identity(session, channel=channel)
     return channel
 
 

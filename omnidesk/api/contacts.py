@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from omnidesk.access import require, sees_all_chats
+from omnidesk.actions import contact_merge
 from omnidesk.actions import contacts as contact_actions
 from omnidesk.actions.contact_privacy import erase_contact, record_export
 from omnidesk.api.openapi import errors
@@ -24,10 +25,12 @@ from omnidesk.queries.contacts import (
     closed_rooms_of_contact,
     contact_exists,
     enabled_contact,
+    likely_duplicates,
     search_contacts,
     stored_contact,
 )
 from omnidesk.shapes.contact_export import contact_export
+from omnidesk.shapes.contact_merge import merge_preview
 from omnidesk.shapes.contacts import audit_shape, channel_shape, contact_shape, contact_shapes
 from omnidesk.shapes.rooms import room_shapes
 
@@ -151,7 +154,8 @@ def get_contact(
     params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact")
-    shape = contact_shape(session, params.contactId)
+    contact = enabled_contact(session, params.contactId)  # a merged contact's id gives the survivor
+    shape = contact_shape(session, contact.id) if contact is not None else None
     if shape is None:
         raise NotFound()
     return ok(contact=shape)
@@ -234,13 +238,14 @@ def history(
     params: Annotated[HistoryQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-history")
-    if not contact_exists(session, contact_id=params.contactId):
+    contact = enabled_contact(session, params.contactId)
+    if contact is None:
         raise ApiError("error-contact-not-found", "Contact not found")
     offset, count = page_bounds(params.offset, params.count)
     # Every agent sees the contact, but only the chats it may open: the ones it served.
     room_ids, total = closed_rooms_of_contact(
         session,
-        contact_id=params.contactId,
+        contact_id=contact.id,
         source=params.source,
         served_by=None if sees_all_chats(session, actor) else actor.id,
         offset=offset,
@@ -312,7 +317,9 @@ class AuditQuery(QueryParams):
 def audit(params: Annotated[AuditQuery, Query()], actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-audit")
     offset, count = page_bounds(params.offset, params.count)
-    entries, total = audit_of_contact(session, contact_id=params.contactId, offset=offset, count=count)
+    contact = stored_contact(session, params.contactId)  # an erased contact's trail has no contact
+    contact_id = contact.id if contact is not None else params.contactId
+    entries, total = audit_of_contact(session, contact_id=contact_id, offset=offset, count=count)
     return ok(audit=[audit_shape(entry) for entry in entries], count=len(entries), offset=offset, total=total)
 
 
@@ -342,3 +349,53 @@ def erase(body: EraseBody, actor: CurrentActor, session: SessionDep) -> dict[str
     if contact is None:
         raise ApiError("error-contact-not-found", "Contact not found", status_code=404)
     return ok(erased=erase_contact(session, actor=actor, contact=contact))
+
+
+class MergeBody(Body):
+    contactId: str = Field(min_length=1)
+    mergeWith: list[str] = Field(min_length=1, max_length=contact_merge.MAX_MERGED)
+    preview: bool | None = None
+
+
+@router.post("/contacts.merge", responses=errors(404))
+def merge(body: MergeBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """Merge contacts into ``contactId`` (Omnidesk's; see actions/contact_merge.py); with ``preview``,
+    answer what the merge would make without writing."""
+    require(session, actor, "merge-livechat-contacts")
+    survivor, *others = contact_merge.contacts_to_merge(
+        session, contact_id=body.contactId, merge_with=body.mergeWith
+    )
+    plan = contact_merge.plan_merge(session, survivor=survivor, others=others)
+    if body.preview:
+        return ok(preview=merge_preview(session, plan))
+    record = contact_merge.merge_contacts(session, actor=actor, plan=plan)
+    return ok(mergeId=record.id, contact=_shape_one(session, survivor))
+
+
+class UnmergeBody(Body):
+    mergeId: str = Field(min_length=1)
+
+
+@router.post("/contacts.unmerge", responses=errors(404))
+def unmerge(body: UnmergeBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """Undo a merge while nothing newer depends on it (Omnidesk's)."""
+    require(session, actor, "merge-livechat-contacts")
+    record = contact_merge.unmerge(session, actor=actor, merge_id=body.mergeId)
+    return ok(contactIds=[record.survivor_id, *record.merged_ids])
+
+
+@router.get("/contacts.duplicates")
+def duplicates(
+    params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    """Contacts that may be the same person: sharing an email or a phone, or of the same name
+    (Omnidesk's; the Contacts tab suggests them for a merge)."""
+    require(session, actor, "view-livechat-contact")
+    contact = _contact_or_error(session, params.contactId)
+    found = likely_duplicates(session, contact)
+    shapes = {shape["_id"]: shape for shape in contact_shapes(session, list(found))}
+    return ok(
+        contacts=[
+            {**shapes[other_id], "matchedOn": found[other_id]} for other_id in found if other_id in shapes
+        ]
+    )

@@ -7,6 +7,7 @@ from omnidesk.models.contacts import (
     ContactAudit,
     ContactChannel,
     ContactEmail,
+    ContactMerge,
     ContactPhone,
     ContactVerification,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ContactAudit",
     "ContactChannel",
     "ContactEmail",
+    "ContactMerge",
     "ContactPhone",
     "ContactVerification",
     "Counter",

@@ -21,7 +21,9 @@ class Contact(Base):
     unknown: Mapped[bool] = mapped_column(Boolean, default=False)
     # Created by staff with no channel yet: the first visitor with one of its emails or phones claims it.
     pre_registration: Mapped[bool] = mapped_column(Boolean, default=False)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)  # false = deleted (soft)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)  # false = deleted (soft) or merged
+    # Set on a merged contact (a tombstone, disabled): the contact it went into, which its id resolves to.
+    merged_into_id: Mapped[str | None] = mapped_column(IdType)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Values a merge could not apply: [{"field": "name" | "manager" | "customFields.<key>", "value": ...}]
     conflicting_fields: Mapped[list[Any]] = mapped_column(default=list)
@@ -40,7 +42,10 @@ class Contact(Base):
         lazy="selectin", cascade="all, delete-orphan", order_by="ContactChannel.created_at"
     )
 
-    __table_args__ = (Index("ix_contacts_enabled_unknown_name", "enabled", "unknown", "name"),)
+    __table_args__ = (
+        Index("ix_contacts_enabled_unknown_name", "enabled", "unknown", "name"),
+        Index("ix_contacts_merged_into", "merged_into_id"),
+    )
 
 
 class ContactEmail(Base):
@@ -124,3 +129,24 @@ class ContactVerification(Base):
     expires_at: Mapped[datetime]
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactMerge(Base):
+    """Contacts merged into one (``survivor_id``), by hand or on a verified identity. ``undo`` holds
+    what the merge changed, so ``contacts.unmerge`` can put each contact, channel, room and call back.
+    No foreign keys: the record outlives an undo; the erasure deletes the ones naming the person."""
+
+    __tablename__ = "contact_merges"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    survivor_id: Mapped[str] = mapped_column(IdType)
+    merged_ids: Mapped[list[Any]] = mapped_column(default=list)
+    reason: Mapped[str] = mapped_column(String(20))  # "manual" | "verified"
+    actor_id: Mapped[str | None] = mapped_column(IdType)
+    actor_username: Mapped[str | None] = mapped_column(String(120))
+    undo: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by_username: Mapped[str | None] = mapped_column(String(120))
+
+    __table_args__ = (Index("ix_contact_merges_survivor", "survivor_id", "created_at"),)

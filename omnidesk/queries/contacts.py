@@ -21,15 +21,36 @@ SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
 }
 
 
+# A merged contact's id resolves to the contact it went into, through at most this many merges.
+MAX_MERGE_HOPS = 50
+
+
 def enabled_contact(session: Session, contact_id: str) -> Contact | None:
-    contact = session.get(Contact, contact_id) if contact_id else None
+    """The contact, unless deleted; the id of a merged contact resolves to the one it went into."""
+    contact = stored_contact(session, contact_id)
     return contact if contact is not None and contact.enabled else None
 
 
 def stored_contact(session: Session, contact_id: str) -> Contact | None:
     """The contact, deleted (disabled) ones too: the privacy export and erasure reach them, since a
-    deleted contact still holds what it held."""
-    return session.get(Contact, contact_id) if contact_id else None
+    deleted contact still holds what it held. A merged contact resolves to the one it went into."""
+    contact = session.get(Contact, contact_id) if contact_id else None
+    for _ in range(MAX_MERGE_HOPS):
+        if contact is None or contact.merged_into_id is None:
+            break
+        contact = session.get(Contact, contact.merged_into_id)
+    return contact
+
+
+def merged_contacts(session: Session, contact_id: str) -> list[Contact]:
+    """The tombstones of the contacts merged into this one, directly or through other merges."""
+    found: list[Contact] = []
+    frontier = [contact_id]
+    while frontier:
+        batch = list(session.scalars(select(Contact).where(Contact.merged_into_id.in_(frontier))))
+        found += batch
+        frontier = [contact.id for contact in batch]
+    return found
 
 
 def search_contacts(
@@ -139,6 +160,44 @@ def holder_of_email_or_phone(
         if by_phone is not None:
             return by_phone[0], "phones", by_phone[1] or ""
     return None
+
+
+DUPLICATE_SUGGESTIONS = 20
+
+
+def likely_duplicates(session: Session, contact: Contact) -> dict[str, list[str]]:
+    """Other enabled contacts that may be the same person, each with what matched ("email: ...",
+    "phone: ...", "name"): the same email, the same number (E.164), or the same name in any case."""
+    found: dict[str, list[str]] = {}
+    others = [Contact.enabled.is_(True), Contact.id != contact.id]
+    addresses = [email.address for email in contact.emails]
+    if addresses:
+        for other_id, address in session.execute(
+            select(ContactEmail.contact_id, ContactEmail.address)
+            .join(Contact, Contact.id == ContactEmail.contact_id)
+            .where(*others, ContactEmail.address.in_(addresses))
+            .limit(DUPLICATE_SUGGESTIONS)
+        ):
+            found.setdefault(other_id, []).append(f"email: {address}")
+    numbers = [phone.e164 for phone in contact.phones if phone.e164]
+    if numbers:
+        for other_id, number in session.execute(
+            select(ContactPhone.contact_id, ContactPhone.e164)
+            .join(Contact, Contact.id == ContactPhone.contact_id)
+            .where(*others, ContactPhone.e164.in_(numbers))
+            .limit(DUPLICATE_SUGGESTIONS)
+        ):
+            found.setdefault(other_id, []).append(f"phone: {number}")
+    name = " ".join(contact.name.split())
+    if name:
+        for other_id in session.scalars(
+            select(Contact.id)
+            .where(*others, func.lower(Contact.name) == name.lower())
+            .order_by(Contact.created_at)
+            .limit(DUPLICATE_SUGGESTIONS)
+        ):
+            found.setdefault(other_id, []).append("name")
+    return dict(list(found.items())[:DUPLICATE_SUGGESTIONS])
 
 
 def closed_rooms_of_contact(

@@ -1,7 +1,7 @@
 """The privacy export (``omnichannel/contacts.export``): everything held about one person as one JSON
 document: the contact, its visitors, every room with all its messages, every call with its wrap-up
-history, and the contact's audit trail. Visitor tokens are left out: they are passwords, not data
-about the person."""
+history, the contact's audit trail, and the contacts merged into it as they were kept (tombstones).
+Visitor tokens are left out: they are passwords, not data about the person."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.models import Contact, User
 from omnidesk.queries.contact_records import contact_records
+from omnidesk.queries.contacts import merged_contacts
 from omnidesk.shapes.calls import call_shape
 from omnidesk.shapes.contacts import audit_shape, stored_contact_shape
 from omnidesk.shapes.livechat import message_shape, visitor_shape
@@ -47,4 +48,8 @@ def contact_export(session: Session, contact: Contact) -> dict[str, Any]:
         "rooms": rooms,
         "calls": calls,
         "audit": [audit_shape(entry) for entry in records.audit],
+        "mergedContacts": [
+            {**stored_contact_shape(tombstone, manager=None), "mergedInto": tombstone.merged_into_id}
+            for tombstone in merged_contacts(session, contact.id)
+        ],
     }

@@ -40,6 +40,7 @@ CLIENT_PERMISSIONS = (
     "unblock-livechat-contact",
     "export-livechat-contact",
     "erase-livechat-contact",
+    "merge-livechat-contacts",
     "inbound-voip-calls",
     "manage-others-voice-calls",
 )
