@@ -58,6 +58,12 @@ def cmd_run(services: Services, args: argparse.Namespace) -> int:
             target.db.dispose()
 
 
+def cmd_merge(_services: Services, args: argparse.Namespace) -> int:
+    from bench.merge import main as merge_benchmark
+
+    return merge_benchmark(args)
+
+
 def cmd_report(_services: Services, args: argparse.Namespace) -> int:
     from bench.report import main as report
 
@@ -82,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = actions.add_parser("run", help="measure `omnidesk serve` on a dataset, next to the raw floor")
     add_run_arguments(run)
     run.set_defaults(handler=cmd_run)
+
+    merge = actions.add_parser("merge", help="time merging a contact with a long history, and its undo")
+    from bench.merge import add_arguments as add_merge_arguments
+
+    add_merge_arguments(merge)
+    merge.set_defaults(handler=cmd_merge)
 
     report = actions.add_parser("report", help="tables and a chart from the results of several runs")
     report.add_argument("results", nargs="+", help="JSON files written by `python -m bench run --output`")

@@ -153,3 +153,16 @@ def test_the_report_draws_tables_and_a_chart(results: dict[str, object], tmp_pat
     assert "contacts.search: name fragment" in tables
     assert "ingestion" in tables
     assert "GET /api/info" in tables
+
+
+def test_the_merge_benchmark_times_a_merge_and_its_undo(tmp_path: Path) -> None:
+    """``python -m bench merge`` end to end on a small history; it raises if a merge or an undo did not
+    move every room."""
+    output = tmp_path / "merge.json"
+    args = build_parser().parse_args(
+        ["merge", "--rooms", "30", "--messages", "90", "--repeat", "2", "--output", str(output)]
+    )
+    assert args.handler(None, args) == 0
+    result = json.loads(output.read_text())
+    assert (result["rooms"], result["messages"], result["repeat"]) == (30, 90, 2)
+    assert all(result[key]["max"] > 0 for key in ("merge_ms", "unmerge_ms", "floor_ms"))
