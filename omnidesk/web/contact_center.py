@@ -41,6 +41,7 @@ CLIENT_PERMISSIONS = (
     "export-livechat-contact",
     "erase-livechat-contact",
     "merge-livechat-contacts",
+    "view-livechat-contact-audit",
     "inbound-voip-calls",
     "manage-others-voice-calls",
 )

@@ -398,4 +398,54 @@ def test_a_manager_is_not_offered_the_privacy_actions(new_page: Any, manager: Pe
     page.goto(f"/contact-center/contacts/{grace}")
     drawer = page.locator("#cc-drawer")
     expect(drawer.get_by_role("button", name="Edit contact")).to_be_visible()
-    expect(drawer.get_by_role("button", name="Contact options")).to_have_count(0)
+    drawer.get_by_role("button", name="Contact options").click()
+    expect(drawer.get_by_role("menuitem", name="Merge duplicates…")).to_be_visible()
+    expect(drawer.get_by_role("menuitem", name="Download all data")).to_have_count(0)
+    expect(drawer.get_by_role("menuitem", name="Erase this person…")).to_have_count(0)
+
+
+def test_a_manager_merges_a_suggested_duplicate_after_the_preview_then_undoes_it(
+    new_page: Any, manager: Persona
+) -> None:
+    ada = _contact(manager, name="Ada Lovelace", emails=["ada@example.com"])
+    work = _contact(
+        manager, name="Ada L", emails=["ada@example.com", "ada.work@example.com"], allowDuplicate=True
+    )
+    _contact(manager, name="Charles Babbage", emails=["cb@example.com"])
+    page = signed_in(new_page(), "mona")
+    page.goto(f"/contact-center/contacts/{ada}")
+    drawer = page.locator("#cc-drawer")
+    drawer.get_by_role("button", name="Contact options").click()
+    drawer.get_by_role("menuitem", name="Merge duplicates…").click()
+
+    suggested = drawer.get_by_role("list", name="Possible duplicates")
+    expect(suggested).to_contain_text("Ada L")
+    expect(suggested).to_contain_text("same email: ada@example.com")
+    expect(suggested).not_to_contain_text("Charles Babbage")
+    suggested.get_by_role("checkbox").check()
+    drawer.get_by_role("button", name="Preview").click()
+    preview = drawer.locator(".cc-merge-table")
+    expect(preview.get_by_role("columnheader", name="Ada Lovelace (kept)")).to_be_visible()
+    expect(preview.get_by_role("columnheader", name="After the merge")).to_be_visible()
+    expect(preview.locator(".cc-merge-result").nth(1)).to_have_text("ada@example.com, ada.work@example.com")
+    expect(drawer).to_contain_text("Kept as conflicts to settle: name “Ada L”")
+    assert (
+        manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": work}).json()["contact"]["_id"]
+        == work
+    )
+
+    drawer.get_by_role("button", name="Merge 1 into Ada Lovelace").click()
+    changes = drawer.get_by_role("tabpanel")
+    expect(changes.locator(".cc-audit-entry").first).to_contain_text("Merged")
+    assert (
+        manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": work}).json()["contact"]["_id"]
+        == ada
+    )
+
+    changes.get_by_role("button", name="Undo merge").click()
+    page.get_by_role("dialog", name="Undo this merge?").get_by_role("button", name="Undo merge").click()
+    expect(changes.locator(".cc-audit-entry").first).to_contain_text("Merge undone")
+    assert (
+        manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": work}).json()["contact"]["_id"]
+        == work
+    )

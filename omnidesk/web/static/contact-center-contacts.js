@@ -279,6 +279,18 @@
     }
   }
 
+  // Merging: the merge view takes the drawer; afterwards the contact opens on its Changes, where the
+  // merge can be undone.
+  function mergeInto(contact) {
+    CC.drawer.setActions();
+    ContactMerge.open(CC.drawer.body, contact, {
+      done: (contactId, mergeId) => {
+        openContact(contactId, { tab: mergeId && can("view-livechat-contact-audit") ? 99 : 0 });
+        if (mergeId) table.reload();
+      },
+    }).catch(CC.fail);
+  }
+
   // Privacy requests: download everything held about the person, or erase them.
   async function downloadExport(contact) {
     const { export: document_ } = await api("GET", "omnichannel/contacts.export", { contactId: contact._id });
@@ -318,6 +330,8 @@
       actions.push(pencil);
     }
     const privacy = [];
+    if (can("merge-livechat-contacts"))
+      privacy.push({ label: "Merge duplicates…", action: () => mergeInto(contact) });
     if (can("export-livechat-contact"))
       privacy.push({ label: "Download all data", action: () => downloadExport(contact).catch(CC.fail) });
     if (can("erase-livechat-contact"))
@@ -333,6 +347,15 @@
       { label: "Channels", render: renderChannels },
     ];
     if (can("view-livechat-contact-history")) tabs.push({ label: "History", render: renderHistory });
+    if (can("view-livechat-contact-audit"))
+      tabs.push({
+        label: "Changes",
+        render: (panel) =>
+          ContactMerge.renderAudit(panel, current.contact, {
+            changed: () =>
+              openContact(current.contact._id, { tab: tabs.length - 1 }).then(() => table.reload()),
+          }),
+      });
     CC.drawer.body.replaceChildren(
       CC.tabSet("Contact", tabs, { selected: Math.min(tab, tabs.length - 1) }).node,
     );
