@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from omnidesk.models import CustomField, OutboundEmail
 from omnidesk.services import Services
-from tests.helpers import Persona, assert_error, create_contact
+from tests.helpers import Persona, assert_error, create_contact, race
 from tests.livechat_helpers import Guest, guest, send_as_agent, set_available
 
 MERGE = "/api/v1/omnichannel/contacts.merge"
@@ -289,3 +289,21 @@ def test_two_contacts_that_verify_the_same_address_merge_into_the_known_one(
         == 200
     )
     assert _contact(manager, stranger)["_id"] == stranger
+
+
+def test_crossed_merges_at_once_leave_one_survivor(manager: Persona) -> None:
+    """Ada into Byron and Byron into Ada at the same moment: one merge wins, the other finds its
+    contact gone, and exactly one of the two is left standing."""
+    for _round in range(3):
+        ada = create_contact(manager, name="Ada", emails=[], phones=[])
+        byron = create_contact(manager, name="Byron", emails=[], phones=[])
+        results = race(
+            [
+                lambda: manager.post(MERGE, json={"contactId": ada, "mergeWith": [byron]}),
+                lambda: manager.post(MERGE, json={"contactId": byron, "mergeWith": [ada]}),
+            ]
+        )
+        statuses = sorted(getattr(result, "status_code", repr(result)) for result in results)
+        assert statuses == [200, 400], [getattr(result, "text", result) for result in results]
+        standing = {_contact(manager, contact_id)["_id"] for contact_id in (ada, byron)}
+        assert len(standing) == 1
