@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import phonenumbers
 
+# "UK" is reserved in ISO 3166 for the United Kingdom (GB), and people write it.
+_REGION_ALIASES = {"UK": "GB"}
+
 
 def to_e164(raw: str, *, default_region: str) -> str | None:
     """The E.164 form of ``raw`` ("+15550102233"), or None when it is not a possible number.
@@ -23,6 +26,14 @@ def to_e164(raw: str, *, default_region: str) -> str | None:
     if not phonenumbers.is_possible_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_code(value: str) -> str | None:
+    """The region a country is written as ("de", "GB", "UK") names, or None: ISO 3166 alpha-2 codes of
+    the regions phone numbers know (country names would need locale data of some 100 MB)."""
+    code = value.strip().upper()
+    code = _REGION_ALIASES.get(code, code)
+    return code if code in phonenumbers.SUPPORTED_REGIONS else None
 
 
 def national_significant_digits(raw: str, *, region: str) -> str | None:

@@ -99,6 +99,37 @@ def test_a_phone_that_cannot_be_dialled_is_refused_with_nothing_saved(
     assert get(agent, contact_id)["phones"] == [{"phoneNumber": "(555) 010-2233"}]
 
 
+def test_the_country_setting_names_a_contact_custom_field_and_regions_are_codes(
+    services: Services, admin: Persona
+) -> None:
+    add_field(services, "country", label="Country")
+    with services.transaction() as session:
+        session.add(CustomField(id="orderCountry", label="Order country", scope="room"))
+
+    def post(setting_id: str, value: str) -> Any:
+        return admin.post(f"/api/v1/settings/{setting_id}", json={"value": value})
+
+    for wrong in ("nope", "orderCountry"):
+        assert_error(
+            post("Omnichannel_Contact_Country_Field", wrong),
+            400,
+            "error-invalid-setting-value",
+            "The value of Omnichannel_Contact_Country_Field must be the key of a contact custom field"
+            " (or empty) [error-invalid-setting-value]",
+        )
+    assert post("Omnichannel_Contact_Country_Field", "country").status_code == 200
+    assert post("Omnichannel_Contact_Country_Field", "").status_code == 200
+    assert_error(
+        post("Omnichannel_Default_Phone_Region", "Britain"),
+        400,
+        "error-invalid-setting-value",
+        "The value of Omnichannel_Default_Phone_Region must be a region's ISO 3166 code, such as US or GB"
+        " [error-invalid-setting-value]",
+    )
+    assert post("Omnichannel_Default_Phone_Region", "uk").status_code == 200
+    assert admin.get("/api/v1/settings/Omnichannel_Default_Phone_Region").json()["value"] == "GB"
+
+
 def test_custom_field_rules(services: Services, agent: Persona) -> None:
     add_field(services, "cf1", label="Custom Field 1", required=True)
     add_field(services, "cf2", label="Code", regexp="^[0-9]{3}$")
