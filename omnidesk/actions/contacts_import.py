@@ -87,7 +87,7 @@ def import_contact_row(session: Session, row: ImportRow) -> str:
     add_contact_phones(
         contact,
         [phone.strip() for phone in row.phones if phone.strip()],
-        region=default_phone_region(session),
+        regions=[default_phone_region(session)],
     )
     missing = {
         key: value for key, value in row.custom_fields.items() if not (contact.custom_fields or {}).get(key)

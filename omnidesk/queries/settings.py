@@ -40,6 +40,19 @@ def contact_country(session: Session, custom_fields: Mapping[str, Any] | None) -
     return region_code(value) if isinstance(value, str) else None
 
 
+def region_for_phone(
+    session: Session, *, via: str | None = None, custom_fields: Mapping[str, Any] | None = None
+) -> str:
+    """The region a national number is read in: that of our number it came through (``via``: the
+    voice line, the SMS or WhatsApp number), else the contact's country (``custom_fields``), else the
+    workspace default."""
+    return (
+        (region_of(via) if via else None)
+        or contact_country(session, custom_fields)
+        or default_phone_region(session)
+    )
+
+
 def phone_regions(session: Session) -> list[str]:
     """The regions a national number may be written in: the workspace default first, then those of the
     workspace's own voice lines and SMS/WhatsApp numbers (a team with a London line gets UK callers)."""
