@@ -305,8 +305,9 @@ def test_get_channels_and_last_chat(services: Services, anonymous: TestClient, a
     assert empty == {"channels": [], "success": True}
 
 
-def test_check_existence(agent: Persona) -> None:
+def test_check_existence(services: Services, agent: Persona) -> None:
     contact_id = create_contact(agent)
+    create_contact(agent, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
 
     def exists(**params: str) -> bool:
         response = agent.get("/api/v1/omnichannel/contacts.checkExistence", params=params)
@@ -318,6 +319,10 @@ def test_check_existence(agent: Persona) -> None:
     for phone in ("+1 (555) 010-2233", "5550102233", "555-010-2233"):
         assert exists(phone=phone), phone
     assert not exists(phone="555-010-0000")
+    # A national number is looked for in every region the workspace has: the default, its lines'.
+    assert not exists(phone="020 7946 0958")
+    make_line(services, number="+442071838750")
+    assert exists(phone="020 7946 0958") and exists(phone="555-010-2233")
     none = agent.get("/api/v1/omnichannel/contacts.checkExistence")
     assert_error(none, 400, "invalid-params", "must match exactly one schema in oneOf [invalid-params]")
     two = agent.get("/api/v1/omnichannel/contacts.checkExistence", params={"email": "a@b.c", "phone": "1"})
