@@ -166,7 +166,10 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_show_agent_email": SettingDefault("boolean", False, "Omnichannel", public=True),
     "Livechat_conversation_finished_message": SettingDefault("string", "", "Omnichannel", public=True),
     "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
+    # National phone numbers are read in the region of the line they came through, else the contact's
+    # country (the contact custom field this names, holding an ISO 3166 code), else the default region.
     "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),
+    "Omnichannel_Contact_Country_Field": SettingDefault("string", "", "Omnichannel"),
     # Outbound email. An empty host turns delivery off: queued emails wait until one is set.
     "SMTP_Host": SettingDefault("string", "", "Email"),
     "SMTP_Port": SettingDefault("int", 25, "Email"),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import phonenumbers
+
+# "UK" is reserved in ISO 3166 for the United Kingdom (GB), and people write it.
+_REGION_ALIASES = {"UK": "GB"}
 
 
 def to_e164(raw: str, *, default_region: str) -> str | None:
@@ -23,6 +28,25 @@ def to_e164(raw: str, *, default_region: str) -> str | None:
     if not phonenumbers.is_possible_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def to_e164_in_regions(raw: str, *, regions: Sequence[str]) -> str | None:
+    """The E.164 form of ``raw`` when nothing says where it was written (a CSV row): a national number
+    valid in exactly one of ``regions`` is read there, any other in the first (as ``to_e164``)."""
+    text = raw.strip()
+    if not text.startswith(("+", "00")) and len(regions) > 1:
+        valid = [region for region in regions if national_significant_digits(text, region=region)]
+        if len(valid) == 1:
+            return to_e164(text, default_region=valid[0])
+    return to_e164(text, default_region=regions[0] if regions else "")
+
+
+def region_code(value: str) -> str | None:
+    """The region a country is written as ("de", "GB", "UK") names, or None: ISO 3166 alpha-2 codes of
+    the regions phone numbers know (country names would need locale data of some 100 MB)."""
+    code = value.strip().upper()
+    code = _REGION_ALIASES.get(code, code)
+    return code if code in phonenumbers.SUPPORTED_REGIONS else None
 
 
 def national_significant_digits(raw: str, *, region: str) -> str | None:

@@ -159,15 +159,46 @@ def test_a_national_number_of_a_region_with_a_line_finds_contacts_and_calls(
     contact_id = create_contact(manager, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
     call_id = a_call(manager, "uk-1", "+442079460958", None)
 
-    def found() -> tuple[list[str], list[str]]:
-        contacts = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": "020 7946 0958"})
+    def found(text: str = "020 7946 0958") -> tuple[list[str], list[str]]:
+        contacts = manager.get("/api/v1/omnichannel/contacts.search", params={"searchText": text})
         assert contacts.status_code == 200, contacts.text
-        calls = listing(manager, searchText="020 7946 0958")["calls"]
+        calls = listing(manager, searchText=text)["calls"]
         return [c["_id"] for c in contacts.json()["contacts"]], [call["_id"] for call in calls]
 
     assert found() == ([], [])
     make_line(services, number="+442071838750")
     assert found() == ([contact_id], [call_id])
+    assert found("+44 20 7946 0958") == found("020 7946 0958")
+
+
+def test_a_national_number_calling_our_uk_line_is_read_as_a_uk_one(
+    services: Services, manager: Persona, agent: Persona
+) -> None:
+    # The workspace reads national numbers as US ones (its default); those on our London line as UK ones.
+    london = "+44 20 7183 8750"
+    make_line(services, number="+442071838750")
+    contact_id = create_contact(agent, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
+    rang = send(
+        manager, externalId="uk-in", event="ringing", timestamp=at(0), **{"from": "020 7946 0958"}, to=london
+    )
+    logged = agent.post(
+        "/api/v1/omnichannel/calls.log",
+        json={
+            "direction": "outbound",
+            "phoneNumber": "020 7946 0958",
+            "lineNumber": london,
+            "startedAt": at(600),
+            "endedAt": at(660),
+        },
+    )
+    assert logged.status_code == 200, logged.text
+    for call in (rang, logged.json()["call"]):
+        assert (call["phone"], call["contactId"]) == ("+442079460958", contact_id)
+    # Without a line the number is read in the default region, where it is none: kept as received.
+    elsewhere = send(
+        manager, externalId="us-in", event="ringing", timestamp=at(900), **{"from": "020 7946 0958"}, to=LINE
+    )
+    assert elsewhere["phone"] == "020 7946 0958" and elsewhere["contactId"] != contact_id
 
 
 def test_an_agent_is_limited_to_its_own_calls(manager: Persona, agent: Persona, agent2: Persona) -> None:

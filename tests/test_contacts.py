@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from omnidesk.events import ContactChanged, Event
-from omnidesk.models import CustomField
+from omnidesk.models import Contact, ContactPhone, CustomField
 from omnidesk.queries.driver_rows import DriverSelect
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error, create_contact
 from tests.livechat_helpers import guest, set_available
+from tests.voice_helpers import make_line
 
 FORBIDDEN = "User does not have the permissions required for this action [error-unauthorized]"
 
@@ -97,6 +98,89 @@ def test_a_phone_that_cannot_be_dialled_is_refused_with_nothing_saved(
     update = {"contactId": contact_id, "phones": ["12"]}
     assert_error(agent.post("/api/v1/omnichannel/contacts.update", json=update), 400, "error-invalid-phone")
     assert get(agent, contact_id)["phones"] == [{"phoneNumber": "(555) 010-2233"}]
+
+
+def stored_e164s(services: Services, contact_id: str) -> list[str | None]:
+    with services.transaction() as session:
+        query = select(ContactPhone.e164).where(ContactPhone.contact_id == contact_id)
+        return list(session.scalars(query.order_by(ContactPhone.position)))
+
+
+def test_the_country_setting_names_a_contact_custom_field_and_regions_are_codes(
+    services: Services, admin: Persona
+) -> None:
+    add_field(services, "country", label="Country")
+    with services.transaction() as session:
+        session.add(CustomField(id="orderCountry", label="Order country", scope="room"))
+
+    def post(setting_id: str, value: str) -> Any:
+        return admin.post(f"/api/v1/settings/{setting_id}", json={"value": value})
+
+    for wrong in ("nope", "orderCountry"):
+        assert_error(
+            post("Omnichannel_Contact_Country_Field", wrong),
+            400,
+            "error-invalid-setting-value",
+            "The value of Omnichannel_Contact_Country_Field must be the key of a contact custom field"
+            " (or empty) [error-invalid-setting-value]",
+        )
+    assert post("Omnichannel_Contact_Country_Field", "country").status_code == 200
+    assert post("Omnichannel_Contact_Country_Field", "").status_code == 200
+    assert_error(
+        post("Omnichannel_Default_Phone_Region", "Britain"),
+        400,
+        "error-invalid-setting-value",
+        "The value of Omnichannel_Default_Phone_Region must be a region's ISO 3166 code, such as US or GB"
+        " [error-invalid-setting-value]",
+    )
+    assert post("Omnichannel_Default_Phone_Region", "uk").status_code == 200
+    assert admin.get("/api/v1/settings/Omnichannel_Default_Phone_Region").json()["value"] == "GB"
+
+
+def test_a_contacts_national_numbers_are_read_in_its_country_else_the_workspace_default(
+    services: Services, admin: Persona, agent: Persona
+) -> None:
+    add_field(services, "country", label="Country")
+    setting = admin.post("/api/v1/settings/Omnichannel_Contact_Country_Field", json={"value": "country"})
+    assert setting.status_code == 200, setting.text
+    # The workspace reads national numbers as US ones; a London line changes nothing for a German contact.
+    make_line(services, number="+442071838750")
+    berlin = create_contact(
+        agent, name="Berlin", emails=[], phones=["030 123456"], customFields={"country": "de"}
+    )
+    assert stored_e164s(services, berlin) == ["+4930123456"]
+    assert get(agent, berlin)["customFields"] == {"country": "DE"}  # kept as its code
+    assert get(agent, berlin)["phones"] == [{"phoneNumber": "030 123456"}]  # and the number as typed
+
+    # Without a country the number is read in the default region, where it is none: a clear 400.
+    nowhere = {"name": "Nowhere", "emails": [], "phones": ["030 123456"]}
+    error = assert_error(agent.post("/api/v1/omnichannel/contacts", json=nowhere), 400, "error-invalid-phone")
+    assert error["error"] == (
+        "Invalid phone number: '030 123456' (write it with its country code, such as +44 20 7946 0958,"
+        " or as a national number of US) [error-invalid-phone]"
+    )
+    # An update reads the numbers in the country it leaves the contact with.
+    later = create_contact(agent, name="Later", emails=[], phones=[])
+    update = {"contactId": later, "phones": ["030 123456"], "customFields": {"country": "DE"}}
+    moved = agent.post("/api/v1/omnichannel/contacts.update", json={**update, "allowDuplicate": True})
+    assert moved.status_code == 200, moved.text
+    assert stored_e164s(services, later) == ["+4930123456"]
+    wrong = {"contactId": later, "phones": ["(555) 010-2233"], "customFields": {"country": "US"}}
+    assert agent.post("/api/v1/omnichannel/contacts.update", json=wrong).status_code == 200
+    assert stored_e164s(services, later) == ["+15550102233"]
+
+    # A country is its ISO 3166 code; a value kept from before the setting stays editable.
+    germany = {**nowhere, "customFields": {"country": "Germany"}}
+    error = assert_error(
+        agent.post("/api/v1/omnichannel/contacts", json=germany), 400, "error-invalid-custom-field-value"
+    )
+    assert "ISO 3166" in error["error"] and "'Germany'" in error["error"]
+    with services.transaction() as session:
+        stored = session.get(Contact, later)
+        assert stored is not None
+        stored.custom_fields = {"country": "Deutschland"}
+    keep = {"contactId": later, "name": "Later Still", "customFields": {"country": "Deutschland"}}
+    assert agent.post("/api/v1/omnichannel/contacts.update", json=keep).status_code == 200
 
 
 def test_custom_field_rules(services: Services, agent: Persona) -> None:
@@ -221,8 +305,9 @@ def test_get_channels_and_last_chat(services: Services, anonymous: TestClient, a
     assert empty == {"channels": [], "success": True}
 
 
-def test_check_existence(agent: Persona) -> None:
+def test_check_existence(services: Services, agent: Persona) -> None:
     contact_id = create_contact(agent)
+    create_contact(agent, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
 
     def exists(**params: str) -> bool:
         response = agent.get("/api/v1/omnichannel/contacts.checkExistence", params=params)
@@ -234,6 +319,10 @@ def test_check_existence(agent: Persona) -> None:
     for phone in ("+1 (555) 010-2233", "5550102233", "555-010-2233"):
         assert exists(phone=phone), phone
     assert not exists(phone="555-010-0000")
+    # A national number is looked for in every region the workspace has: the default, its lines'.
+    assert not exists(phone="020 7946 0958")
+    make_line(services, number="+442071838750")
+    assert exists(phone="020 7946 0958") and exists(phone="555-010-2233")
     none = agent.get("/api/v1/omnichannel/contacts.checkExistence")
     assert_error(none, 400, "invalid-params", "must match exactly one schema in oneOf [invalid-params]")
     two = agent.get("/api/v1/omnichannel/contacts.checkExistence", params={"email": "a@b.c", "phone": "1"})

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from omnidesk.contacts_csv import export_contacts, import_contacts
 from omnidesk.models import Contact, ContactAudit, CustomField
 from omnidesk.services import Services
-from tests.helpers import Persona
+from tests.helpers import Persona, create_contact
+from tests.livechat_helpers import set_setting
+from tests.voice_helpers import make_line
 
 
 def _write(path: Path, text: str) -> Path:
@@ -68,6 +70,43 @@ def test_import_creates_updates_and_skips_with_reasons(
     # The imported contacts are searchable at once.
     found = agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": "5550109999"}).json()
     assert [c["name"] for c in found["contacts"]] == ["Ada Lovelace"]
+
+
+def test_a_rows_national_numbers_are_read_in_its_country_else_in_the_workspaces_regions(
+    services: Services, tmp_path: Path, agent: Persona
+) -> None:
+    # The default region is US; a London line makes GB a region of the workspace too.
+    make_line(services, number="+442071838750")
+    with services.transaction() as session:
+        session.add(CustomField(id="country", label="Country", scope="visitor"))
+    set_setting(services, "Omnichannel_Contact_Country_Field", "country")
+    ada = create_contact(agent, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
+    source = _write(
+        tmp_path / "regions.csv",
+        "name,emails,phones,cf:country\n"
+        "Ada L.,ada@london.example,020 7946 0958,\n"  # valid in GB only: Ada's number, not a new contact
+        "Kurt,,030 123456,DE\n"  # the row's country
+        "White House,,(202) 456-1111,\n"  # valid in the US and in GB: the default region
+        "Nowhere,,030 123456,\n"  # a number in neither region
+        "Garbage,,call me maybe,\n"
+        "Germany,,+49 30 123457,Germany\n",  # a country is its ISO 3166 code
+    )
+    summary = import_contacts(services, source, progress=False)
+    assert (summary.created, summary.updated) == (2, 1)
+    reasons = dict(summary.skipped)
+    assert reasons[5] == (
+        "Invalid phone number: '030 123456' (write it with its country code, such as +44 20 7946 0958,"
+        " or as a national number of US or GB)"
+    )
+    assert reasons[6].startswith("Invalid phone number: 'call me maybe'")
+    assert reasons[7].startswith("Invalid value for Country field: a country is written as its ISO 3166 code")
+    contacts = _contacts(services)
+    assert sorted(contacts) == ["Ada London", "Kurt", "White House"]
+    assert contacts["Ada London"].id == ada
+    assert [e.address for e in contacts["Ada London"].emails] == ["ada@london.example"]
+    assert [p.e164 for p in contacts["Ada London"].phones] == ["+442079460958"]
+    assert [p.e164 for p in contacts["Kurt"].phones] == ["+4930123456"]
+    assert [p.e164 for p in contacts["White House"].phones] == ["+12024561111"]
 
 
 def test_a_file_without_a_name_column_is_refused(services: Services, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from omnidesk.db import utcnow
 from omnidesk.models import Contact, ContactChannel, ContactEmail, ContactPhone, CustomField, Room
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
-from tests.livechat_helpers import guest, set_available
+from tests.livechat_helpers import guest, set_available, set_setting
 
 
 def _contact(services: Services, contact_id: str) -> Contact:
@@ -115,6 +115,26 @@ def test_a_pre_created_contact_is_claimed_by_phone_in_another_format(
     visitor = guest(anonymous, "token-claim-phone")
     visitor.register(phone="555.010.2233")
     assert visitor.open_room()["contactId"] == contact_id
+
+
+def test_a_visitors_national_phone_is_read_in_its_country_else_the_workspace_default(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_available(services, agent)
+    with services.transaction() as session:
+        session.add(CustomField(id="country", label="Country", scope="visitor"))
+    set_setting(services, "Omnichannel_Contact_Country_Field", "country")
+    country = [{"key": "country", "value": "DE", "overwrite": True}]
+    berliner = guest(anonymous, "token-berlin")
+    berliner.register(name="Berliner", phone="030 123456", customFields=country)
+    stranger = guest(anonymous, "token-stranger")
+    stranger.register(name="Stranger", phone="(555) 010-2233")
+
+    def e164s(room: dict[str, Any]) -> list[str | None]:
+        return [phone.e164 for phone in _contact(services, room["contactId"]).phones]
+
+    assert e164s(berliner.open_room()) == ["+4930123456"]
+    assert e164s(stranger.open_room()) == ["+15550102233"]  # a widget has no line: the default region
 
 
 def test_visitor_updates_overwrite_an_unknown_contact_and_conflict_with_a_known_one(

@@ -30,6 +30,8 @@ from tests.messaging_helpers import (
 
 __all__ = ["providers"]  # the fixture
 
+UK_NUMBER = "+442071838750"
+
 
 @pytest.fixture
 def channel_id(services: Services) -> str:
@@ -144,6 +146,27 @@ def test_sms_to_two_of_our_numbers_reach_one_contact(
     rooms = rooms_of(manager)
     assert {room["source"]["id"] for room in rooms} == {channel_id, other}
     assert {room["contactId"] for room in rooms} == {contact_id}
+
+
+def test_a_national_number_texting_our_uk_number_is_read_as_a_uk_one(
+    services: Services, twilio: TwilioSms, manager: Persona
+) -> None:
+    # The workspace reads national numbers as US ones (its default); our London number's as UK ones.
+    london = make_sms_channel(services, number=UK_NUMBER)
+    ada = {"name": "Ada London", "emails": [], "phones": ["+44 20 7946 0958"]}
+    contact_id = manager.post("/api/v1/omnichannel/contacts", json=ada).json()["contactId"]
+    assert_empty_twiml(twilio.incoming("Hello from London", sender="020 7946 0958", to=UK_NUMBER))
+    assert_empty_twiml(twilio.incoming("Again, without the +", sender="442079460958", to=UK_NUMBER))
+
+    [room] = rooms_of(manager)
+    assert (room["source"]["id"], room["contactId"]) == (london, contact_id)
+    assert room["v"]["phone"] == "+442079460958"
+    assert [message["msg"] for message in messages_of(manager, room["_id"])] == [
+        "Hello from London",
+        "Again, without the +",
+    ]
+    contact = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}).json()
+    assert contact["contact"]["phones"] == [{"phoneNumber": "+44 20 7946 0958"}]  # nothing new
 
 
 def test_rocketchats_department_parameter_chooses_the_chats_department(

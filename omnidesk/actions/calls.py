@@ -35,7 +35,7 @@ from omnidesk.queries.calls import (
     voice_line_by_number,
 )
 from omnidesk.queries.contacts import contact_of_visitor, contact_with_phone
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import region_for_phone
 from omnidesk.queries.users import user_by_username
 
 # Events at the same instant apply in the order a call goes through them.
@@ -112,7 +112,8 @@ def _create_call(
     ours = (
         route.line.phone_number if route.line else (identity.to_number if inbound else identity.from_number)
     )
-    line_e164, line_key = number_key(session, ours) if ours.strip() else (None, "")
+    # Our own number: E.164 when it is one of our lines; a national one can only be read in the default.
+    line_e164, line_key = number_key(session, ours, via=None) if ours.strip() else (None, "")
     line = route.line or voice_line_by_number(session, line_e164 or line_key)
     if not customer:
         raise ApiError(
@@ -125,9 +126,9 @@ def _create_call(
         and caller_is_blocked(session, number=customer, line_number=line_key)
     ):
         raise CallerBlocked()
-    customer_e164, _ = number_key(session, customer)
-    from_e164, _ = number_key(session, identity.from_number)
-    to_e164, _ = number_key(session, identity.to_number)
+    customer_e164, _ = number_key(session, customer, via=line_key)
+    from_e164, _ = number_key(session, identity.from_number, via=line_key)
+    to_e164, _ = number_key(session, identity.to_number, via=line_key)
     started = min((event.at for event in events), default=utcnow())
     for attempt in (1, 2):
         try:
@@ -184,8 +185,9 @@ def resolve_caller(
     with one channel per line. The contact is
     the one that already has that channel; else the enabled contact having the number among its phones
     in any formatting (known contacts first); else the contact of the same visitor on another line; else
-    a new unknown contact named after the caller."""
-    e164, key = number_key(session, number)
+    a new unknown contact named after the caller. A national number is read in the line's region
+    (else the contact's country when it joins one, else the workspace default)."""
+    e164, key = number_key(session, number, via=line_number)
     visitor = channel_visitor(
         session, channel_type=VOICE_SOURCE, address=key, name=caller_name, phone=number[:60] or None
     )
@@ -206,7 +208,8 @@ def resolve_caller(
         )
         session.add(contact)
     if number:
-        add_contact_phones(contact, [number[:60]], region=default_phone_region(session))
+        region = region_for_phone(session, via=line_number, custom_fields=contact.custom_fields)
+        add_contact_phones(contact, [number[:60]], regions=[region])
     channel = ContactChannel(
         visitor_id=visitor.id,
         source_type=VOICE_SOURCE,

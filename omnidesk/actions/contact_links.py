@@ -8,13 +8,14 @@ marked unknown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from omnidesk.channels.registry import CHANNELS
 from omnidesk.errors import ApiError
 from omnidesk.models import (
     Contact,
@@ -26,9 +27,9 @@ from omnidesk.models import (
     Room,
     Visitor,
 )
-from omnidesk.phones import to_e164
+from omnidesk.phones import to_e164, to_e164_in_regions
 from omnidesk.queries.contacts import contact_of_visitor
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import region_for_phone
 
 
 def channel_of(
@@ -68,6 +69,15 @@ def ensure_channel_not_blocked(
     return next((c for c in channels if c.source_type == source_type and c.source_id == source_id), None)
 
 
+def our_number(source: Mapping[str, Any]) -> str | None:
+    """The number of ours a chat's source came through, whose region the visitor's phone is read in: an
+    SMS or WhatsApp chat's ``destination``; None for other sources (a widget's is a host name). A call's
+    is its line (``actions/calls.resolve_caller``)."""
+    if source.get("type") in CHANNELS:
+        return str(source.get("destination") or "") or None
+    return None
+
+
 def resolve_contact_for_room(
     session: Session, *, visitor: Visitor, source: dict[str, Any]
 ) -> tuple[Contact, ContactChannel]:
@@ -82,12 +92,13 @@ def resolve_contact_for_room(
         # The contact was deleted: its channels go with it and the visitor starts afresh.
         session.delete(channel)
         session.flush()
+    via = our_number(source)
     contact = (
         contact_of_visitor(session, visitor.id)
-        or _pre_registered_match(session, visitor)
+        or _pre_registered_match(session, visitor, region=region_for_phone(session, via=via))
         or _new_unknown_contact(session, visitor)
     )
-    merge_visitor_into_contact(session, visitor=visitor, contact=contact)
+    merge_visitor_into_contact(session, visitor=visitor, contact=contact, via=via)
     channel = ContactChannel(
         visitor_id=visitor.id,
         source_type=source_type,
@@ -101,11 +112,11 @@ def resolve_contact_for_room(
     return contact, channel
 
 
-def _pre_registered_match(session: Session, visitor: Visitor) -> Contact | None:
+def _pre_registered_match(session: Session, visitor: Visitor, *, region: str) -> Contact | None:
     matches = []
     if visitor.email:
         matches.append(ContactEmail.address == visitor.email)
-    e164 = to_e164(visitor.phone, default_region=default_phone_region(session)) if visitor.phone else None
+    e164 = to_e164(visitor.phone, default_region=region) if visitor.phone else None
     if visitor.phone:
         matches.append(ContactPhone.phone_number == visitor.phone)
     if e164:
@@ -133,9 +144,13 @@ def _new_unknown_contact(session: Session, visitor: Visitor) -> Contact:
     return contact
 
 
-def merge_visitor_into_contact(session: Session, *, visitor: Visitor, contact: Contact) -> None:
+def merge_visitor_into_contact(
+    session: Session, *, visitor: Visitor, contact: Contact, via: str | None = None
+) -> None:
     """Bring the visitor's data into the contact: overwrite while the contact is unknown, otherwise
-    add new emails and phones and record a differing name as a conflict for staff to resolve."""
+    add new emails and phones and record a differing name as a conflict for staff to resolve. The
+    visitor's phone is read in the region of ``via`` (``our_number`` of the chat's source), else of the
+    contact's country."""
     overwrite = contact.unknown
     if visitor.name and visitor.name != contact.name:
         if overwrite or not contact.name:
@@ -145,8 +160,6 @@ def merge_visitor_into_contact(session: Session, *, visitor: Visitor, contact: C
             _add_conflict(contact, "name", visitor.name)
     if visitor.email:
         add_contact_emails(contact, [visitor.email])
-    if visitor.phone:
-        add_contact_phones(contact, [visitor.phone], region=default_phone_region(session))
     if visitor.livechat_data:
         defined = set(session.scalars(select(CustomField.id).where(CustomField.scope == "visitor")))
         fields = dict(contact.custom_fields or {})
@@ -158,6 +171,9 @@ def merge_visitor_into_contact(session: Session, *, visitor: Visitor, contact: C
             elif fields[key] != value:
                 _add_conflict(contact, f"customFields.{key}", value)
         contact.custom_fields = fields
+    if visitor.phone:  # after the custom fields, which may give the contact's country
+        region = region_for_phone(session, via=via, custom_fields=contact.custom_fields)
+        add_contact_phones(contact, [visitor.phone], regions=[region])
 
 
 def _add_conflict(contact: Contact, field: str, value: Any) -> None:
@@ -174,10 +190,12 @@ def add_contact_emails(contact: Contact, addresses: Sequence[str]) -> None:
             known.add(address)
 
 
-def add_contact_phones(contact: Contact, numbers: Sequence[str], *, region: str) -> None:
+def add_contact_phones(contact: Contact, numbers: Sequence[str], *, regions: Sequence[str]) -> None:
+    """Add the numbers the contact does not have in any formatting, a national one read in ``regions``
+    (``to_e164_in_regions``: one region, or a CSV row's candidates)."""
     known = {phone.e164 or phone.phone_number for phone in contact.phones}
     for number in numbers:
-        e164 = to_e164(number, default_region=region)
+        e164 = to_e164_in_regions(number, regions=regions)
         if (e164 or number) not in known:
             contact.phones.append(ContactPhone(phone_number=number, e164=e164, position=len(contact.phones)))
             known.add(e164 or number)

@@ -29,9 +29,9 @@ from omnidesk.models import (
     UserRole,
 )
 from omnidesk.models.accounts import AGENT_ROLE
-from omnidesk.phones import to_e164
+from omnidesk.phones import to_e164_in_regions
 from omnidesk.queries.contacts import holder_of_email_or_phone
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import region_for_phone
 
 
 def check_contact_manager(session: Session, manager_id: str) -> str:
@@ -49,21 +49,29 @@ def _emails(addresses: Sequence[str]) -> list[ContactEmail]:
     return [ContactEmail(address=address, position=position) for position, address in enumerate(cleaned)]
 
 
-def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
-    region = default_phone_region(session)
+def invalid_phone(typed: str, *, regions: Sequence[str]) -> ApiError:
+    where = " or ".join(region for region in regions if region)
+    return ApiError(
+        "error-invalid-phone",
+        f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
+        f" +44 20 7946 0958{f', or as a national number of {where}' if where else ''})",
+    )
+
+
+def parse_phones(numbers: Sequence[str], *, regions: Sequence[str]) -> list[ContactPhone]:
+    """The phones staff or an import give a contact, each with its E.164 form (a national number read
+    in ``regions``: see ``phones.to_e164_in_regions``), duplicates dropped; a number that is not a
+    possible one is refused (``error-invalid-phone``): staff type numbers, and one that cannot be
+    dialled is a typo, not data."""
     rows: list[ContactPhone] = []
     seen: set[str] = set()
     for number in numbers:
         typed = number.strip()
         if not typed:
             raise ApiError("error-invalid-phone", "A phone number must not be empty")
-        e164 = to_e164(typed, default_region=region)
-        if e164 is None:  # staff type numbers; one that cannot be dialled is a typo, not data
-            raise ApiError(
-                "error-invalid-phone",
-                f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
-                f" +44 20 7946 0958{f', or as a national number of {region}' if region else ''})",
-            )
+        e164 = to_e164_in_regions(typed, regions=regions)
+        if e164 is None:
+            raise invalid_phone(typed, regions=regions)
         if e164 in seen:
             continue
         seen.add(e164)
@@ -109,9 +117,11 @@ def create_contact(
     custom_fields: dict[str, Any] | None = None,
     contact_manager: str | None = None,
     allow_duplicate: bool = False,
+    phone_regions: Sequence[str] | None = None,
 ) -> Contact:
     """A contact added by staff: known, and waiting (pre-registered) for its first channel. An email or
-    phone another contact has is refused unless ``allow_duplicate``."""
+    phone another contact has is refused unless ``allow_duplicate``. National numbers are read in the
+    contact's country, else the workspace default (or in ``phone_regions``: an import's)."""
     if not name.strip():
         raise ApiError("error-invalid-name", "The contact name must not be empty")
     contact = Contact(
@@ -123,7 +133,9 @@ def create_contact(
         contact_manager_id=check_contact_manager(session, contact_manager) if contact_manager else None,
     )
     contact.emails = _emails(emails)
-    contact.phones = _phones(session, phones)
+    contact.phones = parse_phones(
+        phones, regions=phone_regions or [region_for_phone(session, custom_fields=contact.custom_fields)]
+    )
     if not allow_duplicate:
         refuse_duplicates(session, contact=None, emails=contact.emails, phones=contact.phones)
     session.add(contact)
@@ -147,10 +159,21 @@ def update_contact(
 ) -> Contact:
     """Lists replace the old ones; ``None`` leaves a field; an empty manager clears it. Any update
     makes the contact known. An email or phone it gains that another contact has is refused unless
-    ``allow_duplicate``."""
+    ``allow_duplicate``. National numbers are read in the contact's country (as this update leaves it),
+    else the workspace default."""
     before = contact_snapshot(contact)
+    new_fields = (
+        validate_custom_field_values(
+            session, scope="visitor", values=custom_fields, current=contact.custom_fields
+        )
+        if custom_fields is not None
+        else None
+    )
     new_emails = _emails(emails) if emails is not None else []
-    new_phones = _phones(session, phones) if phones is not None else []
+    region = region_for_phone(
+        session, custom_fields=contact.custom_fields if new_fields is None else new_fields
+    )
+    new_phones = parse_phones(phones, regions=[region]) if phones is not None else []
     if not allow_duplicate:
         refuse_duplicates(session, contact=contact, emails=new_emails, phones=new_phones)
     if name is not None:
@@ -163,10 +186,8 @@ def update_contact(
         contact.emails = new_emails
     if phones is not None:
         contact.phones = new_phones
-    if custom_fields is not None:
-        contact.custom_fields = validate_custom_field_values(
-            session, scope="visitor", values=custom_fields, current=contact.custom_fields
-        )
+    if new_fields is not None:
+        contact.custom_fields = new_fields
     if contact_manager is not None:
         contact.contact_manager_id = (
             check_contact_manager(session, contact_manager) if contact_manager else None

@@ -1,5 +1,11 @@
 """Importing contacts row by row: a row creates a contact, or adds to the one that already has one of
-its emails or phones (whatever the phone's formatting)."""
+its emails or phones (whatever the phone's formatting).
+
+A row's national numbers are read in the row's country (the contact custom field
+``Omnichannel_Contact_Country_Field`` names) when it gives one, else in the workspace's regions (the
+default, then those of its lines and numbers): a number valid in exactly one of them is read there, any
+other in the default. So with a London line, ``020 7946 0958`` joins the contact with
+``+44 20 7946 0958``. A number that is not a possible one is the row's error."""
 
 from __future__ import annotations
 
@@ -12,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import add_contact_emails, add_contact_phones
-from omnidesk.actions.contacts import audit_contact, contact_snapshot, create_contact
+from omnidesk.actions.contacts import audit_contact, contact_snapshot, create_contact, parse_phones
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.errors import ApiError
 from omnidesk.models import Contact, ContactEmail, ContactPhone, User
 from omnidesk.models.accounts import AGENT_ROLE
-from omnidesk.phones import to_e164
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import contact_country, phone_regions
 from omnidesk.queries.users import user_by_username
 
 
@@ -31,10 +36,15 @@ class ImportRow:
     custom_fields: dict[str, str]
 
 
-def _existing_contacts(session: Session, row: ImportRow) -> list[Contact]:
-    region = default_phone_region(session)
+def row_phone_regions(session: Session, row: ImportRow) -> list[str]:
+    """Where the row's national numbers are read: its country, else every region of the workspace."""
+    country = contact_country(session, row.custom_fields)
+    return [country] if country else phone_regions(session)
+
+
+def _existing_contacts(session: Session, row: ImportRow, *, regions: list[str]) -> list[Contact]:
     emails = [normalise_email(email) for email in row.emails]
-    e164s = [e for e in (to_e164(phone, default_region=region) for phone in row.phones) if e]
+    e164s = [phone.e164 for phone in parse_phones(row.phones, regions=regions) if phone.e164]
     conditions: list[Any] = []
     if emails:
         conditions.append(
@@ -66,7 +76,8 @@ def import_contact_row(session: Session, row: ImportRow) -> str:
     and ``DuplicateRow`` when the row would change nothing."""
     if not row.name.strip():
         raise ApiError("error-invalid-name", "the name is empty")
-    matches = _existing_contacts(session, row)
+    regions = row_phone_regions(session, row)
+    matches = _existing_contacts(session, row, regions=regions)
     manager_id = _manager_id(session, row.manager_username)
     if len(matches) > 1:
         raise ApiError("error-ambiguous-row", "its emails and phones belong to different contacts")
@@ -79,16 +90,13 @@ def import_contact_row(session: Session, row: ImportRow) -> str:
             phones=row.phones,
             custom_fields=row.custom_fields,
             contact_manager=manager_id,
+            phone_regions=regions,
         )
         return "created"
     contact = matches[0]
     before = contact_snapshot(contact)
     add_contact_emails(contact, [normalise_email(email) for email in row.emails])
-    add_contact_phones(
-        contact,
-        [phone.strip() for phone in row.phones if phone.strip()],
-        region=default_phone_region(session),
-    )
+    add_contact_phones(contact, [phone.strip() for phone in row.phones if phone.strip()], regions=regions)
     missing = {
         key: value for key, value in row.custom_fields.items() if not (contact.custom_fields or {}).get(key)
     }

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from omnidesk.errors import ApiError
 from omnidesk.events import LivechatCustomFieldChanged, send_event_on_commit
 from omnidesk.models import CustomField
+from omnidesk.phones import region_code
 from omnidesk.queries.lists import custom_fields_for_scope
 from omnidesk.queries.search import index as search_index
+from omnidesk.queries.settings import contact_country_field
 
 SCOPES = ("visitor", "room")
 VISIBILITIES = ("visible", "hidden")
@@ -227,6 +229,19 @@ def _valid_value(field: CustomField, raw: Any) -> str:
     return value
 
 
+def _valid_country(field: CustomField, value: str) -> str:
+    """The contact's country (the field ``Omnichannel_Contact_Country_Field`` names), as its ISO 3166
+    code: its phones are read there. A value kept from before is not checked again."""
+    region = region_code(value)
+    if region is None:
+        raise ApiError(
+            "error-invalid-custom-field-value",
+            f"Invalid value for {field.label or field.id} field: a country is written as its ISO 3166"
+            f" code, such as DE or GB ({value[:60]!r} is not one)",
+        )
+    return region
+
+
 def validate_custom_field_values(
     session: Session,
     *,
@@ -245,9 +260,12 @@ def validate_custom_field_values(
     current = current or {}
     definitions = custom_fields_for_scope(session, scope=scope)
     registered = {field.id for field in definitions}
+    country_key = contact_country_field(session) if scope == "visitor" else ""
     result: dict[str, Any] = {}
     for field in definitions:
         value = _valid_value(field, values.get(field.id))
+        if field.id == country_key and value and value != current.get(field.id):
+            value = _valid_country(field, value)
         if value:
             result[field.id] = value
     for key in values:

@@ -39,7 +39,7 @@ from omnidesk.models import (
 from omnidesk.phones import to_e164
 from omnidesk.queries.contacts import contact_of_visitor, contact_with_phone
 from omnidesk.queries.messaging import provider_message
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import region_for_phone
 from omnidesk.queries.visitors import open_room_on_source
 
 MAX_TEXT_LENGTH = 5000
@@ -66,7 +66,8 @@ def receive_message(
     delivery, or a channel staff blocked."""
     if provider_message(session, provider=channel.provider, external_id=inbound.external_id) is not None:
         return None
-    customer = customer_key(session, inbound.from_number)
+    via = channel.phone_number or inbound.to_number.strip()  # our number: the source's destination
+    customer = customer_key(session, inbound.from_number, via=via)
     visitor = channel_visitor(
         session, channel_type=channel.type, address=customer, name=inbound.profile_name, phone=customer[:60]
     )
@@ -81,7 +82,7 @@ def receive_message(
     room = open_room_on_source(session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id)
     if room is None:
         if existing_channel is None:
-            _link_contact_by_phone(session, visitor=visitor, channel=channel, customer=customer)
+            _link_contact_by_phone(session, visitor=visitor, channel=channel, customer=customer, via=via)
         room = open_room(
             session,
             visitor=visitor,
@@ -141,12 +142,13 @@ def _receipt(
 
 
 def _link_contact_by_phone(
-    session: Session, *, visitor: Visitor, channel: MessagingChannel, customer: str
+    session: Session, *, visitor: Visitor, channel: MessagingChannel, customer: str, via: str
 ) -> None:
     """A number new on this channel joins the contact that has it among its phones (any formatting, known
     contacts first), else the contact of the same visitor on another account; ``open_room`` then finds
     the channel. With neither, ``open_room`` resolves the contact as for any chat (a new unknown one)."""
-    e164 = to_e164(customer, default_region=default_phone_region(session))
+    region = region_for_phone(session, via=via)
+    e164 = to_e164(customer, default_region=region)
     contact: Contact | None = contact_with_phone(session, e164=e164, number=customer) or contact_of_visitor(
         session, visitor.id
     )
@@ -155,7 +157,7 @@ def _link_contact_by_phone(
             # Name the new unknown contact after the number rather than "guest-N".
             contact = Contact(name=customer[:200], unknown=True, custom_fields={}, conflicting_fields=[])
             session.add(contact)
-            add_contact_phones(contact, [customer], region=default_phone_region(session))
+            add_contact_phones(contact, [customer], regions=[region])
         else:
             return
     source = source_of(channel, to_number="")

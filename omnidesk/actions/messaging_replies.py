@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.contact_links import our_number
 from omnidesk.channels.registry import CHANNELS
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
@@ -18,15 +19,16 @@ from omnidesk.models import ChannelMessage, Message, MessagingChannel, Room
 from omnidesk.models.messaging import DELIVERY_RANKS
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import last_customer_message_at
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import region_for_phone
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 LABELS = {type: module.label for type, module in CHANNELS.items()}
 
 
-def customer_key(session: Session, number: str) -> str:
-    """How a customer's number is filed: E.164 when it parses, else as received."""
-    return to_e164(number, default_region=default_phone_region(session)) or number.strip()
+def customer_key(session: Session, number: str, *, via: str | None) -> str:
+    """How a customer's number is filed: E.164 when it parses (a national one in the region of ``via``,
+    our number it came through), else as received."""
+    return to_e164(number, default_region=region_for_phone(session, via=via)) or number.strip()
 
 
 def prepare_reply(session: Session, *, room: Room) -> MessagingChannel | None:
@@ -42,7 +44,7 @@ def prepare_reply(session: Session, *, room: Room) -> MessagingChannel | None:
             f"The {LABELS[room.source_type]} channel of this chat was removed; replies cannot be delivered",
         )
     if channel.type == "whatsapp":
-        customer = customer_key(session, room.visitor.phone or "")
+        customer = customer_key(session, room.visitor.phone or "", via=our_number(room.source or {}))
         last = last_customer_message_at(session, channel_id=channel.id, customer=customer)
         if last is None or utcnow() - last > WHATSAPP_WINDOW:
             raise ApiError(
@@ -65,7 +67,7 @@ def queue_reply(
         direction="out",
         message_id=message.id,
         room_id=room.id,
-        customer=customer_key(session, room.visitor.phone or "")[:60],
+        customer=customer_key(session, room.visitor.phone or "", via=our_number(room.source or {}))[:60],
         body=message.msg,
         payload={},
         status="pending",

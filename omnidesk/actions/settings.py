@@ -10,7 +10,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
-from omnidesk.models import EmailInbox, MessagingChannel, Setting, VoiceLine
+from omnidesk.models import CustomField, EmailInbox, MessagingChannel, Setting, VoiceLine
+from omnidesk.phones import region_code
 from omnidesk.secret_box import box
 
 
@@ -32,12 +33,46 @@ def validate_setting_value(setting: Setting, value: Any) -> Any:
     return value
 
 
+def _phone_region_setting(session: Session, setting: Setting, value: str) -> str:
+    """A region national numbers are read in: an ISO 3166 code phone numbers know, or "" for none."""
+    if not value.strip():
+        return ""
+    region = region_code(value)
+    if region is None:
+        raise ApiError(
+            "error-invalid-setting-value",
+            f"The value of {setting.id} must be a region's ISO 3166 code, such as US or GB",
+        )
+    return region
+
+
+def _contact_country_field_setting(session: Session, setting: Setting, value: str) -> str:
+    """The contact custom field holding a contact's country: the key of a visitor-scope field, or ""."""
+    key = value.strip()
+    field = session.get(CustomField, key) if key else None
+    if key and (field is None or field.scope != "visitor"):
+        raise ApiError(
+            "error-invalid-setting-value",
+            f"The value of {setting.id} must be the key of a contact custom field (or empty)",
+        )
+    return key
+
+
+# Settings whose value means more than its type says: checked (and normalised) before they are saved.
+_VALUE_CHECKS = {
+    "Omnichannel_Default_Phone_Region": _phone_region_setting,
+    "Omnichannel_Contact_Country_Field": _contact_country_field_setting,
+}
+
+
 # Settings that hold a secret: stored encrypted (``secret_box``), never sent back (``api/settings``).
 SECRET_SETTINGS = frozenset({"SMTP_Password"})
 
 
 def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
     value = validate_setting_value(setting, value)
+    if (check := _VALUE_CHECKS.get(setting.id)) is not None:
+        value = check(session, setting, value)
     if setting.id in SECRET_SETTINGS and isinstance(value, str) and value:
         value = box().encrypt(value)
     setting.value = value

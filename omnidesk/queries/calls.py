@@ -17,7 +17,7 @@ from omnidesk.models import Call, Contact, ContactChannel, User, Visitor, VoiceL
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import matching_contact_ids
 from omnidesk.queries.search.index import digits, needle_for
-from omnidesk.queries.settings import default_phone_region, setting_value
+from omnidesk.queries.settings import default_phone_region, region_for_phone, setting_value
 from omnidesk.queries.visitors import visitor_on_channel
 
 VOICE_SOURCE = "voice"
@@ -26,15 +26,16 @@ VOICE_SOURCE = "voice"
 # --- the caller behind a number ----------------------------------------------------------------------
 
 
-def number_key(session: Session, number: str) -> tuple[str | None, str]:
-    """The E.164 form of ``number`` (None when it does not parse) and the key its voice visitor is
-    filed under: the E.164 form, else the number as received."""
-    e164 = to_e164(number, default_region=default_phone_region(session)) if number.strip() else None
+def number_key(session: Session, number: str, *, via: str | None) -> tuple[str | None, str]:
+    """The E.164 form of ``number`` (None when it does not parse; a national number is read in the
+    region of ``via``, the line it came through) and the key its voice visitor is filed under: the
+    E.164 form, else the number as received."""
+    e164 = to_e164(number, default_region=region_for_phone(session, via=via)) if number.strip() else None
     return e164, e164 or number.strip() or "unknown"
 
 
-def voice_visitor(session: Session, number: str) -> Visitor | None:
-    _, key = number_key(session, number)
+def voice_visitor(session: Session, number: str, *, line_number: str) -> Visitor | None:
+    _, key = number_key(session, number, via=line_number)
     return visitor_on_channel(session, channel_type=VOICE_SOURCE, address=key)
 
 
@@ -50,7 +51,7 @@ def voice_channel(session: Session, *, visitor_id: str, line_number: str) -> Con
 
 def caller_is_blocked(session: Session, *, number: str, line_number: str) -> bool:
     """Whether staff blocked this caller's voice channel on this line (contacts.block)."""
-    visitor = voice_visitor(session, number)
+    visitor = voice_visitor(session, number, line_number=line_number)
     if visitor is None:
         return False
     channel = voice_channel(session, visitor_id=visitor.id, line_number=line_number)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from omnidesk.models import Contact, ContactAudit, ContactChannel, ContactEmail, ContactPhone, Room
 from omnidesk.phones import to_e164
 from omnidesk.queries.search.contacts import SearchPage, search_page
-from omnidesk.queries.settings import default_phone_region
+from omnidesk.queries.settings import phone_regions
 
 SORTABLE_CONTACT_FIELDS: dict[str, Any] = {
     "name": Contact.name,
@@ -89,8 +89,11 @@ def contact_exists(
         )
         return bool(session.scalar(select(condition)))
     if phone is not None:
-        e164 = to_e164(phone, default_region=default_phone_region(session))
-        same = or_(ContactPhone.phone_number == phone.strip(), *([ContactPhone.e164 == e164] if e164 else []))
+        # Nothing says where the number was written: any of the workspace's regions may be meant.
+        e164s = {to_e164(phone, default_region=region) for region in phone_regions(session) or [""]}
+        same = or_(
+            ContactPhone.phone_number == phone.strip(), *[ContactPhone.e164 == e164 for e164 in e164s if e164]
+        )
         condition = exists().where(ContactPhone.contact_id == Contact.id, same, enabled)
         return bool(session.scalar(select(condition)))
     return False

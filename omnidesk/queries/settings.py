@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk import defaults
 from omnidesk.models import MessagingChannel, Setting, VoiceLine
-from omnidesk.phones import region_of
+from omnidesk.phones import region_code, region_of
 
 
 def setting_value(session: Session, setting_id: str) -> Any:
@@ -23,6 +24,33 @@ def setting_value(session: Session, setting_id: str) -> Any:
 def default_phone_region(session: Session) -> str:
     """The region national phone numbers are read in (``Omnichannel_Default_Phone_Region``)."""
     return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")
+
+
+def contact_country_field(session: Session) -> str:
+    """The key of the contact custom field that holds a contact's country
+    (``Omnichannel_Contact_Country_Field``), "" when the workspace names none."""
+    return str(setting_value(session, "Omnichannel_Contact_Country_Field") or "")
+
+
+def contact_country(session: Session, custom_fields: Mapping[str, Any] | None) -> str | None:
+    """The region ("DE") a contact's country custom field names, or None (no such field, no value, not a
+    country)."""
+    key = contact_country_field(session)
+    value = (custom_fields or {}).get(key) if key else None
+    return region_code(value) if isinstance(value, str) else None
+
+
+def region_for_phone(
+    session: Session, *, via: str | None = None, custom_fields: Mapping[str, Any] | None = None
+) -> str:
+    """The region a national number is read in: that of our number it came through (``via``: the
+    voice line, the SMS or WhatsApp number), else the contact's country (``custom_fields``), else the
+    workspace default."""
+    return (
+        (region_of(via) if via else None)
+        or contact_country(session, custom_fields)
+        or default_phone_region(session)
+    )
 
 
 def phone_regions(session: Session) -> list[str]:
