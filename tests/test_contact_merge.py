@@ -299,8 +299,8 @@ def test_crossed_merges_at_once_leave_one_survivor(manager: Persona) -> None:
         byron = create_contact(manager, name="Byron", emails=[], phones=[])
         results = race(
             [
-                lambda: manager.post(MERGE, json={"contactId": ada, "mergeWith": [byron]}),
-                lambda: manager.post(MERGE, json={"contactId": byron, "mergeWith": [ada]}),
+                lambda a=ada, b=byron: manager.post(MERGE, json={"contactId": a, "mergeWith": [b]}),
+                lambda a=ada, b=byron: manager.post(MERGE, json={"contactId": b, "mergeWith": [a]}),
             ]
         )
         statuses = sorted(getattr(result, "status_code", repr(result)) for result in results)
