@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.actions.accounts import normalise_email
-from omnidesk.actions.contact_links import rename_rooms_of_contact
+from omnidesk.actions.contact_audit import audit_contact, contact_snapshot
+from omnidesk.actions.contact_links import checked_e164, rename_rooms_of_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
 from omnidesk.actions.routing import route_waiting_chats_of_contact
 from omnidesk.errors import ApiError, NotFound
-from omnidesk.events import ContactChanged, send_event_on_commit
 from omnidesk.models import (
     Contact,
-    ContactAudit,
     ContactChannel,
     ContactEmail,
     ContactPhone,
@@ -28,43 +27,8 @@ from omnidesk.models import (
     UserRole,
 )
 from omnidesk.models.accounts import AGENT_ROLE
-from omnidesk.phones import to_e164
 from omnidesk.queries.contacts import holder_of_email_or_phone
 from omnidesk.queries.settings import default_phone_region
-
-
-def contact_snapshot(contact: Contact) -> dict[str, Any]:
-    return {
-        "name": contact.name,
-        "emails": [email.address for email in contact.emails],
-        "phones": [phone.phone_number for phone in contact.phones],
-        "customFields": dict(contact.custom_fields or {}),
-        "contactManager": contact.contact_manager_id,
-        "unknown": contact.unknown,
-        "conflictingFields": list(contact.conflicting_fields or []),
-    }
-
-
-def audit_contact(
-    session: Session, contact: Contact, *, action: str, actor: Actor | None, before: dict[str, Any] | None
-) -> None:
-    after = contact_snapshot(contact) if action != "deleted" else {}
-    before = before or {}
-    changes = {
-        field: {"old": before.get(field), "new": after.get(field)}
-        for field in dict.fromkeys([*before, *after])
-        if before.get(field) != after.get(field)
-    }
-    session.add(
-        ContactAudit(
-            contact_id=contact.id,
-            action=action,
-            actor_id=actor.id if actor else None,
-            actor_username=actor.user.username if actor else None,
-            changes=changes,
-        )
-    )
-    send_event_on_commit(session, ContactChanged(op=action, contact_id=contact.id))
 
 
 def check_contact_manager(session: Session, manager_id: str) -> str:
@@ -88,15 +52,7 @@ def _phones(session: Session, numbers: Sequence[str]) -> list[ContactPhone]:
     seen: set[str] = set()
     for number in numbers:
         typed = number.strip()
-        if not typed:
-            raise ApiError("error-invalid-phone", "A phone number must not be empty")
-        e164 = to_e164(typed, default_region=region)
-        if e164 is None:  # staff type numbers; one that cannot be dialled is a typo, not data
-            raise ApiError(
-                "error-invalid-phone",
-                f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
-                f" +44 20 7946 0958{f', or as a national number of {region}' if region else ''})",
-            )
+        e164 = checked_e164(typed, region=region)  # staff type numbers; one that cannot be dialled is a typo
         if e164 in seen:
             continue
         seen.add(e164)
@@ -309,21 +265,12 @@ def set_channel_blocked(
                 by_username=actor.user.username,
                 comment=BLOCKED_CHANNEL_COMMENT,
             )
-    session.add(
-        ContactAudit(
-            contact_id=contact.id,
-            action="blocked" if blocked else "unblocked",
-            actor_id=actor.id,
-            actor_username=actor.user.username,
-            changes={
-                "channel": {
-                    "old": None,
-                    "new": {"visitorId": visitor_id, "type": source_type, "id": source_id},
-                }
-            },
-        )
-    )
-    send_event_on_commit(
-        session, ContactChanged(op="blocked" if blocked else "unblocked", contact_id=contact.id)
+    audit_contact(
+        session,
+        contact,
+        action="blocked" if blocked else "unblocked",
+        actor=actor,
+        before=contact_snapshot(contact),
+        channel={"visitorId": visitor_id, "type": source_type, "id": source_id},
     )
     return channel

@@ -19,14 +19,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
-from omnidesk.actions.contact_links import channel_of
+from omnidesk.actions.contact_audit import contact_snapshot
+from omnidesk.actions.contact_links import add_channel, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
 from omnidesk.actions.rooms import open_room
 from omnidesk.actions.visitors import channel_visitor, update_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
-from omnidesk.models import ContactChannel, EmailInbox, EmailThreadMessage, Message, Room, Visitor
+from omnidesk.models import EmailInbox, EmailThreadMessage, Message, Room, Visitor
 from omnidesk.queries.contacts import contact_of_visitor, contact_with_email
 from omnidesk.queries.email_inbox import email_already_stored, room_of_thread
 from omnidesk.queries.visitors import open_room_on_source
@@ -76,18 +77,8 @@ def _link_contact_by_email(session: Session, *, visitor: Visitor, inbox: EmailIn
     contact = contact_with_email(session, address)
     if contact is None or contact_of_visitor(session, visitor.id) is not None:
         return  # the sender's own contact (from another inbox) comes first, found by open_room
-    source = _source_of(inbox)
-    contact.channels.append(
-        ContactChannel(
-            visitor_id=visitor.id,
-            source_type=EMAIL_SOURCE,
-            source_id=inbox.id,
-            name=source["label"],
-            details=source,
-        )
-    )
-    contact.pre_registration = False
-    session.flush()
+    before = contact_snapshot(contact)
+    add_channel(session, contact=contact, visitor_id=visitor.id, source=_source_of(inbox), before=before)
 
 
 def _source_of(inbox: EmailInbox) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import add_contact_phones, channel_of
+from omnidesk.actions.contact_audit import contact_snapshot
+from omnidesk.actions.contact_links import add_channel, add_contact_phones, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messaging_replies import LABELS, customer_key
 from omnidesk.actions.rooms import open_room
@@ -30,7 +31,6 @@ from omnidesk.errors import ApiError
 from omnidesk.models import (
     ChannelMessage,
     Contact,
-    ContactChannel,
     Department,
     Message,
     MessagingChannel,
@@ -150,6 +150,7 @@ def _link_contact_by_phone(
     contact: Contact | None = contact_with_phone(session, e164=e164, number=customer) or contact_of_visitor(
         session, visitor.id
     )
+    before = contact_snapshot(contact) if contact is not None else None
     if contact is None:
         if visitor.name is None:
             # Name the new unknown contact after the number rather than "guest-N".
@@ -159,14 +160,4 @@ def _link_contact_by_phone(
         else:
             return
     source = source_of(channel, to_number="")
-    contact.channels.append(
-        ContactChannel(
-            visitor_id=visitor.id,
-            source_type=channel.type,
-            source_id=channel.id,
-            name=source["label"],
-            details=source,
-        )
-    )
-    contact.pre_registration = False
-    session.flush()
+    add_channel(session, contact=contact, visitor_id=visitor.id, source=source, before=before)
