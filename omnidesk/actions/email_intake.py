@@ -7,6 +7,9 @@ joins the chat of the email it answers (``In-Reply-To``/``References`` against t
 ``email_messages``) while that chat is open; otherwise the sender's open chat on that inbox; otherwise it
 opens a new chat, which waits in the queue even when no agent is online.
 
+A From address proves nothing, so a chat the verification gate holds gets a one-time code sent to the
+sender in its thread, and the reply that contains the code releases it (``actions/verification``).
+
 An address new on an inbox joins the contact that has it among its emails (known contacts first), as a
 number new on an SMS or WhatsApp account joins the contact that has that phone; else the contact of the
 same sender on another inbox; else a new unknown contact.
@@ -24,6 +27,7 @@ from omnidesk.actions.contact_links import add_channel, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
 from omnidesk.actions.rooms import open_room
+from omnidesk.actions.verification import answer_email_chat
 from omnidesk.actions.visitors import channel_visitor, update_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
@@ -68,6 +72,7 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
         )
     )
     session.flush()
+    answer_email_chat(session, room=room, text=email.text)  # a held chat: the code, or its answer
     return message
 
 

@@ -7,7 +7,9 @@ Their chats have the source ``{type: "sms"|"whatsapp", id: <channel id>, alias: 
 destination: <our number>}``; the contact channel is (visitor, type, channel id), so blocking works per
 account as for any chat. A new number joins the contact that already has this phone in any formatting
 (known contacts first: the carrier proved the number), else a new unknown contact; the room itself opens
-through ``open_room`` (routing, verification gate) and waits in the queue when nobody is online.
+through ``open_room`` (routing, verification gate) and waits in the queue when nobody is online. The
+provider vouches for the sender, so the channel is verified for the number and the verification gate
+never holds these chats (``actions/verification.vouched_by_provider``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from omnidesk.actions.contact_links import add_channel, add_contact_phones, chan
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messaging_replies import LABELS, customer_key
 from omnidesk.actions.rooms import open_room
+from omnidesk.actions.verification import vouch_for_room
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
@@ -79,7 +82,9 @@ def receive_message(
     if receipt is None:  # the same delivery, committed by a concurrent request
         return None
     room = open_room_on_source(session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id)
-    if room is None:
+    if room is not None:
+        vouch_for_room(session, room=room, visitor=visitor)  # a chat opened before its channel was vouched
+    else:
         if existing_channel is None:
             _link_contact_by_phone(session, visitor=visitor, channel=channel, customer=customer)
         room = open_room(

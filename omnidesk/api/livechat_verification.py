@@ -1,4 +1,5 @@
-"""Extension: a visitor proves its identity with a one-time code sent by email (``actions/verification.py``).
+"""Extension: a visitor proves its identity with a one-time code sent by email or by SMS
+(``actions/verification.py``).
 
 Rocket.Chat delegates this conversation to its paid Verify Chat app; the widget or an API client calls
 these endpoints instead, authenticated by the visitor token like the rest of the visitor API.
@@ -24,15 +25,20 @@ router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=[
 
 
 class VerificationRequestBody(Body):
+    """Where the code goes: ``email``, or ``phone`` by SMS (exactly one of them)."""
+
     token: str
     rid: str
-    email: str
+    email: str | None = None
+    phone: str | None = None
 
 
 @router.post("/verification.request")
 def request_code(body: VerificationRequestBody, session: SessionDep) -> dict[str, Any]:
     room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
-    verification = verification_actions.request_verification(session, room=room, email=body.email)
+    verification = verification_actions.request_verification(
+        session, room=room, email=body.email, phone=body.phone
+    )
     return ok(
         verification={
             "field": verification.field,
