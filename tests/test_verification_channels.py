@@ -255,6 +255,7 @@ def test_a_code_goes_by_sms_and_confirming_it_verifies_the_phone(
         "/api/v1/livechat/verification.status", params={"token": visitor.token, "rid": rid}
     ).json()
     assert (status["pending"]["field"], status["pending"]["value"]) == ("phone", "+15550107788")
+    assert status["fields"] == ["email", "phone"]  # what the widget may offer
     with services.transaction() as session:
         stored = session.scalars(select(ContactVerification)).one()
         assert (stored.field, stored.value) == ("phone", "+15550107788")
@@ -317,6 +318,10 @@ def test_bad_verification_requests_are_400_in_the_error_envelope_and_send_nothin
     visitor = guest(anonymous, "token-bad-requests", widget=True)
     visitor.register(name="Bea Bad")
     rid = visitor.open_room()["_id"]
+    status = visitor.client.get(
+        "/api/v1/livechat/verification.status", params={"token": visitor.token, "rid": rid}
+    ).json()
+    assert status["fields"] == ["email"]  # no SMS channel: codes go by email only
     exactly_one = "must have exactly one of the properties 'email' and 'phone' [invalid-params]"
     assert_error(_request(visitor, rid), 400, "invalid-params", exactly_one)
     assert_error(

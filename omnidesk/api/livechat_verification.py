@@ -19,6 +19,7 @@ from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
 from omnidesk.http.deps import SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
+from omnidesk.queries.messaging import sms_channel_for_codes
 from omnidesk.queries.verification import pending_verification, waits_for_verification
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])
@@ -74,12 +75,17 @@ class VerificationStatusQuery(QueryParams):
 def verification_status(
     params: Annotated[VerificationStatusQuery, Query()], session: SessionDep
 ) -> dict[str, Any]:
-    """Whether the chat's channel is verified, whether the chat waits for it, and the pending code."""
+    """Whether the chat's channel is verified, whether the chat waits for it, the pending code, and what
+    a code can be sent to ("phone" only while an SMS channel is configured)."""
     room = room_of_visitor(session, visitor_by_token(session, params.token), params.rid)
     pending = pending_verification(session, room.id)
+    sms = sms_channel_for_codes(
+        session, source_type=room.source_type, source_id=room.source_id, department_id=room.department_id
+    )
     return ok(
         verified=room.verified,
         required=waits_for_verification(session, room.id),
+        fields=["email", "phone"] if sms is not None else ["email"],
         pending=None
         if pending is None
         else {
