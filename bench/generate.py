@@ -483,6 +483,7 @@ class _Gen:
                 unknown,
                 False,
                 enabled,
+                None,  # merged_into_id
                 json.dumps(custom, ensure_ascii=False),
                 "[]",
                 last_room[0] if last_room else None,

@@ -138,7 +138,8 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_Require_Contact_Verification": SettingDefault(
         "select", "never", "Omnichannel", values=("never", "once", "always")
     ),
-    # Verification codes emailed in any 60 minutes, per address and per visitor (at least 1).
+    # Verification codes sent (email or SMS) in any 60 minutes, per address or number and per visitor (at
+    # least 1).
     "Livechat_verification_codes_per_address_per_hour": SettingDefault("int", 5, "Omnichannel"),
     "Livechat_verification_codes_per_visitor_per_hour": SettingDefault("int", 5, "Omnichannel"),
     "Livechat_Block_Unknown_Contacts": SettingDefault("boolean", False, "Omnichannel"),

@@ -111,7 +111,8 @@ class InquiryChanged(Event):
 
 @dataclass(frozen=True)
 class ContactChanged(Event):
-    """A contact was created, updated, blocked, unblocked, had conflicts resolved, or was deleted."""
+    """A contact was created, updated, blocked, unblocked, had conflicts resolved, was deleted, gained a
+    channel, had a visitor's details merged in, or had a channel verified (the audit's actions)."""
 
     type: ClassVar[str] = "contact"
     op: str

@@ -626,8 +626,14 @@ def test_block_unblock_conflicts_and_delete_are_audited(
         "conflicts_resolved",
         "unblocked",
         "blocked",
+        "channel-added",  # the visitor claimed the contact created in advance
         "created",
     ]
     assert trail[1]["changes"]["conflictingFields"]["new"] == []
     assert trail[3]["changes"]["channel"]["new"] == {"visitorId": room["v"]["_id"], "type": "api", "id": None}
+    claimed = trail[4]
+    assert claimed["user"] is None and claimed["changes"] == {
+        "conflictingFields": {"old": [], "new": [{"field": "name", "value": "Other Trail"}]},
+        "channel": {"old": None, "new": {"visitorId": room["v"]["_id"], "type": "api", "id": ""}},
+    }
     assert trail[0]["user"]["username"] == "mona"

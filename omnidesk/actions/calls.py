@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import add_contact_phones
+from omnidesk.actions.contact_audit import contact_snapshot
+from omnidesk.actions.contact_links import add_channel, add_contact_phones
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.channels.voice import CallIdentity, ReportedEvent, is_web_url
 from omnidesk.db import utcnow
@@ -199,6 +200,7 @@ def resolve_caller(
         session.delete(channel)  # its contact was deleted: the caller starts afresh
         session.flush()
     contact = contact_with_phone(session, e164=e164, number=number) or contact_of_visitor(session, visitor.id)
+    before = contact_snapshot(contact) if contact is not None else None
     if contact is None:
         contact = Contact(
             name=(caller_name or number or "Unknown caller")[:200],
@@ -210,16 +212,8 @@ def resolve_caller(
     if number:
         region = region_for_phone(session, via=line_number, custom_fields=contact.custom_fields)
         add_contact_phones(contact, [number[:60]], regions=[region])
-    channel = ContactChannel(
-        visitor_id=visitor.id,
-        source_type=VOICE_SOURCE,
-        source_id=line_number,
-        name=VOICE_SOURCE,
-        details={"type": VOICE_SOURCE, "id": line_number, "label": VOICE_SOURCE},
-    )
-    contact.channels.append(channel)
-    contact.pre_registration = False
-    session.flush()
+    source = {"type": VOICE_SOURCE, "id": line_number, "label": VOICE_SOURCE}
+    channel = add_channel(session, contact=contact, visitor_id=visitor.id, source=source, before=before)
     return contact, channel, visitor
 
 

@@ -3,7 +3,8 @@
 When a room opens, its visitor and source resolve to a contact: the contact that already has this
 channel; else the contact of the same visitor on another source; else a contact created in advance (no
 channels yet) whose email or phone equals the visitor's, which the visitor now claims; else a new contact
-marked unknown.
+marked unknown. A channel joining a contact (``add_channel``) and a visitor's details merged into one
+are recorded in the contact's audit (``actions/contact_audit``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.contact_audit import audit_contact, channel_entry, contact_snapshot
 from omnidesk.channels.registry import CHANNELS
 from omnidesk.errors import ApiError
 from omnidesk.models import (
@@ -93,23 +95,43 @@ def resolve_contact_for_room(
         session.delete(channel)
         session.flush()
     via = our_number(source)
-    contact = (
-        contact_of_visitor(session, visitor.id)
-        or _pre_registered_match(session, visitor, region=region_for_phone(session, via=via))
-        or _new_unknown_contact(session, visitor)
+    contact = contact_of_visitor(session, visitor.id) or _pre_registered_match(
+        session, visitor, region=region_for_phone(session, via=via)
     )
+    before = contact_snapshot(contact) if contact is not None else None
+    if contact is None:
+        contact = _new_unknown_contact(session, visitor)
     merge_visitor_into_contact(session, visitor=visitor, contact=contact, via=via)
+    channel = add_channel(session, contact=contact, visitor_id=visitor.id, source=source, before=before)
+    return contact, channel
+
+
+def add_channel(
+    session: Session,
+    *,
+    contact: Contact,
+    visitor_id: str,
+    source: dict[str, Any],
+    before: dict[str, Any] | None,
+) -> ContactChannel:
+    """``visitor_id`` on ``source`` becomes a channel of ``contact``, recorded in its audit as
+    ``channel-added`` with whatever else changed in the contact since ``before`` (its snapshot before the
+    visitor's data came in; None for a contact created for this channel)."""
+    source_type = str(source["type"])
     channel = ContactChannel(
-        visitor_id=visitor.id,
+        visitor_id=visitor_id,
         source_type=source_type,
-        source_id=source_id,
+        source_id=str(source.get("id") or ""),
         name=str(source.get("label") or source_type),
         details=dict(source),
     )
     contact.channels.append(channel)
     contact.pre_registration = False
     session.flush()
-    return contact, channel
+    audit_contact(
+        session, contact, action="channel-added", actor=None, before=before, channel=channel_entry(channel)
+    )
+    return channel
 
 
 def _pre_registered_match(session: Session, visitor: Visitor, *, region: str) -> Contact | None:
@@ -190,6 +212,26 @@ def add_contact_emails(contact: Contact, addresses: Sequence[str]) -> None:
             known.add(address)
 
 
+def invalid_phone(typed: str, *, regions: Sequence[str]) -> ApiError:
+    """400 ``error-invalid-phone`` saying how to write the number."""
+    where = " or ".join(region for region in regions if region)
+    return ApiError(
+        "error-invalid-phone",
+        f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
+        f" +44 20 7946 0958{f', or as a national number of {where}' if where else ''})",
+    )
+
+
+def checked_e164(typed: str, *, region: str) -> str:
+    """The E.164 form of a number a person typed, or 400 ``error-invalid-phone`` saying how to write it."""
+    if not typed.strip():
+        raise ApiError("error-invalid-phone", "A phone number must not be empty")
+    e164 = to_e164(typed.strip(), default_region=region)
+    if e164 is None:
+        raise invalid_phone(typed.strip(), regions=[region])
+    return e164
+
+
 def add_contact_phones(contact: Contact, numbers: Sequence[str], *, regions: Sequence[str]) -> None:
     """Add the numbers the contact does not have in any formatting, a national one read in ``regions``
     (``to_e164_in_regions``: one region, or a CSV row's candidates)."""
@@ -216,8 +258,17 @@ def sync_visitor_into_contacts(session: Session, *, visitor: Visitor) -> None:
     """Visitor data changed (widget registration): every contact linked to the visitor hears of it."""
     contacts = _contacts_of_visitor(session, visitor)
     for contact in contacts:
+        before = contact_snapshot(contact)
         merge_visitor_into_contact(session, visitor=visitor, contact=contact)
+        _audit_merge(session, contact, before)
     session.flush()
+
+
+def _audit_merge(session: Session, contact: Contact, before: dict[str, Any]) -> None:
+    """A visitor's details that changed the contact are recorded as ``visitor-details``."""
+    if contact_snapshot(contact) != before:
+        session.flush()
+        audit_contact(session, contact, action="visitor-details", actor=None, before=before)
 
 
 def note_contact_chat(contact: Contact, channel: ContactChannel, *, room: Room, at: datetime) -> None:
@@ -248,9 +299,11 @@ def apply_custom_field_to_contacts(
     conflict."""
     contacts = _contacts_of_visitor(session, visitor)
     for contact in contacts:
+        before = contact_snapshot(contact)
         fields = dict(contact.custom_fields or {})
         if overwrite or not fields.get(key):
             fields[key] = value
             contact.custom_fields = fields
         elif fields[key] != value:
             _add_conflict(contact, f"customFields.{key}", value)
+        _audit_merge(session, contact, before)

@@ -12,15 +12,13 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_audit import audit_contact, contact_snapshot
-from omnidesk.actions.contact_links import rename_rooms_of_contact
+from omnidesk.actions.contact_links import invalid_phone, rename_rooms_of_contact
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
 from omnidesk.actions.routing import route_waiting_chats_of_contact
 from omnidesk.errors import ApiError, NotFound
-from omnidesk.events import ContactChanged, send_event_on_commit
 from omnidesk.models import (
     Contact,
-    ContactAudit,
     ContactChannel,
     ContactEmail,
     ContactPhone,
@@ -47,15 +45,6 @@ def check_contact_manager(session: Session, manager_id: str) -> str:
 def _emails(addresses: Sequence[str]) -> list[ContactEmail]:
     cleaned = list(dict.fromkeys(normalise_email(address) for address in addresses))
     return [ContactEmail(address=address, position=position) for position, address in enumerate(cleaned)]
-
-
-def invalid_phone(typed: str, *, regions: Sequence[str]) -> ApiError:
-    where = " or ".join(region for region in regions if region)
-    return ApiError(
-        "error-invalid-phone",
-        f"Invalid phone number: {typed[:60]!r} (write it with its country code, such as"
-        f" +44 20 7946 0958{f', or as a national number of {where}' if where else ''})",
-    )
 
 
 def parse_phones(numbers: Sequence[str], *, regions: Sequence[str]) -> list[ContactPhone]:
@@ -297,21 +286,12 @@ def set_channel_blocked(
                 by_username=actor.user.username,
                 comment=BLOCKED_CHANNEL_COMMENT,
             )
-    session.add(
-        ContactAudit(
-            contact_id=contact.id,
-            action="blocked" if blocked else "unblocked",
-            actor_id=actor.id,
-            actor_username=actor.user.username,
-            changes={
-                "channel": {
-                    "old": None,
-                    "new": {"visitorId": visitor_id, "type": source_type, "id": source_id},
-                }
-            },
-        )
-    )
-    send_event_on_commit(
-        session, ContactChanged(op="blocked" if blocked else "unblocked", contact_id=contact.id)
+    audit_contact(
+        session,
+        contact,
+        action="blocked" if blocked else "unblocked",
+        actor=actor,
+        before=contact_snapshot(contact),
+        channel={"visitorId": visitor_id, "type": source_type, "id": source_id},
     )
     return channel

@@ -17,8 +17,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
+from omnidesk.actions.contact_audit import audit_contact, contact_snapshot
 from omnidesk.actions.contact_links import add_contact_emails, add_contact_phones
-from omnidesk.actions.contacts import audit_contact, contact_snapshot, create_contact, parse_phones
+from omnidesk.actions.contacts import create_contact, parse_phones
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.errors import ApiError
 from omnidesk.models import Contact, ContactEmail, ContactPhone, User

@@ -7,6 +7,9 @@ joins the chat of the email it answers (``In-Reply-To``/``References`` against t
 ``email_messages``) while that chat is open; otherwise the sender's open chat on that inbox; otherwise it
 opens a new chat, which waits in the queue even when no agent is online.
 
+A From address proves nothing, so a chat the verification gate holds gets a one-time code sent to the
+sender in its thread, and the reply that contains the code releases it (``actions/verification``).
+
 An address new on an inbox joins the contact that has it among its emails (known contacts first), as a
 number new on an SMS or WhatsApp account joins the contact that has that phone; else the contact of the
 same sender on another inbox; else a new unknown contact.
@@ -19,14 +22,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
-from omnidesk.actions.contact_links import channel_of
+from omnidesk.actions.contact_audit import contact_snapshot
+from omnidesk.actions.contact_links import add_channel, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
 from omnidesk.actions.rooms import open_room
+from omnidesk.actions.verification import answer_email_chat
 from omnidesk.actions.visitors import channel_visitor, update_visitor
 from omnidesk.channels.email_imap import InboundEmail
 from omnidesk.errors import ApiError
-from omnidesk.models import ContactChannel, EmailInbox, EmailThreadMessage, Message, Room, Visitor
+from omnidesk.models import EmailInbox, EmailThreadMessage, Message, Room, Visitor
 from omnidesk.queries.contacts import contact_of_visitor, contact_with_email
 from omnidesk.queries.email_inbox import email_already_stored, room_of_thread
 from omnidesk.queries.visitors import open_room_on_source
@@ -67,6 +72,7 @@ def receive_email(session: Session, *, inbox: EmailInbox, email: InboundEmail) -
         )
     )
     session.flush()
+    answer_email_chat(session, room=room, text=email.text)  # a held chat: the code, or its answer
     return message
 
 
@@ -76,18 +82,8 @@ def _link_contact_by_email(session: Session, *, visitor: Visitor, inbox: EmailIn
     contact = contact_with_email(session, address)
     if contact is None or contact_of_visitor(session, visitor.id) is not None:
         return  # the sender's own contact (from another inbox) comes first, found by open_room
-    source = _source_of(inbox)
-    contact.channels.append(
-        ContactChannel(
-            visitor_id=visitor.id,
-            source_type=EMAIL_SOURCE,
-            source_id=inbox.id,
-            name=source["label"],
-            details=source,
-        )
-    )
-    contact.pre_registration = False
-    session.flush()
+    before = contact_snapshot(contact)
+    add_channel(session, contact=contact, visitor_id=visitor.id, source=_source_of(inbox), before=before)
 
 
 def _source_of(inbox: EmailInbox) -> dict[str, Any]:

@@ -25,19 +25,25 @@ def prepare_reply(session: Session, *, room: Room) -> EmailInbox:
 
 def queue_reply(session: Session, *, room: Room, message: Message, destination: EmailInbox) -> None:
     """An agent's message in an email chat leaves as an email to the visitor, in the same thread."""
-    inbox, visitor = destination, room.visitor
+    queue_in_thread(session, room=room, inbox=destination, body_text=message.msg, id_seed=message.id)
+
+
+def queue_in_thread(session: Session, *, room: Room, inbox: EmailInbox, body_text: str, id_seed: str) -> None:
+    """An email to the chat's visitor through ``inbox``, answering its last email, so that the answer to
+    it finds the chat again (``email_intake``): an agent's reply, or a verification code."""
+    visitor = room.visitor
     assert visitor.email is not None  # prepare_reply refused a chat without one
     thread = thread_of_room(session, room.id)
     subject = next((entry.subject for entry in thread if entry.subject), None) or room.topic or inbox.name
     domain = inbox.email.rpartition("@")[2] or None
-    message_id = make_msgid(idstring=message.id, domain=domain)[1:-1]
+    message_id = make_msgid(idstring=id_seed, domain=domain)[1:-1]
     ids = [entry.message_id_header for entry in thread]
     last_inbound = next((e.message_id_header for e in reversed(thread) if e.direction == "inbound"), None)
     queue_email(
         session,
         to=visitor.email,
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}",
-        body_text=message.msg,
+        body_text=body_text,
         room_id=room.id,
         inbox_id=inbox.id,
         message_id=message_id,

@@ -7,7 +7,9 @@ Their chats have the source ``{type: "sms"|"whatsapp", id: <channel id>, alias: 
 destination: <our number>}``; the contact channel is (visitor, type, channel id), so blocking works per
 account as for any chat. A new number joins the contact that already has this phone in any formatting
 (known contacts first: the carrier proved the number), else a new unknown contact; the room itself opens
-through ``open_room`` (routing, verification gate) and waits in the queue when nobody is online.
+through ``open_room`` (routing, verification gate) and waits in the queue when nobody is online. The
+provider vouches for the sender, so the channel is verified for the number and the verification gate
+never holds these chats (``actions/verification.vouched_by_provider``).
 """
 
 from __future__ import annotations
@@ -20,17 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.contact_links import add_contact_phones, channel_of
+from omnidesk.actions.contact_audit import contact_snapshot
+from omnidesk.actions.contact_links import add_channel, add_contact_phones, channel_of
 from omnidesk.actions.conversations import send_visitor_message
 from omnidesk.actions.messaging_replies import LABELS, customer_key
 from omnidesk.actions.rooms import open_room
+from omnidesk.actions.verification import vouch_for_room
 from omnidesk.actions.visitors import channel_visitor
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import (
     ChannelMessage,
     Contact,
-    ContactChannel,
     Department,
     Message,
     MessagingChannel,
@@ -80,7 +83,9 @@ def receive_message(
     if receipt is None:  # the same delivery, committed by a concurrent request
         return None
     room = open_room_on_source(session, visitor_id=visitor.id, source_type=channel.type, source_id=channel.id)
-    if room is None:
+    if room is not None:
+        vouch_for_room(session, room=room, visitor=visitor)  # a chat opened before its channel was vouched
+    else:
         if existing_channel is None:
             _link_contact_by_phone(session, visitor=visitor, channel=channel, customer=customer, via=via)
         room = open_room(
@@ -152,6 +157,7 @@ def _link_contact_by_phone(
     contact: Contact | None = contact_with_phone(session, e164=e164, number=customer) or contact_of_visitor(
         session, visitor.id
     )
+    before = contact_snapshot(contact) if contact is not None else None
     if contact is None:
         if visitor.name is None:
             # Name the new unknown contact after the number rather than "guest-N".
@@ -161,14 +167,4 @@ def _link_contact_by_phone(
         else:
             return
     source = source_of(channel, to_number="")
-    contact.channels.append(
-        ContactChannel(
-            visitor_id=visitor.id,
-            source_type=channel.type,
-            source_id=channel.id,
-            name=source["label"],
-            details=source,
-        )
-    )
-    contact.pre_registration = False
-    session.flush()
+    add_channel(session, contact=contact, visitor_id=visitor.id, source=source, before=before)

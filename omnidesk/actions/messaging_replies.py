@@ -60,15 +60,40 @@ def queue_reply(
     """Queue an agent's message for delivery in the request's transaction: it goes out only if the
     request commits (``workers/messaging_delivery`` sends it)."""
     channel = destination
+    job = queue_text(
+        session,
+        channel=channel,
+        to=customer_key(session, room.visitor.phone or "", via=our_number(room.source or {})),
+        body=message.msg,
+        room_id=room.id,
+        message_id=message.id,
+    )
+    delivery = _delivery_shape(channel.type, "queued", job.occurred_at, None)
+    message.extra = {**(message.extra or {}), "delivery": delivery}
+    session.flush()
+    return job
+
+
+def queue_text(
+    session: Session,
+    *,
+    channel: MessagingChannel,
+    to: str,
+    body: str,
+    room_id: str | None,
+    message_id: str | None = None,
+) -> ChannelMessage:
+    """Queue ``body`` to the number ``to`` through ``channel``, in the request's transaction: an agent's
+    reply (``message_id`` names it) or a text of ours in a chat, such as a verification code."""
     now = utcnow()
     job = ChannelMessage(
         channel_id=channel.id,
         provider=channel.provider,
         direction="out",
-        message_id=message.id,
-        room_id=room.id,
-        customer=customer_key(session, room.visitor.phone or "", via=our_number(room.source or {}))[:60],
-        body=message.msg,
+        message_id=message_id,
+        room_id=room_id,
+        customer=to[:60],
+        body=body,
         payload={},
         status="pending",
         delivery_status="queued",
@@ -76,7 +101,6 @@ def queue_reply(
         next_attempt_at=now,
     )
     session.add(job)
-    message.extra = {**(message.extra or {}), "delivery": _delivery_shape(channel.type, "queued", now, None)}
     session.flush()
     return job
 

@@ -18,12 +18,12 @@ from omnidesk.actions.key_locks import lock
 from omnidesk.actions.messages import add_message, add_system_message
 from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
-from omnidesk.actions.verification import verification_required
+from omnidesk.actions.verification import verification_required, vouch_for_channel
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import send_event_on_commit
-from omnidesk.models import Department, Priority, Room, RoomTag, User, Visitor
+from omnidesk.models import Contact, Department, Priority, Room, RoomTag, User, Visitor
 from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
 from omnidesk.queries.settings import setting_value
 
@@ -58,6 +58,8 @@ def open_room(
     contact, channel = resolve_contact_for_room(session, visitor=visitor, source=source)
     if not wait_for_agents:
         check_someone_can_serve(session, department_id=department_id, contact=contact)
+    vouch_for_channel(session, contact=contact, channel=channel, visitor=visitor)  # SMS, WhatsApp
+    contact = session.get(Contact, channel.contact_id) or contact  # a verified identity may have merged it
     verifying = verification_required(session, channel=channel)
     if verifying and channel.verified:  # "always": every conversation proves the identity again
         channel.verified, channel.verified_at = False, None

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from omnidesk.actions import verification
 from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
 from omnidesk.models import CustomField, EmailInbox, MessagingChannel, Setting, VoiceLine
@@ -79,6 +80,9 @@ def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
     session.flush()
     shown = "" if setting.id in SECRET_SETTINGS else setting.value
     send_event_on_commit(session, SettingChanged(setting_id=setting.id, value=shown))
+    if setting.id == verification.REQUIREMENT_SETTING:
+        # A relaxed requirement strands nobody: chats it no longer holds are queued and routed.
+        verification.release_chats_no_longer_held(session)
     return setting
 
 

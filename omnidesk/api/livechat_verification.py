@@ -1,4 +1,5 @@
-"""Extension: a visitor proves its identity with a one-time code sent by email (``actions/verification.py``).
+"""Extension: a visitor proves its identity with a one-time code sent by email or by SMS
+(``actions/verification.py``).
 
 Rocket.Chat delegates this conversation to its paid Verify Chat app; the widget or an API client calls
 these endpoints instead, authenticated by the visitor token like the rest of the visitor API.
@@ -18,21 +19,27 @@ from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
 from omnidesk.http.deps import SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
+from omnidesk.queries.messaging import sms_channel_for_codes
 from omnidesk.queries.verification import pending_verification, waits_for_verification
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])
 
 
 class VerificationRequestBody(Body):
+    """Where the code goes: ``email``, or ``phone`` by SMS (exactly one of them)."""
+
     token: str
     rid: str
-    email: str
+    email: str | None = None
+    phone: str | None = None
 
 
 @router.post("/verification.request")
 def request_code(body: VerificationRequestBody, session: SessionDep) -> dict[str, Any]:
     room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
-    verification = verification_actions.request_verification(session, room=room, email=body.email)
+    verification = verification_actions.request_verification(
+        session, room=room, email=body.email, phone=body.phone
+    )
     return ok(
         verification={
             "field": verification.field,
@@ -68,12 +75,17 @@ class VerificationStatusQuery(QueryParams):
 def verification_status(
     params: Annotated[VerificationStatusQuery, Query()], session: SessionDep
 ) -> dict[str, Any]:
-    """Whether the chat's channel is verified, whether the chat waits for it, and the pending code."""
+    """Whether the chat's channel is verified, whether the chat waits for it, the pending code, and what
+    a code can be sent to ("phone" only while an SMS channel is configured)."""
     room = room_of_visitor(session, visitor_by_token(session, params.token), params.rid)
     pending = pending_verification(session, room.id)
+    sms = sms_channel_for_codes(
+        session, source_type=room.source_type, source_id=room.source_id, department_id=room.department_id
+    )
     return ok(
         verified=room.verified,
         required=waits_for_verification(session, room.id),
+        fields=["email", "phone"] if sms is not None else ["email"],
         pending=None
         if pending is None
         else {

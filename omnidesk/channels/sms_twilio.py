@@ -211,4 +211,7 @@ CHANNEL = ChannelModule(
     clean=clean_setting,
     check_complete=check_complete,
     webhook_urls=webhook_urls,
+    # The carrier delivered the message from that number and Twilio signed the webhook; a spoofed
+    # sender ID never receives our replies, which go to the number itself.
+    vouches_for_sender=True,
 )

@@ -55,7 +55,12 @@ class ChannelModule(Generic[ConfigT]):
     ``messaging_channels`` column of that name (unique, so indexed). ``secrets`` are masked by the API
     and, when a client sends a masked value back, kept. ``clean`` checks one value an admin gives
     (raising ``ApiError``) and returns what to store; ``check_complete`` refuses an account that lacks
-    a setting; ``webhook_urls`` are what to paste into the provider's console."""
+    a setting; ``webhook_urls`` are what to paste into the provider's console.
+
+    ``vouches_for_sender``: the provider authenticates the number a message comes from, so a chat on
+    the channel needs no code to prove it (``actions/verification.vouched_by_provider``). Declare it
+    only when a forged sender cannot reach us, or never receives our replies, and the webhook is signed.
+    """
 
     type: str  # "sms" | "whatsapp": the chats' source type
     provider: str  # "twilio" | "whatsapp-cloud"
@@ -69,6 +74,7 @@ class ChannelModule(Generic[ConfigT]):
     clean: Callable[[str, str], str | None]
     check_complete: Callable[[ConfigT, str | None], None]
     webhook_urls: Callable[[str, str], dict[str, str]]  # (public URL, channel id) -> API name: URL
+    vouches_for_sender: bool
 
     def fields(self) -> tuple[str, ...]:
         return tuple(self.config_type.model_fields)

@@ -273,4 +273,7 @@ CHANNEL = ChannelModule(
     clean=clean_setting,
     check_complete=check_complete,
     webhook_urls=webhook_urls,
+    # Meta authenticates the WhatsApp account behind the number (registered by a code to it) and signs
+    # the notification with the app secret.
+    vouches_for_sender=True,
 )

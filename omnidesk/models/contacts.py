@@ -95,7 +95,8 @@ class ContactChannel(Base):
 
 
 class ContactAudit(Base):
-    """Who changed a contact, when, and what: ``changes`` maps each field to ``{"old", "new"}``.
+    """Who changed a contact (None: the contact's own traffic), when, and what: ``changes`` maps each
+    field to ``{"old", "new"}`` (``actions/contact_audit``).
 
     No foreign key: the trail outlives the contact it describes."""
 
@@ -113,16 +114,16 @@ class ContactAudit(Base):
 
 
 class ContactVerification(Base):
-    """A one-time code sent to prove that the person on a chat's channel owns an email address. Only a
-    salted hash of the code is kept; a code lives minutes and allows a few attempts, so the hash needs
-    no slow function."""
+    """A one-time code sent to prove that the person on a chat's channel owns an email address or a phone
+    number. Only a salted hash of the code is kept; a code lives minutes and allows a few attempts, so the
+    hash needs no slow function."""
 
     __tablename__ = "contact_verifications"
 
     id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[str] = mapped_column(ForeignKey("contact_channels.id", ondelete="CASCADE"))
-    field: Mapped[str] = mapped_column(String(60))  # what the code was sent to: "email"
+    field: Mapped[str] = mapped_column(String(60))  # what the code was sent to: "email" | "phone"
     value: Mapped[str] = mapped_column(String(320))
     code_hash: Mapped[str] = mapped_column(String(100))  # "salt$sha256-hex"
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from omnidesk.models import ChannelMessage, MessagingChannel
@@ -54,6 +54,24 @@ def sms_channel_for(session: Session, *, to_e164: str | None, service_sid: str) 
         if found is not None:
             return found
     return channel_with_service_sid(session, service_sid) if service_sid else None
+
+
+def sms_channel_for_codes(
+    session: Session, *, source_type: str, source_id: str, department_id: str | None
+) -> MessagingChannel | None:
+    """The SMS account a chat's verification code goes out through: the chat's own when it is an SMS
+    chat, else one of the chat's department, else the first one connected. None when there is none."""
+    if source_type == "sms":
+        own = session.get(MessagingChannel, source_id)
+        if own is not None:
+            return own
+    of_department = case((MessagingChannel.department_id == department_id, 0), else_=1)
+    return session.scalar(
+        select(MessagingChannel)
+        .where(MessagingChannel.type == "sms")
+        .order_by(of_department, MessagingChannel.created_at, MessagingChannel.id)
+        .limit(1)
+    )
 
 
 def provider_message(session: Session, *, provider: str, external_id: str) -> ChannelMessage | None:

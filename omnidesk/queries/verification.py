@@ -1,11 +1,12 @@
-"""Read paths of contact verification: a chat's pending code and whether the chat waits for one."""
+"""Read paths of contact verification: a chat's pending code, whether the chat waits for one, and the
+chats that wait."""
 
 from __future__ import annotations
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import ContactVerification, Inquiry
+from omnidesk.models import ContactVerification, Inquiry, Room
 
 
 def pending_verification(session: Session, room_id: str) -> ContactVerification | None:
@@ -21,3 +22,15 @@ def pending_verification(session: Session, room_id: str) -> ContactVerification 
 def waits_for_verification(session: Session, room_id: str) -> bool:
     query = select(Inquiry.id).where(Inquiry.room_id == room_id, Inquiry.status == "verifying")
     return bool(session.scalar(select(exists(query))))
+
+
+def rooms_waiting_for_verification(session: Session) -> list[Room]:
+    """The open chats held in ``verifying``, longest waiting first."""
+    return list(
+        session.scalars(
+            select(Room)
+            .join(Inquiry, Inquiry.room_id == Room.id)
+            .where(Inquiry.status == "verifying", Room.open.is_(True))
+            .order_by(Inquiry.queued_at, Inquiry.id)
+        )
+    )

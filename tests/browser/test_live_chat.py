@@ -18,6 +18,7 @@ from omnidesk.services import Services
 from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
 from tests.livechat_helpers import make_department, send_as_agent, set_available, set_setting
+from tests.messaging_helpers import make_sms_channel
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -380,6 +381,28 @@ def test_a_visitor_confirms_its_email_before_an_agent_joins(
     verify.get_by_role("button", name="Confirm").click()
     expect(verify).to_be_hidden()
     expect(panel.get_by_text("Your email address is confirmed")).to_be_visible()
+    expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
+
+
+def test_a_visitor_confirms_its_mobile_number_by_sms_when_there_is_an_sms_channel(
+    services: Services, new_page: Any, agent: Persona
+) -> None:
+    set_setting(services, "Livechat_Require_Contact_Verification", "once")
+    set_available(services, agent)
+    make_sms_channel(services)
+    panel = _visitor_starts_chat(new_page(), name="Tex Text")
+    _say(panel, "Please call me back")
+    panel.get_by_role("button", name="Send it by text message instead").click()
+    verify = panel.get_by_role("region", name="Confirm your mobile number")
+    verify.get_by_label("Mobile number").fill("+1 555 010 4455")
+    verify.get_by_role("button", name="Send code").click()
+    expect(verify).to_contain_text("We sent a 6-digit code to +15550104455.")
+    (body,) = [row.body for row in raw_rows(services, "SELECT body FROM channel_messages")]
+    code = re.search(r"code is (\d{6})", body).group(1)  # type: ignore[union-attr]
+    verify.get_by_label("Code").fill(code)
+    verify.get_by_role("button", name="Confirm").click()
+    expect(verify).to_be_hidden()
+    expect(panel.get_by_text("Your mobile number is confirmed")).to_be_visible()
     expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
 
 

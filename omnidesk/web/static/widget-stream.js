@@ -117,7 +117,12 @@
     let node;
     if (message.t) {
       if (!SYSTEM_TEXT[message.t]) return;
-      node = el("li", { class: "message system" }, SYSTEM_TEXT[message.t]);
+      const byPhone = message.t === "livechat-contact-verified" && !String(message.msg || "").includes("@");
+      node = el(
+        "li",
+        { class: "message system" },
+        byPhone ? "Your mobile number is confirmed" : SYSTEM_TEXT[message.t],
+      );
     } else {
       node = messageItem(message, { kind: mine(message) ? "mine" : "theirs", author: author(message) });
       if (!mine(message)) showTyping(null, []);
