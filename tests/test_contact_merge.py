@@ -165,6 +165,8 @@ def test_a_chat_that_arrives_after_the_merge_follows_its_channel_on_undo(
     ada, work, visitor, rid = _two_adas(services, anonymous, agent, manager)
     assert visitor.close(rid).status_code == 200
     merge_id = manager.post(MERGE, json={"contactId": ada, "mergeWith": [work]}).json()["mergeId"]
+    history = manager.get("/api/v1/omnichannel/contacts.history", params={"contactId": work})
+    assert [room["_id"] for room in history.json()["history"]] == [rid]  # the old id reads the survivor's
     later = visitor.open_room()
     assert later["contactId"] == ada and later["fname"] == "Ada Lovelace"
 

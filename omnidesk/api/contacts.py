@@ -26,6 +26,7 @@ from omnidesk.queries.contacts import (
     contact_exists,
     enabled_contact,
     likely_duplicates,
+    resolve_contact_id,
     search_contacts,
     stored_contact,
 )
@@ -154,8 +155,10 @@ def get_contact(
     params: Annotated[ContactIdQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact")
-    contact = enabled_contact(session, params.contactId)  # a merged contact's id gives the survivor
-    shape = contact_shape(session, contact.id) if contact is not None else None
+    shape = contact_shape(session, params.contactId)
+    if shape is None:  # a merged contact's id gives the contact it went into
+        survivor = resolve_contact_id(session, params.contactId)
+        shape = contact_shape(session, survivor) if survivor else None
     if shape is None:
         raise NotFound()
     return ok(contact=shape)
@@ -238,14 +241,14 @@ def history(
     params: Annotated[HistoryQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-history")
-    contact = enabled_contact(session, params.contactId)
-    if contact is None:
+    contact_id = resolve_contact_id(session, params.contactId)
+    if contact_id is None:
         raise ApiError("error-contact-not-found", "Contact not found")
     offset, count = page_bounds(params.offset, params.count)
     # Every agent sees the contact, but only the chats it may open: the ones it served.
     room_ids, total = closed_rooms_of_contact(
         session,
-        contact_id=contact.id,
+        contact_id=contact_id,
         source=params.source,
         served_by=None if sees_all_chats(session, actor) else actor.id,
         offset=offset,

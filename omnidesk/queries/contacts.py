@@ -42,6 +42,25 @@ def stored_contact(session: Session, contact_id: str) -> Contact | None:
     return contact
 
 
+def resolve_contact_id(session: Session, contact_id: str) -> str | None:
+    """The id of the enabled contact ``contact_id`` names (itself, or the contact a merged one went
+    into), without loading the contact: for read paths that only need the id."""
+    for _ in range(MAX_MERGE_HOPS):
+        row = (
+            session.execute(
+                select(Contact.enabled, Contact.merged_into_id).where(Contact.id == contact_id)
+            ).first()
+            if contact_id
+            else None
+        )
+        if row is None:
+            return None
+        if row.merged_into_id is None:
+            return contact_id if row.enabled else None
+        contact_id = row.merged_into_id
+    return None
+
+
 def merged_contacts(session: Session, contact_id: str) -> list[Contact]:
     """The tombstones of the contacts merged into this one, directly or through other merges."""
     found: list[Contact] = []
