@@ -232,6 +232,7 @@ def test_duplicates_are_suggested_by_shared_email_phone_or_name(manager: Persona
     same_email = create_contact(manager, name="A. L.", emails=["ada@example.com"], phones=[])
     same_phone = create_contact(manager, name="Countess", emails=[], phones=["+442079460958"])
     same_name = create_contact(manager, name="ada lovelace", emails=["other@example.com"], phones=[])
+    longer_name = create_contact(manager, name="Ada Lovelace Byron", emails=[], phones=[])
     create_contact(manager, name="Charles Babbage", emails=["cb@example.com"], phones=[])
     response = manager.get("/api/v1/omnichannel/contacts.duplicates", params={"contactId": ada})
     assert response.status_code == 200, response.text
@@ -240,6 +241,7 @@ def test_duplicates_are_suggested_by_shared_email_phone_or_name(manager: Persona
         same_email: ["email: ada@example.com"],
         same_phone: ["phone: +442079460958"],
         same_name: ["name"],
+        longer_name: ["name"],
     }
 
 

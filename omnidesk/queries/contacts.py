@@ -212,13 +212,28 @@ def likely_duplicates(session: Session, contact: Contact) -> dict[str, list[str]
             found.setdefault(other_id, []).append(f"phone: {number}")
     name = " ".join(contact.name.split())
     if name:
-        for other_id in session.scalars(
-            select(Contact.id)
-            .where(*others, func.lower(Contact.name) == name.lower())
-            .order_by(Contact.created_at)
-            .limit(DUPLICATE_SUGGESTIONS)
-        ):
-            found.setdefault(other_id, []).append("name")
+        # The same name in any case, and names that contain this one ("Ada L" in "Ada Lovelace"),
+        # through the search index, known contacts and unknown ones.
+        similar = list(
+            session.scalars(
+                select(Contact.id)
+                .where(*others, func.lower(Contact.name) == name.lower())
+                .order_by(Contact.created_at)
+                .limit(DUPLICATE_SUGGESTIONS)
+            )
+        )
+        if len(name) >= 3:
+            for unknown in (False, True):
+                page = search_page(
+                    session, search_text=name, unknown=unknown, offset=0, count=DUPLICATE_SUGGESTIONS
+                )
+                similar += page.contact_ids
+        names = dict(
+            session.execute(select(Contact.id, Contact.name).where(*others, Contact.id.in_(similar))).all()
+        )
+        for other_id in dict.fromkeys(similar):
+            if other_id in names and name.lower() in names[other_id].lower():
+                found.setdefault(other_id, []).append("name")
     return dict(list(found.items())[:DUPLICATE_SUGGESTIONS])
 
 
