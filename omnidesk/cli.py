@@ -41,6 +41,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from omnidesk.workers.mail_delivery import mail_worker as make_mail_worker
     from omnidesk.workers.messaging_delivery import MessagingWorker
     from omnidesk.workers.periodic import PeriodicWorker
+    from omnidesk.workers.queue_timers import queue_timers
 
     if args.no_migrate:
         if not migrate.is_up_to_date(services.db):
@@ -57,11 +58,13 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     print(f"Omnidesk serving on http://{host}:{port} (database: {describe_database(services.settings)})")
     if services.settings.public_url != f"http://{host}:{port}":
         print(f"  public address (webhooks, links): {services.settings.public_url}")
-    # Background work beside the web server: queued email, SMS and WhatsApp replies, email inboxes.
+    # Background work beside the web server: queued email, SMS and WhatsApp replies, email inboxes, the
+    # queue's timed rules.
     workers: list[PeriodicWorker | MessagingWorker] = [
         make_mail_worker(services),
         MessagingWorker(services),
         inbox_reader(services),
+        queue_timers(services),
     ]
     for worker in workers:
         worker.start()

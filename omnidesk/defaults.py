@@ -167,6 +167,19 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_show_agent_email": SettingDefault("boolean", False, "Omnichannel", public=True),
     "Livechat_conversation_finished_message": SettingDefault("string", "", "Omnichannel", public=True),
     "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
+    # Chat limits (Rocket.Chat's waiting queue): with it on, an agent serves at most its own limit, else
+    # the workspace's (0: none), and at most its department's limit of that department's chats; chats on
+    # hold do not count. Chats wait in the queue until someone has room for them.
+    "Livechat_waiting_queue": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_maximum_chats_per_agent": SettingDefault("int", 0, "Omnichannel"),
+    # Whether an agent whose presence is "away" still gets new chats.
+    "Livechat_enabled_when_agent_idle": SettingDefault("boolean", True, "Omnichannel"),
+    # What happens to an agent's open chats once it has been offline for the timeout (seconds).
+    "Livechat_agent_leave_action": SettingDefault(
+        "select", "none", "Omnichannel", values=("none", "forward", "close")
+    ),
+    "Livechat_agent_leave_action_timeout": SettingDefault("int", 60, "Omnichannel"),
+    "Livechat_agent_leave_comment": SettingDefault("string", "", "Omnichannel"),
     # National phone numbers are read in the region of the line they came through, else the contact's
     # country (the contact custom field this names, holding an ISO 3166 code), else the default region.
     "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),

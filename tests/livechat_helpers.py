@@ -64,6 +64,8 @@ def set_available(services: Services, *personas: Persona, available: bool = True
             user = session.get(User, persona.id)
             assert user is not None
             user.livechat_status = "available" if available else "not-available"
+            if available:
+                user.status = "online"  # present, as an agent that serves is
 
 
 def set_setting(services: Services, setting_id: str, value: Any) -> None:

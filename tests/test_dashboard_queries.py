@@ -14,17 +14,22 @@ from omnidesk.models import Message, Room
 from omnidesk.queries import dashboard
 from omnidesk.services import Services
 from tests.helpers import Persona
-from tests.livechat_helpers import guest, send_as_agent, set_available, set_setting
+from tests.livechat_helpers import guest, make_department, send_as_agent, set_available, set_setting
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 PERIOD = dashboard.Period.ending_today(14, now=NOW)  # Nov 17 .. Nov 30
 
 
 def _open_chat(
-    client: TestClient, token: str, *, widget: bool = True, name: str = "Visitor"
+    client: TestClient,
+    token: str,
+    *,
+    widget: bool = True,
+    name: str = "Visitor",
+    department: str | None = None,
 ) -> dict[str, Any]:
     visitor = guest(client, token, widget=widget)
-    visitor.register(name=name)
+    visitor.register(name=name, **({"department": department} if department else {}))
     room = visitor.open_room()
     visitor.say(room["_id"], "Hello?")
     return room
@@ -69,7 +74,9 @@ def test_right_now_counts_queued_open_and_held_chats(
     services: Services, app_client: TestClient, agent: Persona
 ) -> None:
     set_setting(services, "Livechat_accept_chats_with_no_agents", True)
-    queued = _open_chat(app_client, "t-queued")
+    # The queued chat waits for a department nobody serves (an agent with room would get it).
+    nobody = make_department(services, "Night shift")
+    queued = _open_chat(app_client, "t-queued", department=nobody)
     set_available(services, agent)
     talking = _open_chat(app_client, "t-talking")
     held = _open_chat(app_client, "t-held")

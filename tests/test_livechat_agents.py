@@ -84,6 +84,7 @@ def test_a_manager_lists_agents_with_their_departments_and_open_chats(
         "statusLivechat": "not-available",
         "emails": [{"address": "alex@example.com", "verified": False}],
         "livechatCount": 2,
+        "statusDefault": "online",
         "roles": ["livechat-agent", "user"],
         "active": True,
         "departments": [sales],
@@ -158,8 +159,8 @@ def test_a_manager_adds_an_agent(
     user = body["user"]
     assert (user["_id"], user["username"], user["departments"]) == (plain_user.id, "uma", [])
     assert "livechat-agent" in user["roles"]
-    # An offline user becomes an agent who does not take chats yet.
-    assert user["statusLivechat"] == "not-available"
+    # As Rocket.Chat: a new agent is available; it takes chats once it is present (online).
+    assert user["statusLivechat"] == "available"
     assert RolesChanged(op="added", role_id="livechat-agent", user_id=plain_user.id) in published
     assert [u["username"] for u in manager.get(AGENTS).json()["users"]] == ["uma"]
 

@@ -373,7 +373,7 @@ def test_the_livechat_room_stream_carries_agent_data_and_queue_places(
     (agent_data,) = ddp.event(LIVECHAT_ROOM, first_rid)
     assert agent_data == {
         "type": "agentData",
-        "data": {"_id": agent.id, "username": "alex", "name": "Alex Agent", "status": "offline"},
+        "data": {"_id": agent.id, "username": "alex", "name": "Alex Agent", "status": "online"},
     }
     (queue_data,) = ddp.event(LIVECHAT_ROOM, second_rid)
     assert queue_data == {"type": "queueData", "data": {"spot": 1, "estimatedWaitTimeSeconds": None}}

@@ -116,7 +116,7 @@ def known_caller(services: Services, *, manager: Persona | None = None, availabl
         if manager is not None and available:
             user = session.get(User, manager.id)
             assert user is not None
-            user.livechat_status = "available"
+            user.livechat_status, user.status = "available", "online"
         session.flush()
         return contact.id
 

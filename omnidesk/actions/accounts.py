@@ -199,14 +199,24 @@ def _check_status_text(text: str) -> str:
 
 
 def set_user_status(session: Session, *, user: User, status: str | None, message: str | None) -> User:
+    """The status a user chooses (users.setStatus): shown now, and the one it returns to when it
+    connects again (``actions/presence``)."""
     if status is not None:
         if status not in USER_STATUSES:
             raise ApiError(
                 "error-invalid-status", "Valid status types include online, away, offline, and busy."
             )
-        user.status = status
+        user.status_default = status
     if message is not None:
         user.status_text = _check_status_text(message)
+    return change_status(session, user=user, status=status)
+
+
+def change_status(session: Session, *, user: User, status: str | None) -> User:
+    """Show ``status`` (None: keep it) and tell everyone who follows the user's presence."""
+    if status is not None and status != user.status:
+        user.status = status
+        user.status_changed_at = utcnow()
     session.flush()
     send_event_on_commit(
         session,

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
+from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
 from omnidesk.events import AgentStatusChanged, DepartmentChanged, send_event_on_commit
 from omnidesk.models import DepartmentAgent, Role, User
@@ -27,10 +28,8 @@ def add_staff_role(session: Session, *, user: User, role_id: str) -> User:
         return user
     add_user_to_role(session, user=user, role=_role(session, role_id))
     if role_id == AGENT_ROLE:
-        # As Rocket.Chat: a new agent who is online starts taking chats at once.
-        set_agent_status(
-            session, user=user, status="available" if user.status != "offline" else "not-available"
-        )
+        # As Rocket.Chat: a new agent is available; it takes chats as soon as it is present.
+        set_agent_status(session, user=user, status="available")
     return user
 
 
@@ -61,7 +60,21 @@ def set_agent_status(session: Session, *, user: User, status: str) -> str:
         send_event_on_commit(
             session, AgentStatusChanged(user_id=user.id, username=user.username, status=status)
         )
+        if status == "available":
+            route_waiting_chats(session)
     return status
+
+
+def set_agent_chat_limit(session: Session, *, user: User, max_chats: int | None) -> None:
+    """The most chats the agent serves at once (None or 0: the workspace's limit). A raised limit may
+    make room for waiting chats."""
+    if max_chats is not None and max_chats < 0:
+        raise ApiError("error-invalid-value", "The maximum number of simultaneous chats cannot be negative")
+    previous = user.livechat_max_chats
+    user.livechat_max_chats = max_chats or None
+    session.flush()
+    if user.livechat_max_chats != previous:
+        route_waiting_chats(session)
 
 
 def toggle_agent_status(session: Session, *, user: User, status: str | None) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
+from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
 from omnidesk.events import DepartmentChanged, send_event_on_commit
 from omnidesk.models import Department, DepartmentAgent, User
@@ -28,6 +29,7 @@ class DepartmentFields:
     request_tag_before_closing: bool | None = None
     chat_closing_tags: list[str] | None = None
     fallback_forward_department_id: str | None = None  # "" clears it
+    max_chats_per_agent: int | None = None  # 0 clears it
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ def _apply_fields(session: Session, department: Department, fields: DepartmentFi
     department.chat_closing_tags = [tag.strip() for tag in tags or [] if tag.strip()]
     if fields.description is not None:
         department.description = fields.description
+    if fields.max_chats_per_agent is not None:
+        if fields.max_chats_per_agent < 0:
+            raise ApiError(
+                "error-invalid-value", "The maximum number of simultaneous chats cannot be negative"
+            )
+        department.max_chats_per_agent = fields.max_chats_per_agent or None
 
 
 def _check_fallback(session: Session, department: Department, fallback_id: str) -> str | None:
@@ -110,6 +118,8 @@ def update_department(
     send_event_on_commit(session, DepartmentChanged(op="updated", department_id=department.id))
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
+    else:
+        route_waiting_chats(session)  # a raised or lifted limit, a department enabled again
     return department
 
 
@@ -152,6 +162,7 @@ def save_department_agents(
             session.delete(current.pop(agent_id))
     session.flush()
     send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department.id))
+    route_waiting_chats(session)  # new agents may serve the department's waiting chats
 
 
 def delete_department(session: Session, *, department: Department) -> None:
@@ -166,3 +177,23 @@ def delete_department(session: Session, *, department: Department) -> None:
     session.delete(department)
     session.flush()
     send_event_on_commit(session, DepartmentChanged(op="deleted", department_id=department_id))
+
+
+def set_agent_departments(session: Session, *, agent: User, department_ids: Sequence[str]) -> None:
+    """Make the agent a member of exactly these departments (Rocket.Chat's agents.saveInfo); ids of
+    departments that do not exist are ignored, as there."""
+    wanted = set(session.scalars(select(Department.id).where(Department.id.in_(set(department_ids)))))
+    memberships = {
+        membership.department_id: membership
+        for membership in session.scalars(select(DepartmentAgent).where(DepartmentAgent.agent_id == agent.id))
+    }
+    changed = set(memberships) ^ wanted
+    for department_id in set(memberships) - wanted:
+        session.delete(memberships[department_id])
+    for department_id in wanted - set(memberships):
+        session.add(DepartmentAgent(department_id=department_id, agent_id=agent.id, count=0, order=0))
+    session.flush()
+    for department_id in sorted(changed):
+        send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department_id))
+    if changed:
+        route_waiting_chats(session)

@@ -16,14 +16,20 @@ from omnidesk.actions.contact_links import (
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.key_locks import lock
 from omnidesk.actions.messages import add_message, add_system_message
-from omnidesk.actions.routing import check_someone_can_serve, queue_room, remove_inquiry, room_event
+from omnidesk.actions.routing import (
+    check_someone_can_serve,
+    queue_room,
+    remove_inquiry,
+    room_event,
+    route_waiting_chats,
+)
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
 from omnidesk.actions.verification import verification_required, vouch_for_channel
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import send_event_on_commit
-from omnidesk.models import Contact, Department, Priority, Room, RoomTag, User, Visitor
+from omnidesk.models import Contact, Department, Inquiry, Priority, Room, RoomTag, User, Visitor
 from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
 from omnidesk.queries.settings import setting_value
 
@@ -105,10 +111,13 @@ def close_room(
     tags: Sequence[str] | None = None,
     already_closed_error: str = "error-room-already-closed",
     transcript_to: TranscriptRecipient | None = None,
+    by_rule: bool = False,
 ) -> Room:
     """Close an open room. Of concurrent closes of one room, exactly one succeeds. A transcript asked
-    for now (``transcript_to``) or earlier in the chat is queued for email."""
-    _require_closing_tags(session, room, tags if tags is not None else room.tags)
+    for now (``transcript_to``) or earlier in the chat is queued for email. A close ``by_rule`` (the
+    workspace's, not a person's) needs no closing tags."""
+    if not by_rule:
+        _require_closing_tags(session, room, tags if tags is not None else room.tags)
     now = utcnow()
     # The conditional UPDATE comes first: a losing concurrent close stops here, before writing anything.
     closed = session.execute(
@@ -145,6 +154,8 @@ def close_room(
     session.flush()
     send_transcript_on_close(session, room=room, recipient=transcript_to)
     send_event_on_commit(session, room_event("closed", room))
+    if room.served_by_id is not None:
+        route_waiting_chats(session)  # its agent has room for one more now
     return room
 
 
@@ -169,6 +180,7 @@ def hold_room(session: Session, *, room: Room, by: User) -> None:
     room.on_hold = True
     add_system_message(session, room=room, type="omnichannel_placed_chat_on_hold", by=by)
     send_event_on_commit(session, room_event("on_hold", room))
+    route_waiting_chats(session)  # a chat on hold counts against no limit
 
 
 def resume_room(session: Session, *, room: Room, by: User | None) -> None:
@@ -222,11 +234,15 @@ def save_room_info(
 def _set_priority(session: Session, room: Room, priority_id: str) -> None:
     if not priority_id:
         room.priority_id, room.priority_weight = None, PRIORITY_NOT_SPECIFIED
-        return
-    priority = session.get(Priority, priority_id)
-    if priority is None:
-        raise ApiError("error-invalid-priority", "Invalid priority")
-    room.priority_id, room.priority_weight = priority.id, priority.sort_item
+    else:
+        priority = session.get(Priority, priority_id)
+        if priority is None:
+            raise ApiError("error-invalid-priority", "Invalid priority")
+        room.priority_id, room.priority_weight = priority.id, priority.sort_item
+    # A waiting chat's place in the queue follows its priority.
+    session.execute(
+        update(Inquiry).where(Inquiry.room_id == room.id).values(priority_weight=room.priority_weight)
+    )
 
 
 def delete_closed_room(session: Session, *, room: Room) -> None:

@@ -1,19 +1,36 @@
-"""The queue: inquiries, picking an agent, taking a chat, forwarding it.
+"""The queue: inquiries, picking an agent, taking a chat, forwarding it, and routing the waiting ones.
 
 Routing methods (setting ``Livechat_Routing_Method``): ``Auto_Selection`` gives a new chat at once to
-the least busy available agent (of the room's department, when it has one); ``Manual_Selection`` leaves
-it queued for an agent to take. Either way, when ``Omnichannel_contact_manager_routing`` is on and the
-contact's manager is available, the chat goes to the manager.
+the least busy agent who serves (of the room's department, when it has one) and has room for it;
+``Manual_Selection`` leaves it queued for an agent to take. Either way, when
+``Omnichannel_contact_manager_routing`` is on and the contact's manager serves and has room, the chat
+goes to the manager.
 
-An agent is *available* when it holds the ``livechat-agent`` role, is active and has set its livechat
-status to ``available`` (``livechat/agent.status``).
+An agent *serves* when it holds the ``livechat-agent`` role, is active, has set its livechat status to
+``available`` (``livechat/agent.status``) and is present: its status is not ``offline``, nor ``away``
+when ``Livechat_enabled_when_agent_idle`` is off (Rocket.Chat's rule; ``busy`` agents serve).
+
+*Room for a chat* (``Livechat_waiting_queue`` on, as in Rocket.Chat): fewer open chats than its own limit
+(``livechat_max_chats``), else the workspace's ``Livechat_maximum_chats_per_agent``, and fewer of the
+department's chats than the department's ``max_chats_per_agent``; a zero limit is none, and chats on
+hold do not count. With limits on, every routing decision takes one lock (``key_locks``), so two
+requests, or two processes, never both give an agent its last free place.
+
+Whenever room may have appeared (an agent starts serving, a chat closes, is forwarded or put on hold, a
+limit is raised or lifted), ``route_waiting_chats`` gives the queued chats out in queue order: priority,
+then arrival.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import case, exists, func, literal, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from omnidesk.actions import key_locks
 from omnidesk.actions.messages import add_system_message
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
@@ -22,13 +39,48 @@ from omnidesk.models import Contact, Department, DepartmentAgent, Inquiry, Room,
 from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.queries.settings import setting_value
 
+# The queue's order: higher priority first (a lower weight), then the longest waiting.
+QUEUE_ORDER = (Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
+ROUTING_LOCK = "routing"
 
-def _available_agents_query(department_id: str | None):  # type: ignore[no-untyped-def]
+
+@dataclass(frozen=True)
+class ChatLimits:
+    """The limits in force for a chat of one department; 0 is no limit."""
+
+    workspace: int
+    department: int
+
+
+def chat_limits(session: Session, *, department_id: str | None) -> ChatLimits | None:
+    """The limits a chat of ``department_id`` is routed under; None when the waiting queue is off."""
+    if not setting_value(session, "Livechat_waiting_queue"):
+        return None
+    workspace = max(int(setting_value(session, "Livechat_maximum_chats_per_agent") or 0), 0)
+    department = session.get(Department, department_id) if department_id else None
+    return ChatLimits(
+        workspace=workspace, department=max(department.max_chats_per_agent or 0, 0) if department else 0
+    )
+
+
+def _open_chats(department_id: str | None = None):  # type: ignore[no-untyped-def]
+    """The number of chats the agent of the enclosing query serves and counts against its limits."""
+    query = select(func.count()).where(
+        Room.served_by_id == User.id, Room.open.is_(True), Room.on_hold.is_(False)
+    )
+    if department_id:
+        query = query.where(Room.department_id == department_id)
+    return query.correlate(User).scalar_subquery()
+
+
+def _serving_agents_query(session: Session, department_id: str | None) -> Select[Any]:
     query = (
         select(User)
         .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role_id == AGENT_ROLE))
-        .where(User.active.is_(True), User.livechat_status == "available")
+        .where(User.active.is_(True), User.livechat_status == "available", User.status != "offline")
     )
+    if not setting_value(session, "Livechat_enabled_when_agent_idle"):
+        query = query.where(User.status != "away")
     if department_id:
         query = query.join(
             DepartmentAgent,
@@ -37,32 +89,55 @@ def _available_agents_query(department_id: str | None):  # type: ignore[no-untyp
     return query
 
 
+def _with_room(query: Select[Any], limits: ChatLimits | None, department_id: str | None) -> Select[Any]:
+    """Narrow ``query`` to agents with room for one more chat of ``department_id``."""
+    if limits is None:
+        return query
+    own = func.coalesce(User.livechat_max_chats, 0)
+    total = case((own > 0, own), else_=literal(limits.workspace))
+    query = query.where(or_(total <= 0, _open_chats() < total))
+    if limits.department > 0 and department_id:
+        query = query.where(_open_chats(department_id) < limits.department)
+    return query
+
+
 def is_available_agent(session: Session, user_id: str, *, department_id: str | None = None) -> bool:
-    query = _available_agents_query(department_id).where(User.id == user_id)
+    """Whether the agent serves now (of ``department_id``, when given); its limits aside."""
+    query = _serving_agents_query(session, department_id).where(User.id == user_id)
+    return session.scalar(select(exists(query.subquery()))) or False
+
+
+def has_room_for(session: Session, user_id: str, *, department_id: str | None) -> bool:
+    """Whether the agent may take one more chat of ``department_id`` under the limits in force."""
+    limits = chat_limits(session, department_id=department_id)
+    if limits is None:
+        return True
+    query = _with_room(select(User).where(User.id == user_id), limits, department_id)
     return session.scalar(select(exists(query.subquery()))) or False
 
 
 def any_agent_available(session: Session, *, department_id: str | None) -> bool:
-    return session.scalar(select(exists(_available_agents_query(department_id).subquery()))) or False
+    return session.scalar(select(exists(_serving_agents_query(session, department_id).subquery()))) or False
 
 
 def least_busy_agent(
     session: Session, *, department_id: str | None, exclude: str | None = None
 ) -> User | None:
-    # count(*), not count(id): with the id to read, SQLite (no statistics) walks every chat the agent
-    # ever served through the listing's index (migration 0011) instead of (served_by_id, open).
-    open_chats = (
-        select(func.count())
-        .where(Room.served_by_id == User.id, Room.open.is_(True))
-        .correlate(User)
-        .scalar_subquery()
-    )
-    query = _available_agents_query(department_id)
+    """The serving agent with room for the chat and the fewest chats; of equals, the one routed to
+    longest ago."""
+    limits = chat_limits(session, department_id=department_id)
+    query = _with_room(_serving_agents_query(session, department_id), limits, department_id)
     if exclude:
         query = query.where(User.id != exclude)
     return session.scalar(
-        query.order_by(open_chats, User.last_routed_at.asc().nulls_first(), User.id).limit(1)
+        query.order_by(_open_chats(), User.last_routed_at.asc().nulls_first(), User.id).limit(1)
     )
+
+
+def _lock_routing(session: Session) -> None:
+    """One routing decision at a time while limits are in force (see the module's docstring)."""
+    if setting_value(session, "Livechat_waiting_queue"):
+        key_locks.lock(session, [ROUTING_LOCK])
 
 
 def accepts_chats_without_agents(session: Session) -> bool:
@@ -77,6 +152,14 @@ def _manager_for(session: Session, contact: Contact | None) -> User | None:
     if not is_available_agent(session, contact.contact_manager_id):
         return None
     return session.get(User, contact.contact_manager_id)
+
+
+def _manager_with_room(session: Session, inquiry: Inquiry, room: Room) -> User | None:
+    if not inquiry.default_agent_id or not is_available_agent(session, inquiry.default_agent_id):
+        return None
+    if not has_room_for(session, inquiry.default_agent_id, department_id=room.department_id):
+        return None
+    return session.get(User, inquiry.default_agent_id)
 
 
 def check_someone_can_serve(session: Session, *, department_id: str | None, contact: Contact | None) -> None:
@@ -130,16 +213,50 @@ def release_verified_inquiry(session: Session, *, room: Room) -> None:
 
 
 def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | None:
-    agent: User | None = None
+    """Give a queued chat to the contact's manager or, with automatic routing, the least busy agent
+    with room for it; None when it stays queued."""
     if contact_gate_error(session, room=room) is not None:
         return None  # it waits in the queue until the contact is added or verified
-    if inquiry.default_agent_id and is_available_agent(session, inquiry.default_agent_id):
-        agent = session.get(User, inquiry.default_agent_id)
-    elif setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
+    _lock_routing(session)
+    agent = _manager_with_room(session, inquiry, room)
+    if agent is None and setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
         agent = least_busy_agent(session, department_id=room.department_id)
-    if agent is not None:
-        _claim(session, inquiry=inquiry, room=room, agent=agent)
+    if agent is None or not _claim(session, inquiry=inquiry, room=room, agent=agent):
+        return None
     return agent
+
+
+def route_waiting_chats(session: Session) -> int:
+    """Route the queued chats in queue order while agents have room; returns how many were given out.
+
+    A department no agent has room for is passed over for the rest of the round (its chats cannot be
+    routed either), and a chat of no department that finds nobody ends it: no agent has room at all.
+    Each chat is claimed with a conditional update, so two rounds at once give each chat out once."""
+    automatic = setting_value(session, "Livechat_Routing_Method") == "Auto_Selection"
+    waiting = session.execute(
+        select(Inquiry.id, Inquiry.department_id, Inquiry.default_agent_id)
+        .join(Room, Room.id == Inquiry.room_id)
+        .where(Inquiry.status == "queued", Room.open.is_(True))
+        .order_by(*QUEUE_ORDER)
+    ).all()
+    full: set[str | None] = set()
+    routed = 0
+    for inquiry_id, department_id, default_agent_id in waiting:
+        if None in full:
+            break
+        if department_id in full or not (automatic or default_agent_id):
+            continue
+        inquiry = session.get(Inquiry, inquiry_id)
+        room = session.get(Room, inquiry.room_id) if inquiry is not None else None
+        if inquiry is None or room is None or inquiry.status != "queued":
+            continue
+        if contact_gate_error(session, room=room) is not None:
+            continue
+        if route_inquiry(session, inquiry=inquiry, room=room) is not None:
+            routed += 1
+        elif automatic and not default_agent_id:
+            full.add(department_id)
+    return routed
 
 
 def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
@@ -155,8 +272,16 @@ def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
     gate = contact_gate_error(session, room=room)
     if gate is not None:
         raise gate
-    _claim(session, inquiry=inquiry, room=room, agent=agent)
+    _lock_routing(session)
+    _require_room_for(session, agent, department_id=room.department_id)
+    if not _claim(session, inquiry=inquiry, room=room, agent=agent):
+        raise ApiError("error-inquiry-taken", "Inquiry already taken")
     return room
+
+
+def _require_room_for(session: Session, agent: User, *, department_id: str | None) -> None:
+    if not has_room_for(session, agent.id, department_id=department_id):
+        raise ApiError("error-max-number-simultaneous-chats-reached")
 
 
 def route_waiting_chats_of_contact(session: Session, *, contact_id: str) -> None:
@@ -187,7 +312,8 @@ def contact_gate_error(session: Session, *, room: Room) -> ApiError | None:
     return None
 
 
-def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> None:
+def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> bool:
+    """Give the inquiry to ``agent``; False when someone else took it first."""
     now = utcnow()
     # The conditional UPDATE is the lock: a second taker finds the inquiry no longer queued.
     taken = session.execute(
@@ -197,9 +323,10 @@ def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> No
         execution_options={"synchronize_session": "fetch"},
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise ApiError("error-inquiry-taken", "Inquiry already taken")
+        return False
     _serve(session, room=room, agent=agent)
     send_event_on_commit(session, _inquiry_event("taken", inquiry))
+    return True
 
 
 def _serve(session: Session, *, room: Room, agent: User) -> None:
@@ -241,9 +368,12 @@ def forward_room(
             )
         if not is_available_agent(session, to_agent.id):
             raise ApiError("error-agent-offline", "The selected agent is not available")
+        _lock_routing(session)
+        _require_room_for(session, to_agent, department_id=room.department_id)
         inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
         if inquiry is not None and inquiry.status == "queued":
-            _claim(session, inquiry=inquiry, room=room, agent=to_agent)
+            if not _claim(session, inquiry=inquiry, room=room, agent=to_agent):
+                raise ApiError("error-inquiry-taken", "Inquiry already taken")
         else:
             _serve(session, room=room, agent=to_agent)
         transfer |= {
@@ -271,10 +401,27 @@ def forward_room(
     # it first (and maybe served anew), so this event tells it.
     lost_by = previous_agent_id if to_agent is None else None
     send_event_on_commit(session, room_event("transferred", room, previous_agent_id=lost_by))
+    if previous_agent_id is not None:
+        route_waiting_chats(session)  # the previous agent has room for one more now
 
 
-def _requeue(session: Session, *, room: Room, department: Department) -> None:
-    room.department_id = department.id
+def requeue_room(session: Session, *, room: Room, by: User) -> None:
+    """Put a chat ``by`` served back in the queue of its department (the agent left), and route it."""
+    department = session.get(Department, room.department_id) if room.department_id else None
+    _requeue(session, room=room, department=department)
+    transfer = {
+        "comment": "",
+        "transferredBy": {"_id": by.id, "username": by.username, "name": by.name},
+        "scope": "queue",
+    }
+    add_system_message(
+        session, room=room, type="livechat_transfer_history", by=by, extra={"transferData": transfer}
+    )
+    send_event_on_commit(session, room_event("transferred", room, previous_agent_id=by.id))
+
+
+def _requeue(session: Session, *, room: Room, department: Department | None) -> None:
+    room.department_id = department.id if department is not None else None
     room.served_by_id = room.served_by_username = None
     room.served_at = None
     room.on_hold = False
@@ -285,7 +432,7 @@ def _requeue(session: Session, *, room: Room, department: Department) -> None:
             room_id=room.id, name=room.fname, visitor_id=room.visitor_id, source_type=room.source_type
         )
         session.add(inquiry)
-    inquiry.status, inquiry.department_id = "queued", department.id
+    inquiry.status, inquiry.department_id = "queued", room.department_id
     inquiry.taken_by_id = inquiry.taken_at = None
     inquiry.default_agent_id = inquiry.default_agent_username = None
     inquiry.queued_at = room.queued_at

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require, require_any
 from omnidesk.actions import agents as agent_actions
+from omnidesk.actions import departments as department_actions
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
@@ -68,11 +69,14 @@ def staff_shapes(session: Session, users: Sequence[User], *, role_id: str) -> li
             "statusLivechat": user.livechat_status,
             "emails": [{"address": user.email, "verified": user.email_verified}] if user.email else [],
             "livechatCount": chats.get(user.id, 0),
+            "statusDefault": user.status_default,
             "roles": user.role_ids,
             "active": user.active,
         }
         if role_id == AGENT_ROLE:
             shape["departments"] = departments.get(user.id, [])
+            if user.livechat_max_chats:
+                shape["livechat"] = {"maxNumberSimultaneousChat": user.livechat_max_chats}
         shapes.append(shape)
     return shapes
 
@@ -170,3 +174,43 @@ def agent_status(body: AgentStatusBody, actor: CurrentActor, session: SessionDep
     require(session, actor, "view-l-room")
     target = _status_target(session, actor, body.agentId)
     return ok(status=agent_actions.toggle_agent_status(session, user=target, status=body.status))
+
+
+class AgentData(Body):
+    """The agent's livechat data; Rocket.Chat keeps any key, Omnidesk the one routing reads."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    maxNumberSimultaneousChat: (
+        Annotated[int, Field(ge=0, le=1000)] | Annotated[str, Field(max_length=4)] | None
+    ) = None
+
+    def max_chats(self) -> int | None:
+        value = self.maxNumberSimultaneousChat
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not value.strip().isdigit() or int(value) > 1000:
+                raise ApiError(
+                    "error-invalid-value", "maxNumberSimultaneousChat must be a whole number from 0 to 1000"
+                )
+            return int(value)
+        return value
+
+
+class AgentSaveInfoBody(Body):
+    agentId: str = Field(min_length=1, max_length=64)
+    agentData: AgentData
+    agentDepartments: list[Annotated[str, Field(max_length=64)]] = Field(max_length=500)
+
+
+@router.post("/livechat/agents.saveInfo")
+def save_agent_info(body: AgentSaveInfoBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """An agent's chat limit and departments (Rocket.Chat's agent edit form)."""
+    require(session, actor, "manage-livechat-agents")
+    agent = session.get(User, body.agentId)
+    if agent is None or not is_agent(agent):
+        raise ApiError("error-user-is-not-agent", "User is not a livechat agent")
+    agent_actions.set_agent_chat_limit(session, user=agent, max_chats=body.agentData.max_chats())
+    department_actions.set_agent_departments(session, agent=agent, department_ids=body.agentDepartments)
+    return ok()

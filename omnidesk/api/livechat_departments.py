@@ -78,6 +78,8 @@ def department_shapes(session: Session, departments: Sequence[Department]) -> li
         }
         if department.fallback_forward_department_id:
             shape["fallbackForwardDepartment"] = department.fallback_forward_department_id
+        if department.max_chats_per_agent:
+            shape["maxNumberSimultaneousChat"] = department.max_chats_per_agent
         shapes.append(shape)
     return shapes
 
@@ -126,6 +128,7 @@ class DepartmentInput(Body):
     offlineMessageChannelName: str | None = None
     abandonedRoomsCloseCustomMessage: str | None = None
     waitingQueueMessage: str | None = None
+    maxNumberSimultaneousChat: int | None = Field(default=None, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _scalar_extras(self) -> DepartmentInput:
@@ -145,6 +148,7 @@ class DepartmentInput(Body):
             request_tag_before_closing=self.requestTagBeforeClosingChat,
             chat_closing_tags=self.chatClosingTags,
             fallback_forward_department_id=self.fallbackForwardDepartment,
+            max_chats_per_agent=self.maxNumberSimultaneousChat,
         )
 
 

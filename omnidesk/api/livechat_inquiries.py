@@ -15,7 +15,7 @@ from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import Inquiry, User, Visitor
+from omnidesk.models import Inquiry, Room, User, Visitor
 from omnidesk.queries.inquiries import inquiry_of_room, queued_inquiries
 from omnidesk.shapes.livechat import inquiry_shape
 
@@ -81,6 +81,9 @@ class GetOneQuery(QueryParams):
 def inquiries_get_one(
     params: Annotated[GetOneQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
+    require(session, actor, "view-l-room")
+    if session.get(Room, params.roomId) is None:
+        return ok(inquiry=None)  # Rocket.Chat answers an unknown room so
     room = room_for_staff(session, actor, params.roomId)
     inquiry = inquiry_of_room(session, room.id)
     return ok(inquiry=_shape(session, inquiry) if inquiry else None)
@@ -109,7 +112,9 @@ def inquiries_take(body: TakeBody, actor: CurrentActor, session: SessionDep) -> 
         agent = found
     inquiry = session.get(Inquiry, body.inquiryId)
     if inquiry is None:
-        raise ApiError("error-invalid-inquiry", "The inquiry does not exist")
+        raise ApiError("error-not-found", "Inquiry not found")
+    if inquiry.status == "taken":
+        raise ApiError("error-inquiry-taken", "Inquiry already taken")
     if not agent_serves_department(session, agent.id, inquiry.department_id) and not actor.can(
         session, "view-livechat-rooms"
     ):

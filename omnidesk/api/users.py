@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from omnidesk.access import Actor, require, user_by_id_for_admin
-from omnidesk.actions import accounts
+from omnidesk.actions import accounts, presence
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, user_public
 from omnidesk.api.validation import Body, QueryParams
@@ -219,7 +219,7 @@ def update(
         status_text=data.statusText,
     )
     if data.status is not None:
-        accounts.set_user_status(session, user=user, status=data.status, message=None)
+        presence.set_user_status(session, user=user, status=data.status, message=None)
     return ok(user=user_public(user, with_emails=True))
 
 
@@ -260,7 +260,7 @@ def set_status(body: SetStatusBody, actor: CurrentActor, session: SessionDep) ->
         target = user_by_id_for_admin(session, actor, found.id, "edit-other-user-info")
     else:
         target = actor.user
-    accounts.set_user_status(session, user=target, status=body.status, message=body.message)
+    presence.set_user_status(session, user=target, status=body.status, message=body.message)
     return ok()
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.accounts import create_user, set_user_status
-from omnidesk.actions.agents import set_agent_status
+from omnidesk.actions.accounts import create_user
+from omnidesk.actions.agents import set_agent_chat_limit, set_agent_status
 from omnidesk.actions.contacts import create_contact, update_contact
 from omnidesk.actions.conversations import send_agent_message, send_visitor_message
 from omnidesk.actions.custom_fields import create_custom_field
 from omnidesk.actions.departments import AgentAssignment, DepartmentFields, create_department
+from omnidesk.actions.presence import set_user_status
 from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_info
 from omnidesk.actions.settings import set_setting
 from omnidesk.actions.tags import save_tag
@@ -117,7 +118,6 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
     rooms += load_demo_channels(
         session, departments=departments, settle=lambda room: _settle(session, rng, room)
     )
-    rooms += _waiting_in_queue(session, agents)
     calls = load_demo_calls(
         session, agents=agents, contacts_phones=[(name, phone) for name, _, phone, _ in CUSTOMERS]
     )
@@ -125,6 +125,7 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
         set_agent_status(
             session, user=agent, status="available" if agent.status != "offline" else "not-available"
         )
+    rooms += _waiting_in_queue(session, agents)
     return _summary(
         created_staff,
         f"{len(CUSTOMERS)} customers, {rooms} chats, {calls} calls, {len(departments)} departments",
@@ -238,10 +239,17 @@ def _conversations(
 
 
 def _waiting_in_queue(session: Session, agents: list[User]) -> int:
-    """Two chats nobody has taken yet: the team was busy, and the workspace lets chats wait."""
-    for agent in agents:
-        set_agent_status(session, user=agent, status="not-available")
+    """Two chats nobody has taken yet: the team works with chat limits, and every agent on shift is at
+    its own limit (the chats it serves now)."""
+    set_setting(session, setting=_setting(session, "Livechat_waiting_queue"), value=True)
     set_setting(session, setting=_setting(session, "Livechat_accept_chats_with_no_agents"), value=True)
+    for agent in agents:
+        serving = session.scalar(
+            select(func.count()).where(
+                Room.served_by_id == agent.id, Room.open.is_(True), Room.on_hold.is_(False)
+            )
+        )
+        set_agent_chat_limit(session, user=agent, max_chats=max(serving or 0, 1))
     for name, email in [("Zanele Dlamini", "zanele@example.za"), ("Ivan Petrov", "ivan@example.bg")]:
         visitor = register_visitor(session, token=new_visitor_token(), name=name, email=email)
         room = open_room(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnidesk.db import Base, IdType, new_id, utcnow
@@ -28,12 +28,19 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     type: Mapped[str] = mapped_column(String(20), default="user")
+    # Presence: ``status`` is what others see; ``status_default`` what the user chose (users.setStatus),
+    # which its status returns to when it connects again (Rocket.Chat's ``statusDefault``).
     status: Mapped[str] = mapped_column(String(20), default="offline")
+    status_default: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    status_changed_at: Mapped[datetime | None]
     status_text: Mapped[str] = mapped_column(String(120), default="")
     require_password_change: Mapped[bool] = mapped_column(Boolean, default=False)
     # Omnichannel: whether the agent takes new chats ("available" | "not-available"), and when routing
     # last gave it one (the tie-breaker between equally busy agents).
     livechat_status: Mapped[str] = mapped_column(String(20), default="not-available")
+    # The most chats it serves at once (Rocket.Chat's livechat.maxNumberSimultaneousChat); None or 0:
+    # the workspace's Livechat_maximum_chats_per_agent applies.
+    livechat_max_chats: Mapped[int | None] = mapped_column(Integer)
     last_routed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

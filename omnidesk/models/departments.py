@@ -24,6 +24,9 @@ class Department(Base):
     request_tag_before_closing: Mapped[bool] = mapped_column(Boolean, default=False)
     chat_closing_tags: Mapped[list[Any]] = mapped_column(default=list)
     fallback_forward_department_id: Mapped[str | None] = mapped_column(IdType)
+    # The most of this department's chats one agent serves at once (Rocket.Chat's department
+    # maxNumberSimultaneousChat); None or 0: no department limit.
+    max_chats_per_agent: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -190,4 +190,7 @@ class Inquiry(Base):
     taken_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_inquiries_status_queued", "status", "queued_at"),)
+    __table_args__ = (
+        Index("ix_inquiries_status_queued", "status", "queued_at"),
+        Index("ix_inquiries_queue_order", "status", "priority_weight", "queued_at"),
+    )

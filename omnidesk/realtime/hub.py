@@ -38,6 +38,7 @@ from omnidesk.realtime import documents, ejson, protocol
 from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
 from omnidesk.realtime.methods import METHODS
 from omnidesk.realtime.options import RealtimeOptions
+from omnidesk.realtime.presence import PresenceTracker
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 from omnidesk.realtime.streams import (
     LIVECHAT_ROOM,
@@ -73,6 +74,7 @@ class Realtime:
         self._listeners: dict[str, dict[str, dict[Connection, int]]] = {name: {} for name in STREAMS}
         self._room_subscriptions: dict[str, set[tuple[Connection, str]]] = {}
         self._queue_spots: dict[str, int] = {}  # queued room -> last place pushed
+        self.presence = PresenceTracker(services)
 
     # --- life cycle ---------------------------------------------------------------------------------
 
@@ -94,6 +96,7 @@ class Realtime:
                 await dispatcher
             for connection in list(self._connections):
                 connection.close(CLOSE_GOING_AWAY)
+            await self.presence.settle()
 
     async def websocket_endpoint(self, websocket: WebSocket) -> None:
         if self._loop is None:
@@ -106,6 +109,8 @@ class Realtime:
 
     def unregister(self, connection: Connection) -> None:
         self._connections.discard(connection)
+        if connection.login is not None:
+            self.presence.logged_out(connection.login.user_id)
         for subscription in list(connection.subscriptions.values()):
             self._forget(connection, subscription)
         connection.subscriptions.clear()
@@ -183,6 +188,10 @@ class Realtime:
                 if subscription.grant.user_id == previous.user_id:
                     self.revoke(connection, subscription.id)
         connection.login = login
+        if login is not None and (previous is None or previous.user_id != login.user_id):
+            self.presence.logged_in(login.user_id)
+        if previous is not None and (login is None or login.user_id != previous.user_id):
+            self.presence.logged_out(previous.user_id)
         if login is not None:
             connection.send(protocol.added("users", login.user_id, {"username": login.username}))
 

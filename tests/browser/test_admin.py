@@ -6,6 +6,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from omnidesk.models import Department, DepartmentAgent
 from omnidesk.queries.settings import setting_value
 from omnidesk.services import Services
 from tests.browser.conftest import signed_in
@@ -113,3 +114,25 @@ def test_an_admin_connects_a_voice_line_and_agents_may_not_open_administration(
         response = agent_page.goto(path)
         assert response is not None and response.status == 403, path
         expect(agent_page.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_a_manager_sets_an_agents_chat_limit_keeping_its_departments(
+    new_page: Any, services: Services, manager: Persona, agent: Persona
+) -> None:
+    with services.transaction() as session:
+        department = Department(name="Returns", chat_closing_tags=[])
+        session.add(department)
+        session.flush()
+        session.add(DepartmentAgent(department_id=department.id, agent_id=agent.id))
+        department_id = department.id
+    page = signed_in(new_page(), "mona")
+    page.goto("/admin/agents")
+    limit = page.get_by_label("alex max chats")
+    expect(limit).to_have_value("0")
+    limit.fill("4")
+    limit.press("Tab")
+    expect(page.get_by_text("alex serves at most 4 chats at once.")).to_be_visible()
+    shown = manager.get(f"/api/v1/livechat/users/agent/{agent.id}").json()["user"]
+    assert shown["livechat"] == {"maxNumberSimultaneousChat": 4}
+    assert shown["departments"] == [department_id]
+    expect(page.get_by_label("alex max chats")).to_have_value("4")

@@ -103,7 +103,7 @@ def _prepare_available_agent(environment: dict[str, str]) -> tuple[str, str]:
                 name="SDK Agent",
                 roles=["livechat-agent", "user"],
             )
-            agent.livechat_status = "available"
+            agent.livechat_status, agent.status = "available", "online"
             return agent.id, issue_login_token(session, user=agent)
     finally:
         services.db.dispose()

@@ -60,6 +60,20 @@
             on ? "Available" : "Not available",
           );
         },
+        {
+          class: "hide-narrow",
+          cell: (user) =>
+            el("input", {
+              type: "number",
+              min: "0",
+              max: "1000",
+              class: "max-chats",
+              value: String(user.livechat?.maxNumberSimultaneousChat || 0),
+              title: "The most chats this agent serves at once (0: the workspace's limit)",
+              "aria-label": `${user.username} max chats`,
+              onchange: (event) => setMaxChats(user, event.target.value),
+            }),
+        },
       );
     }
     columns.push((user) =>
@@ -94,6 +108,25 @@
   async function setAvailability(user, status) {
     try {
       await api("POST", "livechat/agent.status", { agentId: user._id, status });
+    } catch (error) {
+      toast(error.message, "error");
+    }
+    load();
+  }
+
+  async function setMaxChats(user, value) {
+    try {
+      await api("POST", "livechat/agents.saveInfo", {
+        agentId: user._id,
+        agentData: { maxNumberSimultaneousChat: Number(value) || 0 },
+        agentDepartments: user.departments || [],
+      });
+      const limit = Number(value) || 0;
+      toast(
+        limit
+          ? `${user.username} serves at most ${limit} chats at once.`
+          : `${user.username} follows the workspace's chat limit.`,
+      );
     } catch (error) {
       toast(error.message, "error");
     }
