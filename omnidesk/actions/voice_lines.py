@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from omnidesk.channels.config import mask_secret
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, VoiceLine
 from omnidesk.phones import to_e164
@@ -14,12 +15,6 @@ from omnidesk.queries.settings import default_phone_region
 
 PROVIDERS = ("twilio",)
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
-MASK = "********"
-
-
-def mask_token(token: str) -> str:
-    """What the API shows of a saved auth token: enough to tell two tokens apart, not to use one."""
-    return MASK + token[-4:] if len(token) > 8 else MASK
 
 
 def _phone_number(session: Session, raw: str, *, line_id: str | None) -> str:
@@ -94,7 +89,7 @@ def update_voice_line(
         line.phone_number = _phone_number(session, phone_number, line_id=line.id)
     if account_sid is not None:
         line.account_sid = _account_sid(account_sid)
-    if auth_token is not None and auth_token != mask_token(line.auth_token):
+    if auth_token is not None and auth_token != mask_secret(line.auth_token):
         line.auth_token = _text(auth_token, "auth token")
     if queue is not None:
         line.queue = _text(queue, "queue")

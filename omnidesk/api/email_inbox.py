@@ -11,10 +11,10 @@ from pydantic import Field
 
 from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import email_inbox as inbox_actions
-from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.channels.config import MASK
 from omnidesk.dates import iso
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute

@@ -17,6 +17,7 @@ from omnidesk.actions.calls import CallRoute, record_call_events
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio
+from omnidesk.channels.config import mask_secret
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams, NotFound
@@ -39,7 +40,7 @@ def line_shape(line: VoiceLine, *, public_url: str) -> dict[str, Any]:
         "phoneNumber": line.phone_number,
         "provider": line.provider,
         "accountSid": line.account_sid,
-        "authToken": line_actions.mask_token(line.auth_token),
+        "authToken": mask_secret(line.auth_token),
         "queue": line.queue,
         "departmentId": line.department_id,
         "webhookUrl": twilio.webhook_url(public_url, line.id),
