@@ -14,8 +14,10 @@ from sqlalchemy import Connection, inspect, select, text
 
 from omnidesk import migrate
 from omnidesk.access import widget_visitor
+from omnidesk.channels import voice_twilio
+from omnidesk.channels.voice_registry import line_config_of
 from omnidesk.db import Database
-from omnidesk.models import Call, Contact, ContactChannel, Message, Room, Visitor
+from omnidesk.models import Call, Contact, ContactChannel, Message, Room, Visitor, VoiceLine
 from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.secret_box import box, decrypt_json
 from omnidesk.services import Services
@@ -386,3 +388,57 @@ def test_0016_moves_channel_credentials_into_one_encrypted_document_and_back(
     secrets = [box().decrypt(rows["wa-1"][name]) for name in ("access_token", "app_secret", "verify_token")]
     assert secrets == ["access-1", "app-secret-1", "verify-1"]
     assert rows["wa-1"]["verify_token"].startswith("enc:v1:")  # as 0015 leaves every secret
+
+
+def test_0018_moves_line_and_inbox_settings_into_one_encrypted_document_and_back(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0017_contact_merges")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO voice_lines (id, phone_number, provider, account_sid, auth_token, queue, "
+                "created_at, updated_at) VALUES ('line-1', '+15550100', 'twilio', 'AC1', :token, "
+                "'support', :now, :now)"
+            ),
+            {"token": box().encrypt("line-token-1"), "now": now},
+        )
+        connection.execute(
+            Call.__table__.insert(),
+            {
+                "id": "call-1",
+                "provider": "twilio",
+                "line_id": "line-1",
+                "direction": "inbound",
+                "from_number": "+15550199",
+                "to_number": "+15550100",
+                "customer_number": "+15550199",
+                "started_at": now,
+            },
+        )
+    _migrate(fresh_database, "0018_line_and_inbox_config")
+    with fresh_database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT config FROM voice_lines")).scalar()
+        # The calls of a line keep pointing at it (no table rebuild on SQLite).
+        assert connection.execute(text("SELECT line_id FROM calls")).scalar() == "line-1"
+        columns = {column["name"] for column in inspect(connection).get_columns("voice_lines")}
+    assert stored.startswith("enc:v1:") and "line-token-1" not in stored
+    assert decrypt_json(stored) == {"account_sid": "AC1", "auth_token": "line-token-1"}
+    assert not columns & {"account_sid", "auth_token"} and "phone_number" in columns
+    with fresh_database.session(write=False) as session:
+        line = session.get(VoiceLine, "line-1")
+        assert line is not None
+        assert line_config_of(line, voice_twilio.PROVIDER).auth_token == "line-token-1"
+
+    _migrate(fresh_database, "0017_contact_merges", down=True)
+    with fresh_database.engine.connect() as connection:
+        line_row = connection.execute(text("SELECT * FROM voice_lines")).mappings().one()
+        assert connection.execute(text("SELECT line_id FROM calls")).scalar() == "line-1"
+        nullable = {c["name"]: c["nullable"] for c in inspect(connection).get_columns("voice_lines")}
+    assert "config" not in line_row and line_row["account_sid"] == "AC1"
+    assert line_row["auth_token"].startswith("enc:v1:")  # as 0015 leaves every secret
+    assert box().decrypt(line_row["auth_token"]) == "line-token-1"
+    # PostgreSQL gets the NOT NULL back; SQLite cannot add it in place (see the migration).
+    postgresql = fresh_database.dialect == "postgresql"
+    assert nullable["account_sid"] is not postgresql and nullable["auth_token"] is not postgresql

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from omnidesk import secret_box
 from omnidesk.actions.settings import rotate_secrets
+from omnidesk.secret_box import decrypt_json
 from omnidesk.services import Services
 from omnidesk.workers.mail_delivery import smtp_config
 from tests.helpers import Persona, assert_error, raw_rows
@@ -24,7 +25,7 @@ from tests.messaging_helpers import (
     make_whatsapp_channel,
     whatsapp_notification,
 )
-from tests.voice_helpers import LINE_TOKEN, new_line, ring
+from tests.voice_helpers import LINE_SID, LINE_TOKEN, new_line, ring
 
 SMTP_SECRET = "smtp-password-that-must-not-leak"
 
@@ -35,12 +36,13 @@ def restore_keys(services: Services) -> Iterator[None]:
     secret_box.configure(services.settings.secret_key, services.settings.secret_key_fallbacks)
 
 
-def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
+def test_a_voice_lines_config_is_one_encrypted_document_and_still_checks_signatures(
     services: Services, admin: Persona
 ) -> None:
     line = new_line(admin)
-    ((stored,),) = raw_rows(services, "SELECT auth_token FROM voice_lines")
-    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored
+    ((stored,),) = raw_rows(services, "SELECT config FROM voice_lines")
+    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored and LINE_SID not in stored
+    assert decrypt_json(stored) == {"account_sid": LINE_SID, "auth_token": LINE_TOKEN}
     assert LINE_TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
     assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 

@@ -92,7 +92,7 @@ def rotate_secrets(session: Session) -> int:
     count = 0
     columns = {
         MessagingChannel: ("config",),
-        VoiceLine: ("auth_token",),
+        VoiceLine: ("config",),
         EmailInbox: ("smtp_password", "imap_password"),
     }
     for model, names in columns.items():
