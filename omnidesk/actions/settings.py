@@ -93,7 +93,7 @@ def rotate_secrets(session: Session) -> int:
     columns = {
         MessagingChannel: ("config",),
         VoiceLine: ("config",),
-        EmailInbox: ("smtp_password", "imap_password"),
+        EmailInbox: ("config",),
     }
     for model, names in columns.items():
         for row in session.scalars(select(model)):

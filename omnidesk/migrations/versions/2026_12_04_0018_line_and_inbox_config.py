@@ -1,11 +1,14 @@
-"""Voice lines keep their provider settings as one encrypted JSON document, ``config``, as messaging
-channels do since 0016.
+"""Voice lines and email inboxes keep their provider settings as one encrypted JSON document, ``config``,
+as messaging channels do since 0016.
 
-``voice_lines``: Twilio's account SID and auth token become ``{"account_sid", "auth_token"}``.
+- ``voice_lines``: Twilio's account SID and auth token become ``{"account_sid", "auth_token"}``.
+- ``email_inboxes``: the ``smtp_*`` and ``imap_*`` columns become ``{"smtp": {"server", "port",
+  "username", "password", "secure"}, "imap": {the same, "max_retries"}}``.
 
 Each row's columns are read (a secret decrypted), written together as the document (JSON, then
 encrypted like any secret: ``enc:v1:``), then dropped; the downgrade writes them back from the
-document, secrets encrypted as 0015 left them. The columns lookups need (a line's phone number) stay.
+document, secrets encrypted as 0015 left them. The columns lookups need (a line's phone number, an
+inbox's address) stay.
 Like 0015 and 0016, this migration imports ``secret_box`` for the process's key.
 
 The columns are dropped and added in place (``ALTER TABLE``, SQLite 3.35+), never by rebuilding the
@@ -53,6 +56,19 @@ MOVED = {
     "voice_lines": (
         Moved("account_sid", ("account_sid",), sa.String(64), ""),
         Moved("auth_token", ("auth_token",), sa.String(255), "", secret=True),
+    ),
+    "email_inboxes": (
+        Moved("smtp_server", ("smtp", "server"), sa.String(255), ""),
+        Moved("smtp_port", ("smtp", "port"), sa.Integer(), 25),
+        Moved("smtp_username", ("smtp", "username"), sa.String(320), ""),
+        Moved("smtp_password", ("smtp", "password"), sa.String(500), "", secret=True),
+        Moved("smtp_secure", ("smtp", "secure"), sa.Boolean(), False),
+        Moved("imap_server", ("imap", "server"), sa.String(255), ""),
+        Moved("imap_port", ("imap", "port"), sa.Integer(), 143),
+        Moved("imap_username", ("imap", "username"), sa.String(320), ""),
+        Moved("imap_password", ("imap", "password"), sa.String(500), "", secret=True),
+        Moved("imap_secure", ("imap", "secure"), sa.Boolean(), False),
+        Moved("imap_max_retries", ("imap", "max_retries"), sa.Integer(), 10),
     ),
 }
 
@@ -110,7 +126,7 @@ def downgrade() -> None:
             for moved in columns:
                 value = _get(document, moved.path)
                 value = moved.fallback if value is None else value
-                values[moved.column] = box().encrypt(value) if moved.secret else value
+                values[moved.column] = box().encrypt(str(value)) if moved.secret else value
             assignments = ", ".join(f"{name} = :{name}" for name in values)
             connection.execute(
                 sa.text(f"UPDATE {table} SET {assignments} WHERE id = :id"), {**values, "id": row["id"]}
