@@ -6,10 +6,10 @@ still decrypt (MultiFernet) until ``omnidesk rotate-secrets`` has re-encrypted e
 current one. A stored value is ``enc:v1:<fernet token>``; a value without the prefix is one written
 before encryption (migration 0015 encrypts those), and is read as it is.
 
-The column type ``EncryptedText`` encrypts on the way into the database and decrypts on the way out,
-so no writer can store a secret in the clear; ``EncryptedJSON`` does the same for a JSON document (a
-messaging channel's provider config), serialised first and stored as one ``enc:v1:`` value. Both need
-the process's keys, which ``Services.build`` sets once (``configure``), before any session opens.
+The column type ``EncryptedJSON`` holds a provider config document (a messaging channel's, a voice
+line's, an email inbox's): serialised, encrypted on the way into the database as one ``enc:v1:``
+value and decrypted on the way out, so no writer can store a secret in the clear. It needs the
+process's keys, which ``Services.build`` sets once (``configure``), before any session opens.
 """
 
 from __future__ import annotations
@@ -89,17 +89,6 @@ def box() -> SecretBox:
     if _box is None:
         raise RuntimeError("secret_box.configure() has not run: build Services first")
     return _box
-
-
-class EncryptedText(TypeDecorator[str]):
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else box().encrypt(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else box().decrypt(str(value))
 
 
 class EncryptedJSON(TypeDecorator[dict[str, Any]]):

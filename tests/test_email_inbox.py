@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from omnidesk.channels.email_imap import html_to_text, parse_email, strip_quoted_reply
+from omnidesk.channels.email_inbox import inbox_config_of, store_inbox_config
 from omnidesk.models import Contact, ContactEmail, EmailInbox, Message, OutboundEmail, Room
 from omnidesk.services import Services
 from omnidesk.workers.inbox_reader import read_all_inboxes, read_inbox
@@ -122,7 +123,8 @@ def test_an_admin_configures_an_inbox_and_passwords_never_come_back(
     with services.transaction() as session:
         inbox = session.get(EmailInbox, inbox_id)
         assert inbox is not None
-        assert (inbox.name, inbox.imap_password, inbox.smtp_password) == ("Support desk", PASSWORD, "")
+        config = inbox_config_of(inbox)
+        assert (inbox.name, config.imap.password, config.smtp.password) == ("Support desk", PASSWORD, "")
 
     taken = admin.post("/api/v1/email-inbox", json=_inbox_body(imap, smtp, address.upper()))
     assert_error(taken, 400, "error-email-inbox-exists")
@@ -309,7 +311,9 @@ def test_an_inbox_that_cannot_be_read_turns_itself_off(
     with services.transaction() as session:
         inbox = session.get(EmailInbox, inbox_id)
         assert inbox is not None
-        inbox.imap_password = "wrong"
+        config = inbox_config_of(inbox)
+        wrong = config.imap.model_copy(update={"password": "wrong"})
+        store_inbox_config(inbox, config.model_copy(update={"imap": wrong}))
     read_inbox(services, inbox_id)
     shown = admin.get(f"/api/v1/email-inbox/{inbox_id}").json()
     assert shown["active"] is True and shown["status"]["failedReads"] == 1

@@ -14,8 +14,11 @@ from sqlalchemy import Connection, inspect, select, text
 
 from omnidesk import migrate
 from omnidesk.access import widget_visitor
+from omnidesk.channels import voice_twilio
+from omnidesk.channels.email_inbox import inbox_config_of
+from omnidesk.channels.voice_registry import line_config_of
 from omnidesk.db import Database
-from omnidesk.models import Call, Contact, ContactChannel, Message, Room, Visitor
+from omnidesk.models import Call, Contact, ContactChannel, EmailInbox, Message, Room, Visitor, VoiceLine
 from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.secret_box import box, decrypt_json
 from omnidesk.services import Services
@@ -386,3 +389,162 @@ def test_0016_moves_channel_credentials_into_one_encrypted_document_and_back(
     secrets = [box().decrypt(rows["wa-1"][name]) for name in ("access_token", "app_secret", "verify_token")]
     assert secrets == ["access-1", "app-secret-1", "verify-1"]
     assert rows["wa-1"]["verify_token"].startswith("enc:v1:")  # as 0015 leaves every secret
+
+
+def test_0018_adds_agent_capacity_and_presence_and_its_downgrade_keeps_every_user_row(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0017_contact_merges")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, username, name, active, type, status, status_text, "
+                "require_password_change, livechat_status, created_at, updated_at, email_verified) "
+                "VALUES ('u-1', 'ann', 'Ann', true, 'user', 'away', '', false, 'available', :now, :now, "
+                "false)"
+            ),
+            {"now": now},
+        )
+        token = (
+            "INSERT INTO login_tokens (id, user_id, token_hash, created_at) VALUES ('t-1', 'u-1', 'h', :now)"
+        )
+        connection.execute(text(token), {"now": now})
+    _migrate(fresh_database, "0018_agent_capacity")
+    with fresh_database.engine.begin() as connection:
+        row = connection.execute(
+            text("SELECT status, status_default, livechat_max_chats FROM users WHERE id = 'u-1'")
+        ).one()
+    assert tuple(row) == ("away", "online", None)  # a user from before chose no status yet
+    _migrate(fresh_database, "0017_contact_merges", down=True)
+    with fresh_database.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM login_tokens")).scalar() == 1
+        columns = {column["name"] for column in inspect(connection).get_columns("users")}
+    assert {"status_default", "status_changed_at", "livechat_max_chats"}.isdisjoint(columns)
+
+
+def test_0019_moves_line_and_inbox_settings_into_one_encrypted_document_and_back(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0018_agent_capacity")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO voice_lines (id, phone_number, provider, account_sid, auth_token, queue, "
+                "created_at, updated_at) VALUES ('line-1', '+15550100', 'twilio', 'AC1', :token, "
+                "'support', :now, :now)"
+            ),
+            {"token": box().encrypt("line-token-1"), "now": now},
+        )
+        connection.execute(
+            Call.__table__.insert(),
+            {
+                "id": "call-1",
+                "provider": "twilio",
+                "line_id": "line-1",
+                "direction": "inbound",
+                "from_number": "+15550199",
+                "to_number": "+15550100",
+                "customer_number": "+15550199",
+                "started_at": now,
+            },
+        )
+        connection.execute(
+            text(
+                "INSERT INTO email_inboxes (id, name, email, active, department_id, smtp_server, smtp_port, "
+                "smtp_username, smtp_password, smtp_secure, imap_server, imap_port, imap_username, "
+                "imap_password, imap_secure, imap_max_retries, failed_polls, created_at, updated_at) "
+                "VALUES ('inbox-1', 'Support', 'support@example.com', TRUE, NULL, 'smtp.example.com', 465, "
+                "'mailer', :smtp_password, TRUE, 'imap.example.com', 143, 'support@example.com', "
+                ":imap_password, FALSE, 3, 0, :now, :now)"
+            ),
+            {"smtp_password": box().encrypt("smtp-secret-1"), "imap_password": "imap-secret-1", "now": now},
+        )
+        connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-1"}])
+        connection.execute(
+            Room.__table__.insert(),
+            [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "email", "created_at": now}],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO email_messages (id, inbox_id, message_id_header, room_id, direction, "
+                "created_at) VALUES ('em-1', 'inbox-1', 'm1@example.com', 'r-1', 'inbound', :now)"
+            ),
+            {"now": now},
+        )
+    _migrate(fresh_database, "0019_line_and_inbox_config")
+    with fresh_database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT config FROM voice_lines")).scalar()
+        inbox_stored = connection.execute(text("SELECT config FROM email_inboxes")).scalar()
+        # What points at a line or an inbox still does (no table rebuild on SQLite).
+        assert connection.execute(text("SELECT line_id FROM calls")).scalar() == "line-1"
+        assert connection.execute(text("SELECT inbox_id FROM email_messages")).scalar() == "inbox-1"
+        columns = {column["name"] for column in inspect(connection).get_columns("voice_lines")}
+        inbox_columns = {column["name"] for column in inspect(connection).get_columns("email_inboxes")}
+    assert stored.startswith("enc:v1:") and "line-token-1" not in stored
+    assert decrypt_json(stored) == {"account_sid": "AC1", "auth_token": "line-token-1"}
+    assert not columns & {"account_sid", "auth_token"} and "phone_number" in columns
+    assert inbox_stored.startswith("enc:v1:") and "secret-1" not in inbox_stored
+    server = {"username": "mailer", "password": "smtp-secret-1", "secure": True}
+    assert decrypt_json(inbox_stored) == {
+        "smtp": {"server": "smtp.example.com", "port": 465, **server},
+        "imap": {
+            "server": "imap.example.com",
+            "port": 143,
+            "username": "support@example.com",
+            "password": "imap-secret-1",  # written before 0015 encrypted it: read as it is
+            "secure": False,
+            "max_retries": 3,
+        },
+    }
+    assert not {c for c in inbox_columns if c.startswith(("smtp_", "imap_"))} and "email" in inbox_columns
+    with fresh_database.session(write=False) as session:
+        line = session.get(VoiceLine, "line-1")
+        assert line is not None
+        assert line_config_of(line, voice_twilio.PROVIDER).auth_token == "line-token-1"
+        inbox = session.get(EmailInbox, "inbox-1")
+        assert inbox is not None
+        assert inbox_config_of(inbox).smtp.sending_as("support@example.com").security == "ssl"
+
+    _migrate(fresh_database, "0018_agent_capacity", down=True)
+    with fresh_database.engine.connect() as connection:
+        line_row = connection.execute(text("SELECT * FROM voice_lines")).mappings().one()
+        inbox_row = dict(connection.execute(text("SELECT * FROM email_inboxes")).mappings().one())
+        assert connection.execute(text("SELECT line_id FROM calls")).scalar() == "line-1"
+        assert connection.execute(text("SELECT inbox_id FROM email_messages")).scalar() == "inbox-1"
+        nullable = {
+            (table, c["name"]): c["nullable"]
+            for table in ("voice_lines", "email_inboxes")
+            for c in inspect(connection).get_columns(table)
+        }
+    assert "config" not in line_row and line_row["account_sid"] == "AC1"
+    assert line_row["auth_token"].startswith("enc:v1:")  # as 0015 leaves every secret
+    assert box().decrypt(line_row["auth_token"]) == "line-token-1"
+    assert "config" not in inbox_row
+    passwords = [inbox_row.pop(name) for name in ("smtp_password", "imap_password")]
+    assert all(password.startswith("enc:v1:") for password in passwords)
+    assert [box().decrypt(password) for password in passwords] == ["smtp-secret-1", "imap-secret-1"]
+    restored = {name: value for name, value in inbox_row.items() if name.startswith(("smtp_", "imap_"))}
+    assert {name: bool(value) if name.endswith("_secure") else value for name, value in restored.items()} == {
+        "smtp_server": "smtp.example.com",
+        "smtp_port": 465,
+        "smtp_username": "mailer",
+        "smtp_secure": True,
+        "imap_server": "imap.example.com",
+        "imap_port": 143,
+        "imap_username": "support@example.com",
+        "imap_secure": False,
+        "imap_max_retries": 3,
+    }
+    # PostgreSQL gets the NOT NULL back; SQLite cannot add it in place (see the migration).
+    postgresql = fresh_database.dialect == "postgresql"
+    moved = [("voice_lines", "account_sid"), ("voice_lines", "auth_token")]
+    moved += [("email_inboxes", name) for name in (*restored, "smtp_password", "imap_password")]
+    assert {key: nullable[key] for key in moved} == dict.fromkeys(moved, not postgresql)
+
+    # And up again: the documents are rebuilt from the restored columns.
+    _migrate(fresh_database, "0019_line_and_inbox_config")
+    with fresh_database.engine.connect() as connection:
+        again = connection.execute(text("SELECT config FROM email_inboxes")).scalar()
+    assert decrypt_json(again)["imap"]["password"] == "imap-secret-1"

@@ -1,5 +1,6 @@
 """Provider credentials and mail passwords are encrypted in the database, used decrypted, never sent
-back, and survive a key rotation."""
+back, and survive a key rotation. A messaging channel's, a voice line's and an email inbox's provider
+settings are each one encrypted document."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from fastapi.testclient import TestClient
 
 from omnidesk import secret_box
 from omnidesk.actions.settings import rotate_secrets
+from omnidesk.secret_box import decrypt_json
 from omnidesk.services import Services
-from omnidesk.workers.mail_delivery import smtp_config
+from omnidesk.workers.mail_delivery import inbox_smtp_config, smtp_config
 from tests.helpers import Persona, assert_error, raw_rows
 from tests.messaging_helpers import (
     ACCOUNT_SID,
@@ -24,9 +26,10 @@ from tests.messaging_helpers import (
     make_whatsapp_channel,
     whatsapp_notification,
 )
-from tests.voice_helpers import LINE_TOKEN, new_line, ring
+from tests.voice_helpers import LINE_SID, LINE_TOKEN, new_line, ring
 
 SMTP_SECRET = "smtp-password-that-must-not-leak"
+IMAP_SECRET = "imap-password-that-must-not-leak"
 
 
 @pytest.fixture
@@ -35,12 +38,13 @@ def restore_keys(services: Services) -> Iterator[None]:
     secret_box.configure(services.settings.secret_key, services.settings.secret_key_fallbacks)
 
 
-def test_a_voice_line_token_is_stored_encrypted_and_still_checks_signatures(
+def test_a_voice_lines_config_is_one_encrypted_document_and_still_checks_signatures(
     services: Services, admin: Persona
 ) -> None:
     line = new_line(admin)
-    ((stored,),) = raw_rows(services, "SELECT auth_token FROM voice_lines")
-    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored
+    ((stored,),) = raw_rows(services, "SELECT config FROM voice_lines")
+    assert stored.startswith("enc:v1:") and LINE_TOKEN not in stored and LINE_SID not in stored
+    assert decrypt_json(stored) == {"account_sid": LINE_SID, "auth_token": LINE_TOKEN}
     assert LINE_TOKEN not in str(admin.get("/api/v1/omnichannel/voice.lines").json())
     assert ring(services, admin, line, LINE_TOKEN).status_code == 200
 
@@ -58,6 +62,39 @@ def test_a_messaging_channels_config_is_one_encrypted_document_and_still_checks_
     assert all(secret not in listed for secret in (AUTH_TOKEN, WA_ACCESS_TOKEN, WA_APP_SECRET))
     meta = WhatsApp(app_client, whatsapp_id)
     assert meta.post(whatsapp_notification()).status_code == 200
+
+
+def test_an_email_inboxs_config_is_one_encrypted_document_and_survives_a_key_rotation(
+    services: Services, admin: Persona, restore_keys: None
+) -> None:
+    server = {"port": 465, "username": "support@acme.example.com", "secure": True}
+    body = {
+        "name": "Support",
+        "email": "support@acme.example.com",
+        "active": False,
+        "smtp": {"server": "smtp.acme.example.com", "password": SMTP_SECRET, **server},
+        "imap": {"server": "imap.acme.example.com", "password": IMAP_SECRET, **server},
+    }
+    response = admin.post("/api/v1/email-inbox", json=body)
+    assert response.status_code == 200, response.text
+    inbox_id = response.json()["_id"]
+    ((before,),) = raw_rows(services, "SELECT config FROM email_inboxes")
+    assert before.startswith("enc:v1:")
+    assert all(value not in before for value in (SMTP_SECRET, IMAP_SECRET, "acme.example.com"))
+    document = decrypt_json(before)
+    assert (document["smtp"]["password"], document["imap"]["password"]) == (SMTP_SECRET, IMAP_SECRET)
+    shown = admin.get(f"/api/v1/email-inbox/{inbox_id}").text
+    assert SMTP_SECRET not in shown and IMAP_SECRET not in shown and "enc:v1:" not in shown
+
+    old = services.settings.secret_key
+    secret_box.configure("a brand new secret key of more than 32 chars", [old])
+    with services.transaction() as session:
+        assert rotate_secrets(session) == 1
+    ((after,),) = raw_rows(services, "SELECT config FROM email_inboxes")
+    assert after != before and after.startswith("enc:v1:")
+    secret_box.configure("a brand new secret key of more than 32 chars")
+    sending = inbox_smtp_config(services, inbox_id)  # what the mail worker logs in with
+    assert sending is not None and (sending.host, sending.password) == ("smtp.acme.example.com", SMTP_SECRET)
 
 
 def test_the_smtp_password_is_stored_encrypted_and_never_sent_back(

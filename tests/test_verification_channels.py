@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from omnidesk.actions.email_intake import receive_email
-from omnidesk.channels.email_imap import parse_email
+from omnidesk.channels.email_imap import ImapAccount, parse_email
+from omnidesk.channels.email_inbox import InboxConfig, store_inbox_config
+from omnidesk.channels.email_smtp import SmtpAccount
 from omnidesk.db import utcnow
 from omnidesk.models import (
     ChannelMessage,
@@ -356,15 +358,12 @@ def _inbox(services: Services) -> EmailInbox:
             name="Support",
             email="support@acme.example.com",
             sender_info="Acme Support",
-            smtp_server="127.0.0.1",
-            smtp_port=25,
-            smtp_username="",
-            smtp_password="",
-            imap_server="127.0.0.1",
-            imap_port=143,
-            imap_username="support@acme.example.com",
-            imap_password="secret",
         )
+        smtp = SmtpAccount(server="127.0.0.1", port=25)
+        imap = ImapAccount(
+            server="127.0.0.1", port=143, username="support@acme.example.com", password="secret"
+        )
+        store_inbox_config(inbox, InboxConfig(smtp=smtp, imap=imap))
         session.add(inbox)
         session.flush()
         session.expunge(inbox)

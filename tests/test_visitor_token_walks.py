@@ -47,7 +47,9 @@ from omnidesk.actions.contacts import create_contact
 from omnidesk.actions.email_inbox import save_inbox
 from omnidesk.actions.email_intake import receive_email
 from omnidesk.browser_session import SESSION_COOKIE
+from omnidesk.channels import voice_twilio
 from omnidesk.channels.email_imap import InboundEmail
+from omnidesk.channels.voice_registry import store_line_config
 from omnidesk.db import new_id
 from omnidesk.demo.workspace import load_demo
 from omnidesk.models import EmailInbox, User, VoiceLine
@@ -370,13 +372,9 @@ def _channels(services: Services) -> tuple[str, str, str, EmailInbox]:
     sms_id = make_sms_channel(services)
     whatsapp_id = make_whatsapp_channel(services)
     with services.transaction() as session:
-        line = VoiceLine(
-            phone_number=LINE_NUMBER,
-            provider="twilio",
-            account_sid=ACCOUNT_SID,
-            auth_token=AUTH_TOKEN,
-            queue="support",
-        )
+        line = VoiceLine(phone_number=LINE_NUMBER, provider="twilio", queue="support")
+        config = voice_twilio.TwilioVoiceConfig(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN)
+        store_line_config(line, voice_twilio.PROVIDER, config)
         session.add(line)
         inbox = save_inbox(
             session,

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 
+from omnidesk.channels import voice_twilio
+from omnidesk.channels.voice_registry import store_line_config
 from omnidesk.models import VoiceLine
 from omnidesk.services import Services
 from tests.helpers import Persona
@@ -58,13 +60,9 @@ class Twilio:
 
 def make_line(services: Services, *, number: str = LINE_NUMBER, queue: str = "support") -> str:
     with services.transaction() as session:
-        line = VoiceLine(
-            phone_number=number,
-            provider="twilio",
-            account_sid="AC" + "ab" * 16,
-            auth_token=TOKEN,
-            queue=queue,
-        )
+        line = VoiceLine(phone_number=number, provider="twilio", queue=queue)
+        config = voice_twilio.TwilioVoiceConfig(account_sid="AC" + "ab" * 16, auth_token=TOKEN)
+        store_line_config(line, voice_twilio.PROVIDER, config)
         session.add(line)
         session.flush()
         return line.id

@@ -1,5 +1,6 @@
 """Email inboxes: their settings, their removal and a test email through their SMTP server. Received
-emails are ``email_intake``; agents' replies ``email_replies``."""
+emails are ``email_intake``; agents' replies ``email_replies``. Passwords are kept as given and never
+shown: a password saved back as the mask the API shows, or empty, keeps the stored one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.mail import queue_email
+from omnidesk.channels.config import MASK
+from omnidesk.channels.email_imap import ImapAccount
+from omnidesk.channels.email_inbox import InboxConfig, inbox_config_of, store_inbox_config
+from omnidesk.channels.email_smtp import SmtpAccount
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, EmailInbox
 from omnidesk.queries.email_inbox import inbox_by_email
@@ -26,6 +31,7 @@ def save_inbox(
     department_id = fields.get("department") or None
     if department_id and session.get(Department, department_id) is None:
         raise ApiError("error-invalid-department", "The selected department is invalid")
+    saved = inbox_config_of(inbox) if inbox is not None else None
     if inbox is None:
         inbox = EmailInbox(created_by_id=actor_id)
         session.add(inbox)
@@ -36,23 +42,32 @@ def save_inbox(
     inbox.description = fields.get("description")
     inbox.sender_info = fields.get("senderInfo")
     inbox.department_id = department_id
-    inbox.smtp_server, inbox.smtp_port = smtp["server"].strip(), smtp["port"]
-    inbox.smtp_username, inbox.smtp_password, inbox.smtp_secure = (
-        smtp["username"],
-        smtp["password"],
-        smtp["secure"],
+    config = InboxConfig(
+        smtp=SmtpAccount(
+            server=smtp["server"].strip(),
+            port=smtp["port"],
+            username=smtp["username"],
+            password=_password(smtp["password"], saved.smtp.password if saved is not None else None),
+            secure=smtp["secure"],
+        ),
+        imap=ImapAccount(
+            server=imap["server"].strip(),
+            port=imap["port"],
+            username=imap["username"],
+            password=_password(imap["password"], saved.imap.password if saved is not None else None),
+            secure=imap["secure"],
+            max_retries=imap.get("maxRetries") or 10,
+        ),
     )
-    inbox.imap_server, inbox.imap_port = imap["server"].strip(), imap["port"]
-    inbox.imap_username, inbox.imap_password, inbox.imap_secure = (
-        imap["username"],
-        imap["password"],
-        imap["secure"],
-    )
-    inbox.imap_max_retries = imap.get("maxRetries") or 10
+    store_inbox_config(inbox, config)
     # New settings deserve a fresh start: an inbox that turned itself off reads again.
     inbox.failed_polls, inbox.last_error = 0, None
     session.flush()
     return inbox
+
+
+def _password(given: str, saved: str | None) -> str:
+    return saved if saved is not None and given in ("", MASK) else given
 
 
 def delete_inbox(session: Session, *, inbox: EmailInbox) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.voice_lines import mask_token
+from omnidesk.channels.config import api_name, mask_secret
 from omnidesk.channels.registry import CHANNELS, config_of, store_config
-from omnidesk.channels.transports import ChannelModule, api_name
+from omnidesk.channels.transports import ChannelModule
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, MessagingChannel
 from omnidesk.phones import to_e164
@@ -62,7 +62,7 @@ def _department_id(session: Session, department_id: str) -> str | None:
 
 
 def _secret(raw: str, current: str | None, name: str) -> str:
-    if current is not None and raw == mask_token(current):
+    if current is not None and raw == mask_secret(current):
         return current
     value = raw.strip()
     if not value:

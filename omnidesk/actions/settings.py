@@ -87,13 +87,13 @@ def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
 
 
 def rotate_secrets(session: Session) -> int:
-    """Write every encrypted value again: ``EncryptedText`` and ``EncryptedJSON`` encrypt under the
-    current key."""
+    """Write every encrypted value again: ``EncryptedJSON`` encrypts under the current key. Each table
+    named keeps its provider config, secrets and all, as one encrypted document."""
     count = 0
     columns = {
         MessagingChannel: ("config",),
-        VoiceLine: ("auth_token",),
-        EmailInbox: ("smtp_password", "imap_password"),
+        VoiceLine: ("config",),
+        EmailInbox: ("config",),
     }
     for model, names in columns.items():
         for row in session.scalars(select(model)):

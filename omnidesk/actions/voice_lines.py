@@ -1,25 +1,21 @@
-"""Every write to voice lines: an admin connects a provider's phone number, changes it, removes it."""
+"""Every write to voice lines: an admin connects a provider's phone number, changes it, removes it.
+Secrets are kept as given and masked by the API; a masked value sent back keeps the saved secret, so a
+client may send back the line it read."""
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from omnidesk.channels.config import api_name, mask_secret
+from omnidesk.channels.voice import VoiceProvider
+from omnidesk.channels.voice_registry import line_config_of, provider_for, store_line_config
 from omnidesk.errors import ApiError
 from omnidesk.models import Department, VoiceLine
 from omnidesk.phones import to_e164
 from omnidesk.queries.calls import voice_line_by_number
 from omnidesk.queries.settings import default_phone_region
-
-PROVIDERS = ("twilio",)
-_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
-MASK = "********"
-
-
-def mask_token(token: str) -> str:
-    """What the API shows of a saved auth token: enough to tell two tokens apart, not to use one."""
-    return MASK + token[-4:] if len(token) > 8 else MASK
 
 
 def _phone_number(session: Session, raw: str, *, line_id: str | None) -> str:
@@ -32,11 +28,26 @@ def _phone_number(session: Session, raw: str, *, line_id: str | None) -> str:
     return e164
 
 
-def _account_sid(raw: str) -> str:
-    sid = raw.strip()
-    if not _ACCOUNT_SID.match(sid):
-        raise ApiError("error-invalid-account-sid", "A Twilio account SID is AC followed by 32 hex digits")
-    return sid
+def _apply_config(line: VoiceLine, provider: VoiceProvider[Any], given: dict[str, str]) -> None:
+    """The provider settings given (by their field names), checked, over the line's own."""
+    for name in given:
+        if name not in provider.fields():
+            reason = f"{api_name(name)} is not a setting of a {provider.provider} line"
+            raise ApiError("error-invalid-params", reason)
+    current = line_config_of(line, provider)
+    changes: dict[str, str] = {}
+    for name in provider.fields():  # settings first, then secrets, each in the schema's order
+        raw = given.get(name)
+        if raw is not None and name not in provider.secrets:
+            changes[name] = provider.clean(name, raw)
+    for name in provider.secrets:
+        raw = given.get(name)
+        saved = getattr(current, name)
+        if raw is not None and not (saved is not None and raw == mask_secret(saved)):
+            changes[name] = _text(raw, name.replace("_", " "))
+    if changes:
+        store_line_config(line, provider, current.model_copy(update=changes))
+    provider.check_complete(line_config_of(line, provider))
 
 
 def _department_id(session: Session, department_id: str | None) -> str | None:
@@ -59,19 +70,20 @@ def create_voice_line(
     *,
     phone_number: str,
     provider: str,
-    account_sid: str,
-    auth_token: str,
+    config: dict[str, str],
     queue: str,
     department_id: str | None,
 ) -> VoiceLine:
+    """A line at ``provider``; ``config`` holds its provider settings by their field names."""
+    module = provider_for(provider)
     line = VoiceLine(
         phone_number=_phone_number(session, phone_number, line_id=None),
-        provider=provider,
-        account_sid=_account_sid(account_sid),
-        auth_token=_text(auth_token, "auth token"),
-        queue=_text(queue, "queue"),
-        department_id=_department_id(session, department_id),
+        provider=module.provider,
+        config={},
     )
+    _apply_config(line, module, config)
+    line.queue = _text(queue, "queue")
+    line.department_id = _department_id(session, department_id)
     session.add(line)
     session.flush()
     return line
@@ -82,20 +94,15 @@ def update_voice_line(
     *,
     line: VoiceLine,
     phone_number: str | None = None,
-    account_sid: str | None = None,
-    auth_token: str | None = None,
+    config: dict[str, str] | None = None,
     queue: str | None = None,
     department_id: str | None = None,
     clear_department: bool = False,
 ) -> VoiceLine:
-    """Change what was given. An auth token equal to the masked one the API showed keeps the saved
-    token, so a client may send back the line it read."""
+    """Change what was given; a provider setting left out of ``config`` stays as it is."""
     if phone_number is not None:
         line.phone_number = _phone_number(session, phone_number, line_id=line.id)
-    if account_sid is not None:
-        line.account_sid = _account_sid(account_sid)
-    if auth_token is not None and auth_token != mask_token(line.auth_token):
-        line.auth_token = _text(auth_token, "auth token")
+    _apply_config(line, provider_for(line.provider), config or {})
     if queue is not None:
         line.queue = _text(queue, "queue")
     if clear_department:

@@ -11,10 +11,11 @@ from pydantic import Field
 
 from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import email_inbox as inbox_actions
-from omnidesk.actions.voice_lines import MASK
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.channels.config import MASK
+from omnidesk.channels.email_inbox import inbox_config_of
 from omnidesk.dates import iso
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
@@ -27,6 +28,7 @@ PERMISSION = "manage-email-inbox"
 
 
 def inbox_shape(inbox: EmailInbox) -> dict[str, Any]:
+    config = inbox_config_of(inbox)
     shape: dict[str, Any] = {
         "_id": inbox.id,
         "name": inbox.name,
@@ -36,19 +38,19 @@ def inbox_shape(inbox: EmailInbox) -> dict[str, Any]:
         "senderInfo": inbox.sender_info,
         "department": inbox.department_id,
         "smtp": {
-            "server": inbox.smtp_server,
-            "port": inbox.smtp_port,
-            "username": inbox.smtp_username,
+            "server": config.smtp.server,
+            "port": config.smtp.port,
+            "username": config.smtp.username,
             "password": MASK,
-            "secure": inbox.smtp_secure,
+            "secure": config.smtp.secure,
         },
         "imap": {
-            "server": inbox.imap_server,
-            "port": inbox.imap_port,
-            "username": inbox.imap_username,
+            "server": config.imap.server,
+            "port": config.imap.port,
+            "username": config.imap.username,
             "password": MASK,
-            "secure": inbox.imap_secure,
-            "maxRetries": inbox.imap_max_retries,
+            "secure": config.imap.secure,
+            "maxRetries": config.imap.max_retries,
         },
         # Extension: how reading the inbox goes.
         "status": {
@@ -109,10 +111,6 @@ def save_email_inbox(body: EmailInboxSave, actor: CurrentActor, session: Session
     inbox = fetch_for_admin(session, actor, EmailInbox, body.id_, permission=PERMISSION) if body.id_ else None
     require(session, actor, PERMISSION)
     fields = body.model_dump(exclude={"id_"})
-    for server in ("smtp", "imap"):
-        password = fields[server]["password"]
-        if inbox is not None and password in ("", MASK):
-            fields[server]["password"] = getattr(inbox, f"{server}_password")
     saved = inbox_actions.save_inbox(session, inbox=inbox, fields=fields, actor_id=actor.id)
     return ok(_id=saved.id)
 

@@ -11,11 +11,10 @@ from pydantic import Field
 
 from omnidesk.access import fetch_for_admin, require
 from omnidesk.actions import messaging_channels as channel_actions
-from omnidesk.actions.voice_lines import mask_token
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
+from omnidesk.channels.config import api_name, mask_secret
 from omnidesk.channels.registry import CHANNELS, config_of, module_for
-from omnidesk.channels.transports import api_name
 from omnidesk.dates import iso
 from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
@@ -28,7 +27,7 @@ MISSING = "Messaging channel not found"
 
 
 def _masked(secret: str | None) -> str | None:
-    return mask_token(secret) if secret else None
+    return mask_secret(secret) if secret else None
 
 
 def channel_shape(channel: MessagingChannel, *, public_url: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """``omnichannel/voice.lines``: the phone numbers admins connect, and the Twilio Voice webhooks each line
-receives (form-encoded, signed with the line's auth token, answered with TwiML)."""
+receives (form-encoded, signed with the line's auth token, answered with TwiML). Each line as returned
+names the webhook URLs to paste into the provider's console; secrets are masked."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from omnidesk.actions.calls import CallRoute, record_call_events
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.channels import voice_twilio as twilio
+from omnidesk.channels.config import api_name, mask_secret
+from omnidesk.channels.voice_registry import PROVIDERS, line_config_of, provider_for
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams, NotFound
@@ -34,16 +37,18 @@ router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/omnichannel", tag
 
 
 def line_shape(line: VoiceLine, *, public_url: str) -> dict[str, Any]:
-    return {
-        "_id": line.id,
-        "phoneNumber": line.phone_number,
-        "provider": line.provider,
-        "accountSid": line.account_sid,
-        "authToken": line_actions.mask_token(line.auth_token),
+    shape: dict[str, Any] = {"_id": line.id, "phoneNumber": line.phone_number, "provider": line.provider}
+    provider = provider_for(line.provider)
+    config = line_config_of(line, provider)
+    for field in provider.fields():
+        value = getattr(config, field)
+        if field in provider.secrets:
+            value = mask_secret(value) if value else None
+        shape[api_name(field)] = value
+    return shape | {
         "queue": line.queue,
         "departmentId": line.department_id,
-        "webhookUrl": twilio.webhook_url(public_url, line.id),
-        "statusCallbackUrl": twilio.status_callback_url(public_url, line.id),
+        **provider.webhook_urls(public_url, line.id),
         "_createdAt": iso(line.created_at),
         "_updatedAt": iso(line.updated_at),
     }
@@ -68,6 +73,7 @@ def list_lines(
 class VoiceLineCreate(Body):
     phoneNumber: str = Field(min_length=1, max_length=60)
     provider: Literal["twilio"]
+    # Twilio
     accountSid: str = Field(max_length=64)
     authToken: str = Field(min_length=1, max_length=255)
     queue: str = Field(min_length=1, max_length=120)
@@ -83,8 +89,7 @@ def create_line(
         session,
         phone_number=body.phoneNumber,
         provider=body.provider,
-        account_sid=body.accountSid,
-        auth_token=body.authToken,
+        config=_config(body),
         queue=body.queue,
         department_id=body.departmentId,
     )
@@ -100,10 +105,24 @@ def get_line(lineId: str, actor: CurrentActor, session: SessionDep, services: Se
 class VoiceLineUpdate(Body):
     phoneNumber: str | None = Field(default=None, min_length=1, max_length=60)
     provider: Literal["twilio"] | None = None
+    # Twilio
     accountSid: str | None = Field(default=None, max_length=64)
     authToken: str | None = Field(default=None, min_length=1, max_length=255)
     queue: str | None = Field(default=None, min_length=1, max_length=120)
     departmentId: str | None = None  # null removes the department
+
+
+# Each config field of every voice provider, by its name in the API (the bodies above list them all).
+CONFIG_FIELDS = {api_name(field): field for provider in PROVIDERS.values() for field in provider.fields()}
+assert all(set(CONFIG_FIELDS) <= set(body.model_fields) for body in (VoiceLineCreate, VoiceLineUpdate)), (
+    "a voice provider's config field is not in the API"
+)
+
+
+def _config(body: Body) -> dict[str, str]:
+    """The provider settings a body gives, by their field names."""
+    given = body.model_dump()
+    return {field: given[name] for name, field in CONFIG_FIELDS.items() if given.get(name) is not None}
 
 
 @router.put("/voice.lines/{lineId}")
@@ -115,8 +134,7 @@ def update_line(
         session,
         line=line,
         phone_number=body.phoneNumber,
-        account_sid=body.accountSid,
-        auth_token=body.authToken,
+        config=_config(body),
         queue=body.queue,
         department_id=body.departmentId,
         clear_department="departmentId" in body.model_fields_set and body.departmentId is None,
@@ -180,10 +198,11 @@ def _signed_callback(
     """The line a webhook is for, once its signature proves it came from that line's Twilio account.
     The signed URL is rebuilt from OMNIDESK_PUBLIC_URL, the address Twilio was given."""
     line = session.get(VoiceLine, line_id)
-    if line is None:
+    if line is None or line.provider != twilio.PROVIDER.provider:
         raise NotFound("Voice line not found")
+    token = line_config_of(line, twilio.PROVIDER).auth_token or ""
     url = services.settings.public_url + form.path_and_query
-    if not twilio.is_valid_signature(line.auth_token, url, form.params, form.signature):
+    if not twilio.is_valid_signature(token, url, form.params, form.signature):
         raise ApiError("error-invalid-signature", "Invalid X-Twilio-Signature", status_code=403)
     callback = twilio.VoiceCallback.from_params(form.params)
     if (missing := twilio.missing_field(callback)) is not None:

@@ -24,6 +24,8 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
+from omnidesk.channels.config import ChannelConfig
+
 IMAP_TIMEOUT_SECONDS = 30.0
 MAX_TEXT_LENGTH = 20_000
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
@@ -36,13 +38,15 @@ QUOTE_HEADER = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ImapAccount:
-    server: str
-    port: int
-    username: str
-    password: str
-    secure: bool  # implicit TLS (RFC 8314); otherwise STARTTLS when the server offers it
+class ImapAccount(ChannelConfig):
+    """An inbox's IMAP settings, the ``imap`` block of its config document (``email_inbox``)."""
+
+    server: str = ""
+    port: int = 143
+    username: str = ""
+    password: str = ""  # a secret: the API never shows it
+    secure: bool = False  # implicit TLS (RFC 8314); otherwise STARTTLS when the server offers it
+    max_retries: int = 10  # failed reads in a row before the inbox turns itself off
 
 
 class ImapError(Exception):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from omnidesk.channels.config import ChannelConfig
+
 SMTP_TIMEOUT_SECONDS = 30.0
 
 
@@ -24,6 +26,26 @@ class SmtpConfig:
     @property
     def enabled(self) -> bool:
         return bool(self.host)
+
+
+class SmtpAccount(ChannelConfig):
+    """An email inbox's SMTP settings, the ``smtp`` block of its config document (``email_inbox``)."""
+
+    server: str = ""
+    port: int = 25
+    username: str = ""
+    password: str = ""  # a secret: the API never shows it
+    secure: bool = False  # implicit TLS (RFC 8314); otherwise none
+
+    def sending_as(self, sender: str) -> SmtpConfig:
+        return SmtpConfig(
+            host=self.server,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            security="ssl" if self.secure else "none",
+            sender=sender,
+        )
 
 
 class DeliveryError(Exception):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from omnidesk.channels import sms_twilio, whatsapp_cloud
-from omnidesk.channels.transports import ChannelModule, ConfigT, TransportError
+from omnidesk.channels.config import ConfigT
+from omnidesk.channels.transports import ChannelModule, TransportError
 from omnidesk.models import MessagingChannel
 
 CHANNELS: dict[str, ChannelModule[Any]] = {

@@ -19,14 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from omnidesk import outbound_http
-from omnidesk.channels.transports import (
-    ChannelConfig,
-    ChannelModule,
-    OutboundText,
-    TransportError,
-    api_name,
-    classify_http_failure,
-)
+from omnidesk.channels.config import ChannelConfig, api_name
+from omnidesk.channels.transports import ChannelModule, OutboundText, TransportError, classify_http_failure
 from omnidesk.errors import ApiError
 
 INCOMING_PATH = "/api/v1/livechat/sms-incoming/twilio"

@@ -1,7 +1,7 @@
 """The interface every messaging channel module implements (``registry`` lists them).
 
 A channel module turns provider input into plain values (intake), checks the provider's signature,
-declares its config schema (a ``ChannelConfig``) and sends an agent's text to a customer with it
+declares its config schema (a ``config.ChannelConfig``) and sends an agent's text to a customer with it
 (``send``); it describes itself to the registry as one ``ChannelModule``. ``send`` raises
 ``TransportError``, which knows whether trying again could help: the delivery worker retries the
 others with backoff and fails a permanent one at once.
@@ -12,9 +12,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
-from pydantic import BaseModel, ConfigDict
+from omnidesk.channels.config import ConfigT, dump_document
 
 
 class TransportError(Exception):
@@ -24,16 +24,6 @@ class TransportError(Exception):
     def __init__(self, reason: str, *, permanent: bool) -> None:
         super().__init__(reason)
         self.permanent = permanent
-
-
-class ChannelConfig(BaseModel):
-    """The base of each channel module's config schema: what an account needs of its provider. Frozen;
-    a stored document's unknown keys are ignored, a field it lacks is None."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-ConfigT = TypeVar("ConfigT", bound=ChannelConfig)
 
 
 @dataclass(frozen=True)
@@ -87,15 +77,9 @@ class ChannelModule(Generic[ConfigT]):
 
     def dump(self, config: ConfigT) -> tuple[dict[str, Any], str | None]:
         """The document to store and the routing column's value."""
-        values = {name: value for name, value in config.model_dump().items() if value is not None}
+        values = dump_document(config)
         routing = values.pop(self.routing_field, None) if self.routing_field is not None else None
         return values, routing
-
-
-def api_name(field: str) -> str:
-    """A config field as the REST API names it: ``account_sid`` is ``accountSid``."""
-    first, *rest = field.split("_")
-    return first + "".join(part.capitalize() for part in rest)
 
 
 def classify_http_failure(status: int) -> bool:

@@ -19,11 +19,15 @@ What the callbacks mean (all of them land on the same call, keyed by the parent 
 - the ``<Enqueue>`` action (``QueueResult``): ``bridged`` means an agent took the caller after
   ``QueueTime`` seconds. Twilio does not say which agent; the softphone may report it through
   ``omnichannel/calls.event``.
+
+A line's settings are a ``TwilioVoiceConfig``, the line's encrypted config document
+(``voice_registry``); the module describes itself as ``PROVIDER``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,11 +35,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from xml.etree import ElementTree
 
+from omnidesk.channels.config import ChannelConfig, api_name
 from omnidesk.channels.twilio_signature import SIGNATURE_HEADER as SIGNATURE_HEADER
 from omnidesk.channels.twilio_signature import compute_signature as compute_signature
 from omnidesk.channels.twilio_signature import is_valid_signature as is_valid_signature
 from omnidesk.channels.twilio_signature import parse_form as parse_form
-from omnidesk.channels.voice import CallIdentity, ReportedEvent, is_web_url
+from omnidesk.channels.voice import CallIdentity, ReportedEvent, VoiceProvider, is_web_url
+from omnidesk.errors import ApiError
 
 WEBHOOK_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/incoming"
 STATUS_PATH = "/api/v1/omnichannel/voice/twilio/{line_id}/status"
@@ -44,6 +50,31 @@ DIAL_TIMEOUT_SECONDS = 20
 
 ENDING_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 RINGING_STATUSES = ("queued", "initiated", "ringing")
+
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
+
+# --- a line's settings ---------------------------------------------------------------------------------
+
+
+class TwilioVoiceConfig(ChannelConfig):
+    account_sid: str | None = None
+    auth_token: str | None = None  # signs Twilio's webhooks: an HMAC key, so kept as given
+
+
+def clean_setting(field: str, raw: str) -> str:
+    """A setting an admin gave (not a secret), checked; what to store."""
+    value = raw.strip()
+    if field == "account_sid" and not _ACCOUNT_SID.match(value):
+        raise ApiError("error-invalid-account-sid", "A Twilio account SID is AC followed by 32 hex digits")
+    return value
+
+
+def check_complete(config: TwilioVoiceConfig) -> None:
+    for field in ("account_sid", "auth_token"):
+        if not getattr(config, field):
+            raise ApiError("invalid-params", f"must have required property '{api_name(field)}'")
 
 
 # --- URLs and signatures ----------------------------------------------------------------------------
@@ -55,6 +86,13 @@ def webhook_url(public_url: str, line_id: str) -> str:
 
 def status_callback_url(public_url: str, line_id: str) -> str:
     return public_url + STATUS_PATH.format(line_id=line_id)
+
+
+def webhook_urls(public_url: str, line_id: str) -> dict[str, str]:
+    return {
+        "webhookUrl": webhook_url(public_url, line_id),
+        "statusCallbackUrl": status_callback_url(public_url, line_id),
+    }
 
 
 # --- what a callback says ----------------------------------------------------------------------------
@@ -267,3 +305,13 @@ def dial_agent(identity: str, *, action_url: str, status_url: str) -> str:
     )
     dial.append(client)
     return _document(dial)
+
+
+PROVIDER = VoiceProvider(
+    provider="twilio",
+    config_type=TwilioVoiceConfig,
+    secrets=("auth_token",),
+    clean=clean_setting,
+    check_complete=check_complete,
+    webhook_urls=webhook_urls,
+)

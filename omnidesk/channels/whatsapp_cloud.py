@@ -25,14 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from omnidesk import outbound_http
-from omnidesk.channels.transports import (
-    ChannelConfig,
-    ChannelModule,
-    OutboundText,
-    TransportError,
-    api_name,
-    classify_http_failure,
-)
+from omnidesk.channels.config import ChannelConfig, api_name
+from omnidesk.channels.transports import ChannelModule, OutboundText, TransportError, classify_http_failure
 from omnidesk.errors import ApiError
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.calls import CallRoute, record_call_events, wrap_up_call
+from omnidesk.channels import voice_twilio
 from omnidesk.channels.voice import CallIdentity, ReportedEvent
+from omnidesk.channels.voice_registry import store_line_config
 from omnidesk.db import utcnow
 from omnidesk.models import User, VoiceLine
 from omnidesk.queries.calls import call_by_external_id, voice_line_by_number
@@ -68,13 +70,12 @@ def _events(
 def _demo_line(session: Session) -> VoiceLine:
     line = voice_line_by_number(session, DEMO_LINE)
     if line is None:
-        line = VoiceLine(
-            phone_number=DEMO_LINE,
-            provider="twilio",
+        line = VoiceLine(phone_number=DEMO_LINE, provider="twilio", queue="support")
+        config = voice_twilio.TwilioVoiceConfig(
             account_sid="AC" + "0" * 32,
             auth_token=secrets.token_hex(16),  # nobody can sign for the demo line
-            queue="support",
         )
+        store_line_config(line, voice_twilio.PROVIDER, config)
         session.add(line)
         session.flush()
     return line

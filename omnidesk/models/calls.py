@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
-from omnidesk.secret_box import EncryptedText
+from omnidesk.secret_box import EncryptedJSON
 
 DIRECTIONS = ("inbound", "outbound")
 LIVE_STATES = ("ringing", "in-progress", "on-hold")
@@ -38,16 +38,20 @@ EVENT_KINDS = (
 
 
 class VoiceLine(Base):
-    """A phone number of ours at a telephony provider. The auth token signs the provider's webhooks,
-    so it is kept as given (an HMAC key cannot be hashed) and never returned in full by the API."""
+    """A phone number of ours at a telephony provider.
+
+    Its provider settings are the provider module's config schema (``channels/voice_registry``):
+    ``config`` is that document, encrypted whole (Twilio's auth token signs the webhooks, so it is kept
+    as given, an HMAC key cannot be hashed; the API never returns it in full). The number calls arrive
+    on is no secret and is looked up: it keeps a unique column."""
 
     __tablename__ = "voice_lines"
 
     id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
     phone_number: Mapped[str] = mapped_column(String(20))  # E.164
     provider: Mapped[str] = mapped_column(String(20), default="twilio")
-    account_sid: Mapped[str] = mapped_column(String(64))
-    auth_token: Mapped[str] = mapped_column(EncryptedText)
+    # The provider module's config. Assign a new dict to change it (``voice_registry.store_line_config``).
+    config: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, default=dict)
     queue: Mapped[str] = mapped_column(String(120))
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
-from omnidesk.secret_box import EncryptedText
+from omnidesk.secret_box import EncryptedJSON
 
 
 class EmailInbox(Base):
-    """Rocket.Chat's ``IEmailInbox``: one address, its IMAP server to read and its SMTP server to reply."""
+    """Rocket.Chat's ``IEmailInbox``: one address, its IMAP server to read and its SMTP server to reply.
+
+    The servers' settings are the email channel's config schema (``channels/email_inbox``): ``config``
+    is that document, encrypted whole (it holds both passwords). The address, which lookups go by,
+    keeps a unique column."""
 
     __tablename__ = "email_inboxes"
 
@@ -23,19 +28,10 @@ class EmailInbox(Base):
     description: Mapped[str | None] = mapped_column(Text)
     sender_info: Mapped[str | None] = mapped_column(String(200))  # the display name of replies
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
-    smtp_server: Mapped[str] = mapped_column(String(255))
-    smtp_port: Mapped[int] = mapped_column(Integer)
-    smtp_username: Mapped[str] = mapped_column(String(320))
-    smtp_password: Mapped[str] = mapped_column(EncryptedText)
-    smtp_secure: Mapped[bool] = mapped_column(Boolean, default=False)
-    imap_server: Mapped[str] = mapped_column(String(255))
-    imap_port: Mapped[int] = mapped_column(Integer)
-    imap_username: Mapped[str] = mapped_column(String(320))
-    imap_password: Mapped[str] = mapped_column(EncryptedText)
-    imap_secure: Mapped[bool] = mapped_column(Boolean, default=False)
-    imap_max_retries: Mapped[int] = mapped_column(Integer, default=10)
-    # Reading state: consecutive failed polls (the inbox turns itself off after imap_max_retries), the
-    # last error, and when it was last read.
+    # The smtp and imap settings. Assign a new dict to change it (``email_inbox.store_inbox_config``).
+    config: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, default=dict)
+    # Reading state: consecutive failed polls (the inbox turns itself off after the imap settings'
+    # max_retries), the last error, and when it was last read.
     failed_polls: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_polled_at: Mapped[datetime | None]

@@ -1,7 +1,7 @@
 """Reading the email inboxes: every few seconds `omnidesk serve` fetches each active inbox's unseen
 emails over IMAP and turns each into a chat message (``actions/email_inbox.py``), one transaction per
 email. An email is marked seen only after its transaction committed; one that fails stays unseen and is
-tried again at the next read. An inbox that cannot be read ``imap_max_retries`` times in a row turns
+tried again at the next read. An inbox that cannot be read ``imap.max_retries`` times in a row turns
 itself off (``active`` false, with ``last_error``), as Rocket.Chat's does; saving it turns it back on.
 """
 
@@ -12,14 +12,8 @@ import logging
 from sqlalchemy import update
 
 from omnidesk.actions.email_intake import receive_email
-from omnidesk.channels.email_imap import (
-    ImapAccount,
-    ImapError,
-    fetch_unseen,
-    imap_session,
-    mark_seen,
-    parse_email,
-)
+from omnidesk.channels.email_imap import ImapError, fetch_unseen, imap_session, mark_seen, parse_email
+from omnidesk.channels.email_inbox import inbox_config_of
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import EmailInbox
@@ -44,13 +38,7 @@ def read_inbox(services: Services, inbox_id: str) -> int:
         inbox = session.get(EmailInbox, inbox_id)
         if inbox is None or not inbox.active:
             return 0
-        account = ImapAccount(
-            server=inbox.imap_server,
-            port=inbox.imap_port,
-            username=inbox.imap_username,
-            password=inbox.imap_password,
-            secure=inbox.imap_secure,
-        )
+        account = inbox_config_of(inbox).imap
     stored = 0
     try:
         with imap_session(account) as client:
@@ -90,7 +78,7 @@ def _note_failure(services: Services, inbox_id: str, reason: str) -> None:
         inbox.failed_polls += 1
         inbox.last_error = reason[:MAX_ERROR_LENGTH]
         inbox.last_polled_at = utcnow()
-        if inbox.failed_polls >= inbox.imap_max_retries:
+        if inbox.failed_polls >= inbox_config_of(inbox).imap.max_retries:
             inbox.active = False
             log.error(
                 "Email inbox %s turned off after %d failed reads: %s", inbox.email, inbox.failed_polls, reason

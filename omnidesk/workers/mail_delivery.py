@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.email_replies import sender_of
+from omnidesk.channels.email_inbox import inbox_config_of
 from omnidesk.channels.email_smtp import DeliveryError, QueuedEmail, SmtpConfig, build_message, send_message
 from omnidesk.db import utcnow
 from omnidesk.models import EmailInbox, OutboundEmail
@@ -85,14 +86,7 @@ def inbox_smtp_config(services: Services, inbox_id: str) -> SmtpConfig | None:
         inbox = session.get(EmailInbox, inbox_id)
         if inbox is None:
             return None
-        return SmtpConfig(
-            host=inbox.smtp_server,
-            port=inbox.smtp_port,
-            username=inbox.smtp_username,
-            password=inbox.smtp_password,
-            security="ssl" if inbox.smtp_secure else "none",
-            sender=sender_of(inbox),
-        )
+        return inbox_config_of(inbox).smtp.sending_as(sender_of(inbox))
 
 
 def deliver_pending(services: Services, *, limit: int = 50, now: datetime | None = None) -> int:

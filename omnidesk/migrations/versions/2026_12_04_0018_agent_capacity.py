@@ -3,7 +3,7 @@
 (``statusDefault``: what its status returns to when it connects) and when its status last changed
 (the agent-leave rule waits from then).
 
-Nullable columns and one with a server default: each is added in place on both engines.
+Nullable columns and one with a server default: each is added, and dropped, in place on both engines.
 
 Revision ID: 0018_agent_capacity
 Revises: 0017_contact_merges
@@ -33,10 +33,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropped in place (SQLite 3.35+ drops a column without an index itself): a batch rebuild of
+    # ``users`` would delete every row that references it.
     op.drop_index("ix_inquiries_queue_order", table_name="inquiries")
-    with op.batch_alter_table("departments") as batch:
-        batch.drop_column("max_chats_per_agent")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("status_changed_at")
-        batch.drop_column("status_default")
-        batch.drop_column("livechat_max_chats")
+    op.drop_column("departments", "max_chats_per_agent")
+    op.drop_column("users", "status_changed_at")
+    op.drop_column("users", "status_default")
+    op.drop_column("users", "livechat_max_chats")
