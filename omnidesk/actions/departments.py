@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.errors import ApiError
-from omnidesk.events import DepartmentChanged, send_event_on_commit
+from omnidesk.events import DepartmentAgentChange, DepartmentChanged, send_event_on_commit
 from omnidesk.models import Department, DepartmentAgent, User
 from omnidesk.queries.agents import is_agent
 
@@ -92,7 +92,6 @@ def create_department(
     _apply_fields(session, department, fields)
     session.add(department)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="created", department_id=department.id))
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     return department
@@ -105,9 +104,13 @@ def update_department(
     fields: DepartmentFields,
     agents: Sequence[AgentAssignment] | None = None,
 ) -> Department:
+    was_enabled = department.enabled
     _apply_fields(session, department, fields)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="updated", department_id=department.id))
+    if department.enabled != was_enabled:
+        # Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated").
+        changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
+        queue_department_agents_changed(session, department.id, "updated", changes)
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     return department
@@ -139,24 +142,52 @@ def save_department_agents(
             select(DepartmentAgent).where(DepartmentAgent.department_id == department.id)
         )
     }
+    joined: list[DepartmentAgent] = []
+    left: list[DepartmentAgent] = []
     for assignment in upsert:
         membership = current.get(assignment.agent_id)
         if membership is None:
             membership = DepartmentAgent(department_id=department.id, agent_id=assignment.agent_id)
             session.add(membership)
             current[assignment.agent_id] = membership
+            joined.append(membership)
         membership.count = assignment.count
         membership.order = assignment.order
     for agent_id in remove:
         if agent_id in current:
+            left.append(current[agent_id])
             session.delete(current.pop(agent_id))
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department.id))
+    changes = [_change("inserted", membership) for membership in joined if membership not in left]
+    changes += [_change("removed", membership) for membership in left if membership not in joined]
+    queue_department_agents_changed(session, department.id, "agents", changes)
+
+
+def _memberships(session: Session, department_id: str) -> list[DepartmentAgent]:
+    return list(
+        session.scalars(select(DepartmentAgent).where(DepartmentAgent.department_id == department_id))
+    )
+
+
+def _change(action: str, membership: DepartmentAgent) -> DepartmentAgentChange:
+    """What the agent is told (before a deletion: the row's id is gone after it)."""
+    return DepartmentAgentChange(action=action, membership_id=membership.id, agent_id=membership.agent_id)
+
+
+def queue_department_agents_changed(
+    session: Session, department_id: str, op: str, changes: Sequence[DepartmentAgentChange]
+) -> None:
+    """Tell the agents whose place in the department changed; a change that touches none tells nobody."""
+    if changes:
+        send_event_on_commit(
+            session, DepartmentChanged(op=op, department_id=department_id, agents=tuple(changes))
+        )
 
 
 def delete_department(session: Session, *, department: Department) -> None:
     """Delete a department. Its rooms, inquiries and visitors keep no department (ON DELETE SET NULL)."""
     department_id = department.id
+    memberships = _memberships(session, department_id)
     session.execute(
         update(Department)
         .where(Department.fallback_forward_department_id == department_id)
@@ -165,4 +196,5 @@ def delete_department(session: Session, *, department: Department) -> None:
     session.execute(delete(DepartmentAgent).where(DepartmentAgent.department_id == department_id))
     session.delete(department)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="deleted", department_id=department_id))
+    changes = [_change("removed", membership) for membership in memberships]
+    queue_department_agents_changed(session, department_id, "deleted", changes)
