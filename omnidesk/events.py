@@ -241,7 +241,7 @@ class LivechatPriorityChanged(Event):
 @dataclass(frozen=True)
 class CallChanged(Event):
     """A call was logged (``created``), changed state (``updated``), was wrapped up (``wrapped-up``) or
-    erased with its contact (``deleted``)."""
+    erased with its contact (``deleted``). ``previous_agent_id`` is the agent a transfer took it from."""
 
     type: ClassVar[str] = "call"
     op: str
@@ -249,3 +249,4 @@ class CallChanged(Event):
     state: str
     agent_id: str | None
     contact_id: str | None
+    previous_agent_id: str | None = None
