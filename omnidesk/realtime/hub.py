@@ -380,7 +380,8 @@ class Realtime:
         valid, allowed = await self.read(audiences.still_allowed, logins, rooms)
         for connection, subscription in held:
             login = connection.login
-            if login is None or subscription.id not in connection.subscriptions:
+            # Ended meanwhile, or the connection logged in as someone else while the read ran.
+            if login is None or connection.subscriptions.get(subscription.id) is not subscription:
                 continue
             room_id = subscription.grant.room_id
             if (login.user_id, login.token_hash) not in valid or (
