@@ -6,6 +6,7 @@ change takes effect on the very next request.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from omnidesk.errors import ApiError, Forbidden, NotFound
 from omnidesk.models import (
+    Call,
     DepartmentAgent,
     LoginToken,
     Message,
@@ -75,6 +77,34 @@ def grants_of(session: Session, user_id: str) -> Grants:
     )
 
 
+def active_actors(session: Session, user_ids: Collection[str]) -> dict[str, Actor]:
+    """The actors among ``user_ids`` whose users exist and are active, each with its grants: two
+    statements for any number of users (the realtime hub asks this of everyone listening)."""
+    if not user_ids:
+        return {}
+    users = session.scalars(
+        select(User).where(User.id.in_(list(user_ids)), User.active.is_(True)).options(lazyload(User.roles))
+    ).all()
+    rows = session.execute(
+        select(UserRole.user_id, UserRole.role_id, PermissionRole.permission_id)
+        .outerjoin(PermissionRole, PermissionRole.role_id == UserRole.role_id)
+        .where(UserRole.user_id.in_([user.id for user in users]))
+    ).all()
+    roles: dict[str, set[str]] = {user.id: set() for user in users}
+    permissions: dict[str, set[str]] = {user.id: set() for user in users}
+    for user_id, role_id, permission in rows:
+        roles[user_id].add(role_id)
+        if permission is not None:
+            permissions[user_id].add(permission)
+    return {
+        user.id: Actor(
+            user=user,
+            grants=Grants(role_ids=frozenset(roles[user.id]), permissions=frozenset(permissions[user.id])),
+        )
+        for user in users
+    }
+
+
 def require(session: Session, actor: Actor, *permissions: str) -> None:
     """Refuse unless the actor holds every one of ``permissions``."""
     granted = actor.permissions(session)
@@ -104,6 +134,12 @@ def fetch_for_admin(
     if row is None:
         raise NotFound(missing)
     return row
+
+
+def may_view_private_settings(session: Session, actor: Actor) -> bool:
+    """Whether the actor may read the settings that are not public (the REST API and the realtime
+    ``private-settings-changed`` ask alike)."""
+    return actor.can(session, "view-privileged-setting")
 
 
 def user_by_id_for_admin(session: Session, actor: Actor, user_id: str, permission: str) -> User:
@@ -241,3 +277,15 @@ def sees_all_chats(session: Session, actor: Actor) -> bool:
     """Whether the actor sees every chat and call (admins, managers, monitors by default) rather than
     only those it served; listings that scope to the actor's own rows ask this."""
     return actor.can(session, "view-livechat-rooms")
+
+
+def can_see_call(session: Session, actor: Actor, call: Call) -> bool:
+    """Supervisors see every call; an agent the calls it handled."""
+    if not actor.can(session, "view-l-room"):
+        return False
+    return call.agent_id == actor.id or sees_all_chats(session, actor)
+
+
+def can_see_contacts(session: Session, actor: Actor) -> bool:
+    """Every staff member who may look contacts up sees them all (they are not scoped by agent)."""
+    return actor.can(session, "view-livechat-contact")

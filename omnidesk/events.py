@@ -35,11 +35,12 @@ class Event:
 
 @dataclass(frozen=True)
 class UserChanged(Event):
-    """A user was created, updated or deleted (``op`` says which)."""
+    """A user was updated or deleted (``op`` says which); ``renamed`` when its username changed."""
 
     type: ClassVar[str] = "user"
     op: str
     user_id: str
+    renamed: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,21 +208,25 @@ class AgentStatusChanged(Event):
 
 
 @dataclass(frozen=True)
+class DepartmentAgentChange:
+    """One agent's place in a department: ``inserted`` (it joined), ``updated`` (the department was
+    enabled or disabled) or ``removed`` (it left, or the department was deleted)."""
+
+    action: str
+    membership_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True)
 class DepartmentChanged(Event):
-    """A department was created, updated or deleted, or its agents changed (``op`` "agents")."""
+    """The agents of a department changed (``op`` "agents"), or the department they serve was enabled
+    or disabled ("updated") or deleted ("deleted"); ``agents`` says whose place changed and how. A change
+    that touches no agent queues nothing: only agents are told (``departmentAgentData``)."""
 
     type: ClassVar[str] = "department"
     op: str
     department_id: str
-
-
-@dataclass(frozen=True)
-class LivechatTagChanged(Event):
-    """A tag was saved (created or changed) or deleted."""
-
-    type: ClassVar[str] = "livechat_tag"
-    op: str  # "saved" | "deleted"
-    tag_id: str
+    agents: tuple[DepartmentAgentChange, ...]
 
 
 @dataclass(frozen=True)
@@ -234,17 +239,9 @@ class LivechatPriorityChanged(Event):
 
 
 @dataclass(frozen=True)
-class LivechatCustomFieldChanged(Event):
-    """A custom field definition was created, updated or deleted."""
-
-    type: ClassVar[str] = "livechat_custom_field"
-    op: str  # "created" | "updated" | "deleted"
-    field_id: str
-
-
-@dataclass(frozen=True)
 class CallChanged(Event):
-    """A call was logged (``created``), changed state (``updated``) or wrapped up (``wrapped-up``)."""
+    """A call was logged (``created``), changed state (``updated``), was wrapped up (``wrapped-up``) or
+    erased with its contact (``deleted``). ``previous_agent_id`` is the agent a transfer took it from."""
 
     type: ClassVar[str] = "call"
     op: str
@@ -252,3 +249,4 @@ class CallChanged(Event):
     state: str
     agent_id: str | None
     contact_id: str | None
+    previous_agent_id: str | None = None

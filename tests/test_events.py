@@ -43,22 +43,16 @@ def test_events_are_dropped_on_rollback(services: Services, agent: Persona, publ
 
 
 def test_a_failed_request_writes_nothing_and_publishes_nothing(
-    admin: Persona, published: list[Event]
+    admin: Persona, agent: Persona, published: list[Event]
 ) -> None:
-    # users.create queues UserChanged, then the status text check fails in the same request.
-    body = {
-        "username": "half",
-        "email": "half@example.com",
-        "password": "secret secret",
-        "name": "Half Written",
-        "statusText": "x" * 121,
-    }
-    response = admin.post("/api/v1/users.create", json=body)
+    # users.update queues UserChanged (and RolesChanged), then the status check fails in the same request.
+    body = {"userId": agent.id, "data": {"name": "Half Written", "roles": ["user"], "status": "flying"}}
+    response = admin.post("/api/v1/users.update", json=body)
     assert response.status_code == 400
-    assert response.json()["errorType"] == "error-status-text-too-long"
-    assert not [event for event in published if isinstance(event, UserChanged)]
-    info = admin.get("/api/v1/users.info", params={"username": "half"})
-    assert info.json()["errorType"] == "error-invalid-user"
+    assert response.json()["errorType"] == "error-invalid-status"
+    assert published == []
+    info = admin.get("/api/v1/users.info", params={"userId": agent.id}).json()["user"]
+    assert (info["name"], info["roles"]) == ("Alex Agent", ["livechat-agent", "user"])
 
 
 def test_a_broken_subscriber_does_not_starve_the_others() -> None:

@@ -245,11 +245,11 @@ def test_removing_an_agent_takes_them_out_of_departments_and_chats(
     assert response.json() == {"success": True}
     assert manager.get(AGENTS).json()["users"] == []
     assert livechat_status(services, agent.id) == "not-available"
-    assert published == [
-        RolesChanged(op="removed", role_id="livechat-agent", user_id=agent.id),
-        DepartmentChanged(op="agents", department_id=sales),
-        AgentStatusChanged(user_id=agent.id, username="alex", status="not-available"),
-    ]
+    roles, left, status = published
+    assert roles == RolesChanged(op="removed", role_id="livechat-agent", user_id=agent.id)
+    assert isinstance(left, DepartmentChanged) and (left.op, left.department_id) == ("agents", sales)
+    assert [(change.action, change.agent_id) for change in left.agents] == [("removed", agent.id)]
+    assert status == AgentStatusChanged(user_id=agent.id, username="alex", status="not-available")
     departments = manager.get(f"/api/v1/livechat/department/{sales}/agents").json()
     assert departments["agents"] == []
 

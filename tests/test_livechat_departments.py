@@ -51,6 +51,16 @@ def delete(persona: Persona, department_id: str) -> Any:
     return persona.client.delete(f"{DEPARTMENTS}/{department_id}", headers=persona.headers)
 
 
+def agents_told(published: list[Event]) -> list[tuple[str, str, str, str, str]]:
+    """(op, department, action, membership id, agent) of every agent told of its place in a department."""
+    return [
+        (event.op, event.department_id, change.action, change.membership_id, change.agent_id)
+        for event in published
+        if isinstance(event, DepartmentChanged)
+        for change in event.agents
+    ]
+
+
 def names(response: Any) -> list[str]:
     assert response.status_code == 200, response.text
     return [department["name"] for department in response.json()["departments"]]
@@ -94,8 +104,11 @@ def test_a_manager_creates_a_department_with_agents(
         "order": 2,
     }
     assert (bea["username"], bea["count"], bea["order"]) == ("bea", 0, 0)
-    assert DepartmentChanged(op="created", department_id=department["_id"]) in published
-    assert DepartmentChanged(op="agents", department_id=department["_id"]) in published
+    # The agents are told they joined (departmentAgentData), with their places' ids.
+    assert agents_told(published) == [
+        ("agents", department["_id"], "inserted", alex["_id"], agent.id),
+        ("agents", department["_id"], "inserted", bea["_id"], agent2.id),
+    ]
 
 
 def test_only_managers_create_departments(agent: Persona) -> None:
@@ -198,10 +211,19 @@ def test_updating_a_department_upserts_agents(
         ("bea", 3, 0),
     ]
     assert all(row["departmentEnabled"] is False for row in updated["agents"])
-    assert DepartmentChanged(op="updated", department_id=department_id) in published
+    # Disabling the department is news to its agent; bea is told she joined.
+    assert [(op, action, agent_id) for op, _, action, _, agent_id in agents_told(published)] == [
+        ("updated", "updated", agent.id),
+        ("agents", "inserted", agent2.id),
+    ]
+    published.clear()
     # Without agents, the department's agents stay as they are.
     again = put(manager, department_id, {"department": department_body("Sales EU")}).json()
     assert again["department"]["numAgents"] == 2
+    assert [(op, action) for op, _, action, _, _ in agents_told(published)] == [
+        ("updated", "updated"),
+        ("updated", "updated"),
+    ]
 
 
 def test_updating_refuses_unknown_departments_agents_and_circular_fallbacks(
@@ -235,7 +257,11 @@ def test_deleting_a_department_unlinks_rooms_and_fallbacks(
     response = delete(manager, doomed)
     assert response.status_code == 200, response.text
     assert response.json() == {"success": True}
-    assert DepartmentChanged(op="deleted", department_id=doomed) in published
+    assert [(op, action, agent_id) for op, _, action, _, agent_id in agents_told(published)][-1] == (
+        "deleted",
+        "removed",
+        agent.id,
+    )
     assert names(manager.get(DEPARTMENTS)) == ["Keeper"]
     assert (
         "fallbackForwardDepartment" not in manager.get(f"{DEPARTMENTS}/{keeper['_id']}").json()["department"]

@@ -88,7 +88,8 @@ def create_user(
     user.roles = _load_roles(session, roles)
     session.add(user)
     session.flush()
-    send_event_on_commit(session, UserChanged(op="created", user_id=user.id))
+    # No event: nobody can be listening for a user that did not exist (Rocket.Chat's "inserted"
+    # userData goes to the new user's own sessions, of which there are none yet).
     return user
 
 
@@ -140,6 +141,7 @@ def update_user(
     require_password_change: bool | None = None,
     status_text: str | None = None,
 ) -> User:
+    previous_username, previous_roles = user.username, user.role_ids
     if username is not None:
         user.username = _check_username(session, username, current=user)
     if email is not None:
@@ -171,7 +173,15 @@ def update_user(
         if not active:
             session.execute(delete(LoginToken).where(LoginToken.user_id == user.id))
     session.flush()
-    send_event_on_commit(session, UserChanged(op="updated", user_id=user.id))
+    send_event_on_commit(
+        session, UserChanged(op="updated", user_id=user.id, renamed=user.username != previous_username)
+    )
+    # A role given or taken here is told like one given or taken alone (Rocket.Chat's syncUserRoles).
+    current_roles = user.role_ids
+    for role_id in [role for role in current_roles if role not in previous_roles]:
+        send_event_on_commit(session, RolesChanged(op="added", role_id=role_id, user_id=user.id))
+    for role_id in [role for role in previous_roles if role not in current_roles]:
+        send_event_on_commit(session, RolesChanged(op="removed", role_id=role_id, user_id=user.id))
     return user
 
 

@@ -6,9 +6,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
+from omnidesk.actions.departments import queue_department_agents_changed
 from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
-from omnidesk.events import AgentStatusChanged, DepartmentChanged, send_event_on_commit
+from omnidesk.events import AgentStatusChanged, DepartmentAgentChange, send_event_on_commit
 from omnidesk.models import DepartmentAgent, Role, User
 from omnidesk.models.accounts import AGENT_ROLE
 
@@ -42,12 +43,14 @@ def remove_staff_role(session: Session, *, user: User, role_id: str) -> None:
         remove_user_from_role(session, user=user, role=_role(session, role_id))
     if role_id != AGENT_ROLE:
         return
-    department_ids = session.scalars(
-        select(DepartmentAgent.department_id).where(DepartmentAgent.agent_id == user.id)
-    ).all()
+    memberships = session.scalars(select(DepartmentAgent).where(DepartmentAgent.agent_id == user.id)).all()
+    left = [
+        (membership.department_id, DepartmentAgentChange("removed", membership.id, user.id))
+        for membership in memberships
+    ]
     session.execute(delete(DepartmentAgent).where(DepartmentAgent.agent_id == user.id))
-    for department_id in department_ids:
-        send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department_id))
+    for department_id, change in left:
+        queue_department_agents_changed(session, department_id, "agents", [change])
     set_agent_status(session, user=user, status="not-available")
 
 

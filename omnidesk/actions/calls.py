@@ -87,16 +87,23 @@ def record_call_events(
             if if_blocked == "ignore":
                 return None
             raise
+    handled_by = call.agent_id
     added = [event for event in events if _add_event(session, call, event)]
     if added or created:
         refold_call(session, call)
-        send_event_on_commit(session, _changed("created" if created else "updated", call))
+        lost = handled_by if handled_by != call.agent_id else None  # a transfer: both agents are told
+        send_event_on_commit(session, _changed("created" if created else "updated", call, previous=lost))
     return call
 
 
-def _changed(op: str, call: Call) -> CallChanged:
+def _changed(op: str, call: Call, *, previous: str | None = None) -> CallChanged:
     return CallChanged(
-        op=op, call_id=call.id, state=call.state, agent_id=call.agent_id, contact_id=call.contact_id
+        op=op,
+        call_id=call.id,
+        state=call.state,
+        agent_id=call.agent_id,
+        contact_id=call.contact_id,
+        previous_agent_id=previous,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
 from omnidesk.errors import ApiError
-from omnidesk.events import ContactChanged, RoomChanged, send_event_on_commit
+from omnidesk.events import CallChanged, ContactChanged, RoomChanged, send_event_on_commit
 from omnidesk.models import (
     Call,
     Contact,
@@ -41,6 +41,11 @@ def erase_contact(session: Session, *, actor: Actor, contact: Contact) -> dict[s
     room_ids = [room.id for room in records.rooms]
     visitor_ids = [visitor.id for visitor in records.visitors]
     counts = {"rooms": len(room_ids), "calls": len(records.calls), "visitors": len(visitor_ids)}
+    # The calls' lists drop them; the contact id goes unsaid, since the contact goes too.
+    erased_calls = [
+        CallChanged(op="deleted", call_id=call.id, state=call.state, agent_id=call.agent_id, contact_id=None)
+        for call in records.calls
+    ]
 
     outbound = [OutboundEmail.room_id.in_(room_ids)] if room_ids else []
     if emails:
@@ -91,6 +96,8 @@ def erase_contact(session: Session, *, actor: Actor, contact: Contact) -> dict[s
                 department_id=room.department_id,
             ),
         )
+    for call in erased_calls:
+        send_event_on_commit(session, call)
     send_event_on_commit(session, ContactChanged(op="erased", contact_id=contact_id))
     return counts
 

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.errors import ApiError
-from omnidesk.events import LivechatCustomFieldChanged, send_event_on_commit
 from omnidesk.models import CustomField
 from omnidesk.phones import region_code
 from omnidesk.queries.lists import custom_fields_for_scope
@@ -132,7 +131,6 @@ def create_custom_field(
         raise ApiError("error-custom-field-name-already-exists", "Custom field name already exists") from None
     if field.scope == "visitor" and field.searchable:
         search_index.rebuild_all(session)  # contacts may hold values under this key already
-    send_event_on_commit(session, LivechatCustomFieldChanged(op="created", field_id=field.id))
     return field
 
 
@@ -178,19 +176,17 @@ def update_custom_field(
     session.flush()
     if was_searched != (field.scope == "visitor" and field.searchable):
         search_index.rebuild_all(session)  # the contact search must start or stop finding its values
-    send_event_on_commit(session, LivechatCustomFieldChanged(op="updated", field_id=field.id))
     return field
 
 
 def delete_custom_field(session: Session, *, field: CustomField) -> None:
     """Remove a definition. Values stored under its key stay on contacts and rooms as legacy values
     (kept, no longer editable: see ``validate_custom_field_values``)."""
-    field_id, was_searched = field.id, field.scope == "visitor" and field.searchable
+    was_searched = field.scope == "visitor" and field.searchable
     session.delete(field)
     session.flush()
     if was_searched:
         search_index.rebuild_all(session)
-    send_event_on_commit(session, LivechatCustomFieldChanged(op="deleted", field_id=field_id))
 
 
 # --- values -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
-from omnidesk.events import DepartmentChanged, send_event_on_commit
+from omnidesk.events import DepartmentAgentChange, DepartmentChanged, send_event_on_commit
 from omnidesk.models import Department, DepartmentAgent, User
 from omnidesk.queries.agents import is_agent
 
@@ -100,7 +100,6 @@ def create_department(
     _apply_fields(session, department, fields)
     session.add(department)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="created", department_id=department.id))
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     return department
@@ -113,9 +112,13 @@ def update_department(
     fields: DepartmentFields,
     agents: Sequence[AgentAssignment] | None = None,
 ) -> Department:
+    was_enabled = department.enabled
     _apply_fields(session, department, fields)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="updated", department_id=department.id))
+    if department.enabled != was_enabled:
+        # Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated").
+        changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
+        queue_department_agents_changed(session, department.id, "updated", changes)
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     else:
@@ -149,25 +152,53 @@ def save_department_agents(
             select(DepartmentAgent).where(DepartmentAgent.department_id == department.id)
         )
     }
+    joined: list[DepartmentAgent] = []
+    left: list[DepartmentAgent] = []
     for assignment in upsert:
         membership = current.get(assignment.agent_id)
         if membership is None:
             membership = DepartmentAgent(department_id=department.id, agent_id=assignment.agent_id)
             session.add(membership)
             current[assignment.agent_id] = membership
+            joined.append(membership)
         membership.count = assignment.count
         membership.order = assignment.order
     for agent_id in remove:
         if agent_id in current:
+            left.append(current[agent_id])
             session.delete(current.pop(agent_id))
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department.id))
+    changes = [_change("inserted", membership) for membership in joined if membership not in left]
+    changes += [_change("removed", membership) for membership in left if membership not in joined]
+    queue_department_agents_changed(session, department.id, "agents", changes)
     route_waiting_chats(session)  # new agents may serve the department's waiting chats
+
+
+def _memberships(session: Session, department_id: str) -> list[DepartmentAgent]:
+    return list(
+        session.scalars(select(DepartmentAgent).where(DepartmentAgent.department_id == department_id))
+    )
+
+
+def _change(action: str, membership: DepartmentAgent) -> DepartmentAgentChange:
+    """What the agent is told (before a deletion: the row's id is gone after it)."""
+    return DepartmentAgentChange(action=action, membership_id=membership.id, agent_id=membership.agent_id)
+
+
+def queue_department_agents_changed(
+    session: Session, department_id: str, op: str, changes: Sequence[DepartmentAgentChange]
+) -> None:
+    """Tell the agents whose place in the department changed; a change that touches none tells nobody."""
+    if changes:
+        send_event_on_commit(
+            session, DepartmentChanged(op=op, department_id=department_id, agents=tuple(changes))
+        )
 
 
 def delete_department(session: Session, *, department: Department) -> None:
     """Delete a department. Its rooms, inquiries and visitors keep no department (ON DELETE SET NULL)."""
     department_id = department.id
+    memberships = _memberships(session, department_id)
     session.execute(
         update(Department)
         .where(Department.fallback_forward_department_id == department_id)
@@ -176,7 +207,8 @@ def delete_department(session: Session, *, department: Department) -> None:
     session.execute(delete(DepartmentAgent).where(DepartmentAgent.department_id == department_id))
     session.delete(department)
     session.flush()
-    send_event_on_commit(session, DepartmentChanged(op="deleted", department_id=department_id))
+    changes = [_change("removed", membership) for membership in memberships]
+    queue_department_agents_changed(session, department_id, "deleted", changes)
 
 
 def set_agent_departments(session: Session, *, agent: User, department_ids: Sequence[str]) -> None:
@@ -187,13 +219,18 @@ def set_agent_departments(session: Session, *, agent: User, department_ids: Sequ
         membership.department_id: membership
         for membership in session.scalars(select(DepartmentAgent).where(DepartmentAgent.agent_id == agent.id))
     }
-    changed = set(memberships) ^ wanted
-    for department_id in set(memberships) - wanted:
-        session.delete(memberships[department_id])
-    for department_id in wanted - set(memberships):
-        session.add(DepartmentAgent(department_id=department_id, agent_id=agent.id, count=0, order=0))
+    left = [memberships[department_id] for department_id in sorted(set(memberships) - wanted)]
+    changes = [(membership.department_id, _change("removed", membership)) for membership in left]
+    for membership in left:
+        session.delete(membership)
+    joined = [
+        DepartmentAgent(department_id=department_id, agent_id=agent.id, count=0, order=0)
+        for department_id in sorted(wanted - set(memberships))
+    ]
+    session.add_all(joined)
     session.flush()
-    for department_id in sorted(changed):
-        send_event_on_commit(session, DepartmentChanged(op="agents", department_id=department_id))
-    if changed:
+    changes += [(membership.department_id, _change("inserted", membership)) for membership in joined]
+    for department_id, change in changes:
+        queue_department_agents_changed(session, department_id, "agents", [change])
+    if changes:
         route_waiting_chats(session)

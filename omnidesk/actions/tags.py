@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.errors import ApiError
-from omnidesk.events import LivechatTagChanged, send_event_on_commit
 from omnidesk.models import Tag
 from omnidesk.queries.lists import existing_department_ids, tag_by_name
 
@@ -67,13 +66,10 @@ def save_tag(
             session.add(target)
     except IntegrityError:
         raise _tag_exists() from None
-    send_event_on_commit(session, LivechatTagChanged(op="saved", tag_id=target.id))
     return target
 
 
 def delete_tag(session: Session, *, tag: Tag) -> None:
     """Remove a tag from the list. Rooms keep the tags they were given: they are history."""
-    tag_id = tag.id
     session.delete(tag)
     session.flush()
-    send_event_on_commit(session, LivechatTagChanged(op="deleted", tag_id=tag_id))

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require_any
-from omnidesk.actions.settings import SECRET_SETTINGS, set_setting
+from omnidesk.access import may_view_private_settings, require_any
+from omnidesk.actions.settings import set_setting
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
@@ -18,6 +18,7 @@ from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Setting
 from omnidesk.queries.settings import list_settings as list_settings_query
+from omnidesk.shapes.settings import shown_value
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["settings"])
 
@@ -25,17 +26,10 @@ router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["settings
 GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}
 
 
-def _shown_value(setting: Setting) -> Any:
-    """A secret setting is never sent back, not even encrypted: only whether one is set."""
-    if setting.id in SECRET_SETTINGS:
-        return "********" if setting.value else ""
-    return setting.value
-
-
 def _setting_shape(setting: Setting) -> dict[str, Any]:
     shape = {
         "_id": setting.id,
-        "value": _shown_value(setting),
+        "value": shown_value(setting),
         "type": setting.type,
         "group": setting.group,
         "public": setting.public,
@@ -54,10 +48,6 @@ def _get_setting(session: Session, setting_id: str) -> Setting:
     return setting
 
 
-def _may_view_all(session: Session, actor: Actor) -> bool:
-    return actor.can(session, "view-privileged-setting")
-
-
 class SettingsListQuery(QueryParams):
     count: int | None = None
     offset: int | None = Field(default=None, ge=0)
@@ -72,7 +62,7 @@ def list_settings(
 ) -> dict[str, Any]:
     offset, count = page_bounds(params.offset, params.count)
     settings, total = list_settings_query(
-        session, public_only=not _may_view_all(session, actor), offset=offset, count=count
+        session, public_only=not may_view_private_settings(session, actor), offset=offset, count=count
     )
     return ok(settings=[_setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
 
@@ -81,7 +71,7 @@ def list_settings(
 def list_public_settings(session: SessionDep) -> dict[str, Any]:
     settings, _ = list_settings_query(session, public_only=True, offset=0, count=10_000)
     return ok(
-        settings=[{"_id": s.id, "value": _shown_value(s)} for s in settings],
+        settings=[{"_id": s.id, "value": shown_value(s)} for s in settings],
         count=len(settings),
         offset=0,
         total=len(settings),
@@ -91,9 +81,9 @@ def list_public_settings(session: SessionDep) -> dict[str, Any]:
 @router.get("/settings/{setting_id}")
 def get_setting(setting_id: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     setting = _get_setting(session, setting_id)
-    if not setting.public and not _may_view_all(session, actor):
+    if not setting.public and not may_view_private_settings(session, actor):
         raise Forbidden()
-    return ok(_id=setting.id, value=_shown_value(setting))
+    return ok(_id=setting.id, value=shown_value(setting))
 
 
 class SettingUpdateBody(Body):

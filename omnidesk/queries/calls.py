@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, require, sees_all_chats
+from omnidesk.access import Actor, can_see_call, require
 from omnidesk.errors import ApiError, Forbidden
 from omnidesk.models import Call, Contact, ContactChannel, User, Visitor, VoiceLine
 from omnidesk.phones import to_e164
@@ -85,7 +85,7 @@ def call_for_staff(session: Session, actor: Actor, call_id: str) -> Call:
     call = session.get(Call, call_id) if call_id else None
     if call is None:
         raise ApiError("error-call-not-found", "Call not found", status_code=404)
-    if call.agent_id != actor.id and not sees_all_chats(session, actor):
+    if not can_see_call(session, actor, call):
         raise Forbidden()
     return call
 

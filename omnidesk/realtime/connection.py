@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -68,7 +68,7 @@ class Hub(Protocol):
         args: list[Any],
         *,
         exclude: Connection | None = None,
-        only_user: str | None = None,
+        only_users: Collection[str] | None = None,
     ) -> int: ...
 
 

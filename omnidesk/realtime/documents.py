@@ -1,6 +1,7 @@
 """What the streams carry, read from the database: messages, rooms, an agent's view of its chats,
-queue positions. Rocket.Chat sends dates over DDP as EJSON, so every document here comes out with
-``{"$date": ms}`` where the REST shapes have ISO strings.
+queue positions, and the users, permissions and settings of the workspace. Rocket.Chat sends dates
+over DDP as EJSON, so every document here comes out with ``{"$date": ms}`` where the REST shapes have
+ISO strings.
 
 Each function takes a session of its own (these run in worker threads, never on the event loop).
 """
@@ -14,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, agent_serves_department
-from omnidesk.models import Inquiry, Message, Room, User
+from omnidesk.models import Inquiry, Message, Permission, Room, Setting, User
 from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.queries.settings import setting_value
 from omnidesk.realtime.ejson import to_ejson
 from omnidesk.shapes.livechat import message_shape, room_shape
+from omnidesk.shapes.settings import shown_value
 
 MAX_QUEUE_SCAN = 5000
 
@@ -187,3 +189,72 @@ def inquiry_notifications(
         },
     }
     return notification, recipients
+
+
+# --- the workspace: users, roles, permissions, settings ---------------------------------------------
+
+# Rocket.Chat's presence codes (``user-status`` carries the number, not the word).
+STATUS_CODES = {"offline": 0, "online": 1, "away": 2, "busy": 3}
+
+
+def user_status(session: Session, user_id: str) -> list[Any] | None:
+    """``user-status``'s one argument: [id, username, status code, status text, name, roles]."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    code = STATUS_CODES.get(user.status, 0)
+    return [user.id, user.username, code, user.status_text, user.name, user.role_ids]
+
+
+def user_data_updated(session: Session, user_id: str) -> dict[str, Any] | None:
+    """The user's own ``userData`` after an update: its fields as they are now (Rocket.Chat's diff of
+    the changed ones; setting the others to what they already are changes nothing for the client)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    diff: dict[str, Any] = {
+        "username": user.username,
+        "name": user.name,
+        "active": user.active,
+        "roles": user.role_ids,
+        "statusText": user.status_text,
+        "requirePasswordChange": user.require_password_change,
+    }
+    unset: dict[str, int] = {}
+    if user.email:
+        diff["emails"] = [{"address": user.email, "verified": user.email_verified}]
+    else:
+        unset["emails"] = 1
+    return {"type": "updated", "id": user.id, "diff": diff, "unset": unset}
+
+
+def user_names(session: Session, user_id: str) -> dict[str, Any] | None:
+    """``Users:NameChanged``'s argument, and the ``u`` of ``roles-change``."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    return {"_id": user.id, "name": user.name, "username": user.username}
+
+
+def permission_document(session: Session, permission_id: str) -> dict[str, Any] | None:
+    permission = session.get(Permission, permission_id)
+    if permission is None:
+        return None
+    document: dict[str, Any] = to_ejson(
+        {
+            "_id": permission.id,
+            "roles": [role.id for role in permission.roles],
+            "group": permission.group,
+            "_updatedAt": permission.updated_at,
+        }
+    )
+    return document
+
+
+def setting_document(session: Session, setting_id: str) -> tuple[bool, dict[str, Any]] | None:
+    """Whether the setting is public, and what ``*-settings-changed`` carries of it (as REST shows it:
+    a secret's value never)."""
+    setting = session.get(Setting, setting_id)
+    if setting is None:
+        return None
+    return setting.public, {"_id": setting.id, "value": shown_value(setting)}

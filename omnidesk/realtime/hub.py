@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -26,15 +26,19 @@ from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket
 
 from omnidesk.events import (
+    DepartmentChanged,
     Event,
     InquiryChanged,
     MessageDeleted,
     MessageSent,
     MessageUpdated,
+    PermissionChanged,
+    RolesChanged,
     RoomChanged,
+    UserChanged,
     UserStatusChanged,
 )
-from omnidesk.realtime import documents, ejson, protocol
+from omnidesk.realtime import audiences, documents, ejson, notices, protocol
 from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
 from omnidesk.realtime.methods import METHODS
 from omnidesk.realtime.options import RealtimeOptions
@@ -208,6 +212,14 @@ class Realtime:
     def listening(self, collection: str, key: str) -> bool:
         return key in self._listeners[collection]
 
+    def listening_users(self, collection: str, key: str) -> set[str]:
+        """The logged-in users of the connections listening on ``key``."""
+        return {
+            connection.login.user_id
+            for connection in self._listeners[collection].get(key, ())
+            if connection.login is not None
+        }
+
     def fan_out(
         self,
         collection: str,
@@ -215,9 +227,10 @@ class Realtime:
         args: list[Any],
         *,
         exclude: Connection | None = None,
-        only_user: str | None = None,
+        only_users: Collection[str] | None = None,
     ) -> int:
-        """Send one stream event to every connection listening on ``key``; returns how many."""
+        """Send one stream event to every connection listening on ``key`` (of ``only_users``, if given:
+        connections logged in as one of them); returns how many."""
         targets = self._listeners[collection].get(key)
         if not targets:
             return 0
@@ -226,7 +239,9 @@ class Realtime:
         for connection in list(targets):
             if connection is exclude:
                 continue
-            if only_user is not None and (connection.login is None or connection.login.user_id != only_user):
+            if only_users is not None and (
+                connection.login is None or connection.login.user_id not in only_users
+            ):
                 continue
             connection.send_text(text)
             sent += 1
@@ -272,6 +287,17 @@ class Realtime:
             await self._push_message(event.room_id, event.message_id)
         elif isinstance(event, MessageDeleted):
             self.fan_out(NOTIFY_ROOM, f"{event.room_id}/deleteMessage", [{"_id": event.message_id}])
+        await notices.push(self, event)
+        # What a user may read can change with its record, its roles, the grants or its departments:
+        # subscriptions it may no longer hold end, as they do when a room changes hands.
+        if isinstance(event, UserChanged | RolesChanged):
+            await self._recheck_users({event.user_id})
+        elif isinstance(event, PermissionChanged):
+            await self._recheck_users(None)
+        elif isinstance(event, DepartmentChanged):
+            await self._recheck_users(
+                {change.agent_id for change in event.agents if change.action == "removed"}
+            )
 
     async def _push_message(self, room_id: str, message_id: str) -> None:
         watched = self.listening(ROOM_MESSAGES, room_id)
@@ -284,7 +310,7 @@ class Realtime:
         document, agent_id = loaded
         self.fan_out(ROOM_MESSAGES, room_id, [document])
         if mine and agent_id:
-            self.fan_out(ROOM_MESSAGES, MY_MESSAGES, [document], only_user=agent_id)
+            self.fan_out(ROOM_MESSAGES, MY_MESSAGES, [document], only_users={agent_id})
 
     async def _room_changed(self, event: RoomChanged) -> None:
         room_id, agent_id = event.room_id, event.agent_id
@@ -344,6 +370,33 @@ class Realtime:
             subscription = connection.subscriptions.get(sub_id)
             if subscription is not None and subscription.grant.user_id not in (None, *allowed):
                 self.revoke(connection, sub_id)
+
+    async def _recheck_users(self, user_ids: set[str] | None) -> None:
+        """End the subscriptions of ``user_ids`` (None: every logged-in user) that they may no longer
+        hold: all of them once the user is gone, deactivated or logged out; a room's once they may no
+        longer see it."""
+        held = [
+            (connection, subscription)
+            for connection in self._connections
+            if connection.login is not None and (user_ids is None or connection.login.user_id in user_ids)
+            for subscription in connection.subscriptions.values()
+            if subscription.grant.user_id == connection.login.user_id
+        ]
+        if not held:
+            return
+        logins = {(c.login.user_id, c.login.token_hash) for c, _ in held if c.login is not None}
+        rooms = {(s.grant.room_id, s.grant.user_id) for _, s in held if s.grant.room_id and s.grant.user_id}
+        valid, allowed = await self.read(audiences.still_allowed, logins, rooms)
+        for connection, subscription in held:
+            login = connection.login
+            # Ended meanwhile, or the connection logged in as someone else while the read ran.
+            if login is None or connection.subscriptions.get(subscription.id) is not subscription:
+                continue
+            room_id = subscription.grant.room_id
+            if (login.user_id, login.token_hash) not in valid or (
+                room_id and (room_id, login.user_id) not in allowed
+            ):
+                self.revoke(connection, subscription.id)
 
     async def _inquiry_changed(self, event: InquiryChanged) -> None:
         await self._push_queue_spots()

@@ -5,6 +5,11 @@ an event (``params[0]``, e.g. a room id) and each event arrives as a ``changed``
 ``fields: {eventName, args}``. A visitor has no DDP login; it proves who it is with its token in the
 subscription's extra arguments: ``[rid, {"useCollection": false, "args": [{"token": ...}]}]``.
 
+Rocket.Chat's ``stream-notify-all`` is anyone's (public settings); ``stream-notify-logged`` any
+logged-in user's, except ``private-settings-changed`` (those who may view private settings) and
+Omnidesk's own ``omnidesk.contact-center-changed`` (staff). What each event tells is filtered again as
+it is pushed (``audiences.py``), so a permission lost after subscribing is felt at once.
+
 Everything here is synchronous and runs in a worker thread with its own read session.
 """
 
@@ -15,7 +20,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, can_see_room, logged_in_user, widget_visitor
+from omnidesk.access import (
+    Actor,
+    can_see_contacts,
+    can_see_room,
+    logged_in_user,
+    may_view_private_settings,
+    widget_visitor,
+)
 from omnidesk.models import Room, User, Visitor
 from omnidesk.realtime.protocol import MeteorError, not_allowed
 
@@ -23,7 +35,13 @@ ROOM_MESSAGES = "stream-room-messages"
 NOTIFY_ROOM = "stream-notify-room"
 LIVECHAT_ROOM = "stream-livechat-room"
 NOTIFY_USER = "stream-notify-user"
-STREAMS = (ROOM_MESSAGES, NOTIFY_ROOM, LIVECHAT_ROOM, NOTIFY_USER)
+NOTIFY_LOGGED = "stream-notify-logged"
+NOTIFY_ALL = "stream-notify-all"
+STREAMS = (ROOM_MESSAGES, NOTIFY_ROOM, LIVECHAT_ROOM, NOTIFY_USER, NOTIFY_LOGGED, NOTIFY_ALL)
+
+PRIVATE_SETTINGS = "private-settings-changed"
+# Omnidesk's own event on stream-notify-logged: a chat, call or contact changed (docs/api.md).
+CONTACT_CENTER = "omnidesk.contact-center-changed"
 
 MY_MESSAGES = "__my_messages__"  # every message of the rooms a logged-in agent serves
 # ``stream-notify-room`` events a client may emit itself (the rest only the server sends).
@@ -87,6 +105,10 @@ def room_of_key(request: StreamRequest) -> str | None:
 
 
 def authorize_subscription(session: Session, request: StreamRequest, login: Login | None) -> Grant:
+    if request.name == NOTIFY_ALL:
+        return Grant(room_id=None)  # Rocket.Chat's allowRead('all'): public settings are everyone's
+    if request.name == NOTIFY_LOGGED:
+        return authorize_logged(session, request.key, login)
     if request.name == NOTIFY_USER:
         user_id, _, _event = request.key.partition("/")
         if login is None or login.user_id != user_id or active_user(session, login) is None:
@@ -100,6 +122,23 @@ def authorize_subscription(session: Session, request: StreamRequest, login: Logi
     if request.name == NOTIFY_ROOM and "/" not in request.key:
         raise MeteorError("invalid-params", "Expected an event name of the form <rid>/<event>")
     return authorize_room(session, room_id or "", token=request.token, login=login)
+
+
+def authorize_logged(session: Session, key: str, login: Login | None) -> Grant:
+    user = active_user(session, login) if login is not None else None
+    if user is None:
+        raise not_allowed()
+    actor = Actor(user=user)
+    if key == PRIVATE_SETTINGS and not may_view_private_settings(session, actor):
+        raise not_allowed()
+    if key == CONTACT_CENTER and not is_staff(session, actor):
+        raise not_allowed()
+    return Grant(room_id=None, user_id=user.id)
+
+
+def is_staff(session: Session, actor: Actor) -> bool:
+    """Who may hear of chats, calls and contacts at all: what each one hears is decided per change."""
+    return actor.can(session, "view-l-room") or can_see_contacts(session, actor)
 
 
 def authorize_room(session: Session, room_id: str, *, token: str | None, login: Login | None) -> Grant:

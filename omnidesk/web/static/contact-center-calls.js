@@ -255,6 +255,13 @@
     });
   }
 
+  // A change to a call this user may see (the server decides): the rows are fetched again, the
+  // filters, page, sort, selection and an open side panel staying as they are.
+  LiveUpdates.watch(
+    (notice) => notice.type === "call",
+    () => table.reload({ quiet: true }),
+  );
+
   CC.onRoute((id) => {
     if (id) openCall(id);
     else {

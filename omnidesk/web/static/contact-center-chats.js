@@ -538,6 +538,13 @@
     }
   }
 
+  // A change to a chat this user may see (the server decides): the rows are fetched again, the
+  // filters, page, sort, selection and an open side panel staying as they are.
+  LiveUpdates.watch(
+    (notice) => notice.type === "room",
+    () => table.reload({ quiet: true }),
+  );
+
   // --- start ---------------------------------------------------------------------------------------
 
   CC.onRoute((id) => {

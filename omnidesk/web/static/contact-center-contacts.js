@@ -675,6 +675,13 @@
 
   // --- start ---------------------------------------------------------------------------------------
 
+  // A contact changed, or a chat opened (a contact's last chat): the rows are fetched again, the
+  // search, page, sort, selection and an open side panel staying as they are.
+  LiveUpdates.watch(
+    (notice) => notice.type === "contact" || (notice.type === "room" && notice.op === "opened"),
+    () => table.reload({ quiet: true }),
+  );
+
   CC.onRoute((id) => {
     if (id) openContact(id);
     else {

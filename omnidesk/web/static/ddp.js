@@ -100,6 +100,9 @@ const DDP = (() => {
           }
           break;
         }
+        case "ready":
+          for (const id of frame.subs || []) this.subscriptions.get(id)?.onReady?.();
+          break;
         case "nosub": {
           const sub = this.subscriptions.get(frame.id);
           if (sub?.onError) sub.onError(frame.error || null);
@@ -141,9 +144,10 @@ const DDP = (() => {
     }
 
     // A stream subscription: `handler(args, eventName)` for each event; kept across reconnections.
-    subscribe(name, params, handler, onError = null) {
+    // `onReady()` runs each time the server confirms it (after every reconnection too).
+    subscribe(name, params, handler, onError = null, onReady = null) {
       const id = `s${this.nextId++}`;
-      this.subscriptions.set(id, { name, params, handler, onError });
+      this.subscriptions.set(id, { name, params, handler, onError, onReady });
       if (this.connected) this.send({ msg: "sub", id, name, params });
       return {
         id,

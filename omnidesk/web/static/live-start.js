@@ -65,21 +65,34 @@
   // --- availability, navigation, start ---------------------------------------------------------------------
 
   const availability = $("availability");
+  function showAvailability(on) {
+    availability.setAttribute("aria-pressed", String(on));
+    availability.classList.toggle("on", on);
+    availability.classList.toggle("off", !on);
+    availability.querySelector(".availability-label").textContent = on ? "Available" : "Not available";
+  }
   if (availability) {
     availability.addEventListener("click", async () => {
       const next = availability.getAttribute("aria-pressed") === "true" ? "not-available" : "available";
       try {
         const data = await api("POST", "livechat/agent.status", { status: next });
-        const on = data.status === "available";
-        availability.setAttribute("aria-pressed", String(on));
-        availability.classList.toggle("on", on);
-        availability.classList.toggle("off", !on);
-        availability.querySelector(".availability-label").textContent = on ? "Available" : "Not available";
-        if (on) loadQueue();
+        showAvailability(data.status === "available");
+        if (data.status === "available") loadQueue();
       } catch (error) {
         toast(error.message, "error");
       }
     });
+    // Switched elsewhere (another tab, a manager, the agent's role taken away): the user's own record.
+    ddp.subscribe(
+      "stream-notify-user",
+      [`${me.id}/userData`, { useCollection: false, args: [] }],
+      ([data]) => {
+        const status = data?.diff?.statusLivechat;
+        if (!status) return;
+        showAvailability(status === "available");
+        if (status === "available") loadQueue();
+      },
+    );
   }
 
   $("back").addEventListener("click", () => {
