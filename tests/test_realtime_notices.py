@@ -43,7 +43,12 @@ def plain_user(services: Services, app_client: TestClient) -> Persona:
 
 @contextmanager
 def listening(url: str, persona: Persona | None, *streams: tuple[str, str]) -> Iterator[DDPClient]:
-    """A connection logged in as ``persona`` (None: nobody), subscribed to each (stream, event name)."""
+    """A connection logged in as ``persona`` (None: nobody), subscribed to each (stream, event name).
+
+    The persona is online first, so its connecting changes no presence (the notices tested here would
+    otherwise follow the presence change of the login)."""
+    if persona is not None:
+        assert persona.post("/api/v1/users.setStatus", json={"status": "online"}).status_code == 200
     with DDPClient(url) as client:
         if persona is not None:
             client.login(persona.token)
