@@ -84,6 +84,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "edit-livechat-customfields": ("omnichannel", MANAGERS),
     "manage-livechat-tags": ("omnichannel", MANAGERS),
     "manage-livechat-priorities": ("omnichannel", MANAGERS),
+    "view-livechat-business-hours": ("omnichannel", SUPERVISORS),
     "view-livechat-analytics": ("omnichannel", SUPERVISORS),
     "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
     "edit-livechat-settings": ("omnichannel", MANAGERS),
@@ -180,6 +181,11 @@ SETTINGS: dict[str, SettingDefault] = {
     ),
     "Livechat_agent_leave_action_timeout": SettingDefault("int", 60, "Omnichannel"),
     "Livechat_agent_leave_comment": SettingDefault("string", "", "Omnichannel"),
+    # Business hours: off, one set for everyone (Single) or per department (Multiple).
+    "Livechat_enable_business_hours": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_business_hour_type": SettingDefault(
+        "select", "Single", "Omnichannel", values=("Single", "Multiple")
+    ),
     # National phone numbers are read in the region of the line they came through, else the contact's
     # country (the contact custom field this names, holding an ISO 3166 code), else the default region.
     "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),

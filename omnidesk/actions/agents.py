@@ -12,6 +12,7 @@ from omnidesk.errors import ApiError
 from omnidesk.events import AgentStatusChanged, DepartmentAgentChange, send_event_on_commit
 from omnidesk.models import DepartmentAgent, Role, User
 from omnidesk.models.accounts import AGENT_ROLE
+from omnidesk.queries.business_hours import agent_within_hours
 
 AGENT_STATUSES = ("available", "not-available")
 
@@ -57,6 +58,7 @@ def remove_staff_role(session: Session, *, user: User, role_id: str) -> None:
 def set_agent_status(session: Session, *, user: User, status: str) -> str:
     if status not in AGENT_STATUSES:
         raise ApiError("error-invalid-status", "Invalid status")
+    user.livechat_status_by_hours = False  # a status set now is nobody's but the setter's
     if user.livechat_status != status:
         user.livechat_status = status
         session.flush()
@@ -80,10 +82,18 @@ def set_agent_chat_limit(session: Session, *, user: User, max_chats: int | None)
         route_waiting_chats(session)
 
 
-def toggle_agent_status(session: Session, *, user: User, status: str | None) -> str:
-    """Set the agent's status, or flip it when ``status`` is None (the agent's own on/off switch)."""
+def toggle_agent_status(session: Session, *, user: User, status: str | None, by: User) -> str:
+    """Set the agent's status, or flip it when ``status`` is None (the agent's own on/off switch).
+    Outside its business hours an agent cannot make itself available (Rocket.Chat's
+    error-business-hours-are-closed); a manager's attempt leaves the status as it is, as there."""
     if not user.active:
         raise ApiError("error-user-deactivated", "User is deactivated")
     if status is None:
         status = "not-available" if user.livechat_status == "available" else "available"
+    if status == user.livechat_status:
+        return status
+    if status == "available" and not agent_within_hours(session, user.id):
+        if by.id != user.id:
+            return user.livechat_status
+        raise ApiError("error-business-hours-are-closed")
     return set_agent_status(session, user=user, status=status)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnidesk import defaults
+from omnidesk.actions.business_hours import ensure_default_hours
 from omnidesk.actions.priorities import ensure_default_priorities
 from omnidesk.models import Permission, Role, Setting
 
@@ -37,4 +38,5 @@ def ensure_defaults(session: Session) -> None:
                 )
             )
     ensure_default_priorities(session)
+    ensure_default_hours(session)
     session.flush()

@@ -37,6 +37,7 @@ from omnidesk.errors import ApiError
 from omnidesk.events import InquiryChanged, RoomChanged, send_event_on_commit
 from omnidesk.models import Contact, Department, DepartmentAgent, Inquiry, Room, User, UserRole, Visitor
 from omnidesk.models.accounts import AGENT_ROLE
+from omnidesk.queries.business_hours import department_open
 from omnidesk.queries.settings import setting_value
 
 # The queue's order: higher priority first (a lower weight), then the longest waiting.
@@ -164,7 +165,11 @@ def _manager_with_room(session: Session, inquiry: Inquiry, room: Room) -> User |
 
 def check_someone_can_serve(session: Session, *, department_id: str | None, contact: Contact | None) -> None:
     """Refuse a new chat nobody could serve, unless chats may wait for agents to come online."""
-    if accepts_chats_without_agents(session) or _manager_for(session, contact) is not None:
+    if accepts_chats_without_agents(session):
+        return
+    if not department_open(session, department_id):  # out of hours nobody serves, managers neither
+        raise ApiError("no-agent-online", "Sorry, no online agents")
+    if _manager_for(session, contact) is not None:
         return
     if not any_agent_available(session, department_id=department_id):
         raise ApiError("no-agent-online", "Sorry, no online agents")
@@ -217,6 +222,8 @@ def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | N
     with room for it; None when it stays queued."""
     if contact_gate_error(session, room=room) is not None:
         return None  # it waits in the queue until the contact is added or verified
+    if not department_open(session, room.department_id):
+        return None  # it waits for the business hours to open
     _lock_routing(session)
     agent = _manager_with_room(session, inquiry, room)
     if agent is None and setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":

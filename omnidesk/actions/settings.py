@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from omnidesk.actions import verification
+from omnidesk.actions.business_hours import apply_business_hours
+from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
 from omnidesk.models import CustomField, EmailInbox, MessagingChannel, Setting, VoiceLine
@@ -59,11 +62,30 @@ def _contact_country_field_setting(session: Session, setting: Setting, value: st
     return key
 
 
+def _non_negative_setting(session: Session, setting: Setting, value: int) -> int:
+    if value < 0 or value > 1_000_000:
+        raise ApiError("error-invalid-setting-value", f"The value of {setting.id} must be from 0 to 1000000")
+    return value
+
+
 # Settings whose value means more than its type says: checked (and normalised) before they are saved.
-_VALUE_CHECKS = {
+_VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Omnichannel_Default_Phone_Region": _phone_region_setting,
     "Omnichannel_Contact_Country_Field": _contact_country_field_setting,
+    "Livechat_maximum_chats_per_agent": _non_negative_setting,
+    "Livechat_agent_leave_action_timeout": _non_negative_setting,
 }
+
+# Settings that may give agents room or take it: the queue is routed again after they change.
+_QUEUE_SETTINGS = frozenset(
+    {
+        "Livechat_Routing_Method",
+        "Livechat_waiting_queue",
+        "Livechat_maximum_chats_per_agent",
+        "Livechat_enabled_when_agent_idle",
+    }
+)
+_HOURS_SETTINGS = frozenset({"Livechat_enable_business_hours", "Livechat_business_hour_type"})
 
 
 # Settings that hold a secret: stored encrypted (``secret_box``), never sent back (``api/settings``).
@@ -83,6 +105,10 @@ def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
     if setting.id == verification.REQUIREMENT_SETTING:
         # A relaxed requirement strands nobody: chats it no longer holds are queued and routed.
         verification.release_chats_no_longer_held(session)
+    if setting.id in _HOURS_SETTINGS:
+        apply_business_hours(session)
+    if setting.id in _QUEUE_SETTINGS | _HOURS_SETTINGS:
+        route_waiting_chats(session)
     return setting
 
 

@@ -173,7 +173,9 @@ def _status_target(session: Session, actor: Actor, agent_id: str | None) -> User
 def agent_status(body: AgentStatusBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "view-l-room")
     target = _status_target(session, actor, body.agentId)
-    return ok(status=agent_actions.toggle_agent_status(session, user=target, status=body.status))
+    return ok(
+        status=agent_actions.toggle_agent_status(session, user=target, status=body.status, by=actor.user)
+    )
 
 
 class AgentData(Body):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import widget_visitor
 from omnidesk.actions.routing import any_agent_available
 from omnidesk.models import User
+from omnidesk.queries.business_hours import department_open
 from omnidesk.queries.departments import widget_departments
 from omnidesk.queries.settings import setting_value
 from omnidesk.queries.visitors import open_room_of_visitor
@@ -22,7 +23,8 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
     departments = widget_departments(session)
     config: dict[str, Any] = {
         "enabled": bool(value("Livechat_enabled")),
-        "online": any_agent_available(session, department_id=department_id),
+        "online": department_open(session, department_id)
+        and any_agent_available(session, department_id=department_id),
         "settings": {
             "registrationForm": bool(value("Livechat_registration_form")),
             "nameFieldRegistrationForm": bool(value("Livechat_name_field_registration_form")),

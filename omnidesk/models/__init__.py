@@ -11,7 +11,7 @@ from omnidesk.models.contacts import (
     ContactPhone,
     ContactVerification,
 )
-from omnidesk.models.departments import CustomField, Department, DepartmentAgent, Priority, Tag
+from omnidesk.models.departments import BusinessHour, CustomField, Department, DepartmentAgent, Priority, Tag
 from omnidesk.models.email_inbox import EmailInbox, EmailThreadMessage
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
@@ -20,6 +20,7 @@ from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
 
 __all__ = [
+    "BusinessHour",
     "Call",
     "CallEvent",
     "ChannelMessage",

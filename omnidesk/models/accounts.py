@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from omnidesk.db import Base, IdType, new_id, utcnow
@@ -41,6 +42,9 @@ class User(Base):
     # The most chats it serves at once (Rocket.Chat's livechat.maxNumberSimultaneousChat); None or 0:
     # the workspace's Livechat_maximum_chats_per_agent applies.
     livechat_max_chats: Mapped[int | None] = mapped_column(Integer)
+    # Business hours made it not-available (Rocket.Chat's livechatStatusSystemModified): their opening
+    # makes it available again; a status the agent set itself stays.
+    livechat_status_by_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     last_routed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

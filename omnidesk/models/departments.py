@@ -27,6 +27,8 @@ class Department(Base):
     # The most of this department's chats one agent serves at once (Rocket.Chat's department
     # maxNumberSimultaneousChat); None or 0: no department limit.
     max_chats_per_agent: Mapped[int | None] = mapped_column(Integer)
+    # The business hours its chats and agents keep (with Livechat_business_hour_type "Multiple").
+    business_hour_id: Mapped[str | None] = mapped_column(IdType)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -84,4 +86,24 @@ class CustomField(Base):
     options: Mapped[str] = mapped_column(Text, default="")  # comma-separated, as Rocket.Chat
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     searchable: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BusinessHour(Base):
+    """When chats are served: open and close times per weekday in one time zone, and closed days.
+
+    ``type`` "default" is the workspace's (one row, seeded); "custom" ones apply to the departments
+    that name them. ``work_hours`` is ``[{"day": "Monday", "start": "08:00", "finish": "17:00",
+    "open": true}, ...]`` in the zone's local time; ``holidays`` are ISO dates closed all day."""
+
+    __tablename__ = "business_hours"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    type: Mapped[str] = mapped_column(String(20), default="custom")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    work_hours: Mapped[list[Any]] = mapped_column(default=list)
+    holidays: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,10 +1,11 @@
-"""The queue's rules that wait for time to pass: the chats of agents who left
-(``Livechat_agent_leave_action``). One thread runs them every few seconds; each run is one
-transaction, and a chat it handles leaves the state that selected it, so two processes running it at
-once handle each chat once."""
+"""The queue's rules that wait for time to pass: business hours opening and closing (agents made
+available and not-available) and the chats of agents who left (``Livechat_agent_leave_action``). One
+thread runs them every few seconds; each run is one transaction, and what it handles leaves the state
+that selected it, so two processes running it at once handle each agent and chat once."""
 
 from __future__ import annotations
 
+from omnidesk.actions.business_hours import apply_business_hours
 from omnidesk.actions.presence import apply_leave_action
 from omnidesk.services import Services
 from omnidesk.workers.periodic import PeriodicWorker
@@ -12,7 +13,7 @@ from omnidesk.workers.periodic import PeriodicWorker
 
 def run_queue_timers(services: Services) -> int:
     with services.transaction() as session:
-        return apply_leave_action(session)
+        return apply_business_hours(session) + apply_leave_action(session)
 
 
 def queue_timers(services: Services, *, interval: float = 5.0) -> PeriodicWorker:

@@ -9,11 +9,14 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from omnidesk.models import BusinessHour
 from omnidesk.services import Services
 from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
@@ -514,3 +517,19 @@ def test_an_answer_to_a_closed_panel_marks_the_chat_button(
     launcher.click()
     expect(panel.get_by_role("log").get_by_text("Thanks for waiting")).to_be_visible()
     expect(launcher).to_have_accessible_name("Chat with us")
+
+
+def test_out_of_business_hours_the_widget_offers_the_offline_form_though_an_agent_is_available(
+    services: Services, new_page: Any, agent: Persona
+) -> None:
+    set_available(services, agent)
+    set_setting(services, "Livechat_enable_business_hours", True)
+    today = datetime.now(UTC).date()
+    with services.transaction() as session:
+        hours = session.scalar(select(BusinessHour).where(BusinessHour.type == "default"))
+        assert hours is not None
+        hours.holidays = [(today + timedelta(days=shift)).isoformat() for shift in (-1, 0, 1)]
+    page = new_page()
+    page.goto("/livechat/test-page")
+    page.get_by_role("button", name="Leave a message").click()
+    expect(page.get_by_role("dialog", name="Leave a message")).to_contain_text("We are not online right now.")
