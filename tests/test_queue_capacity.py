@@ -410,3 +410,28 @@ def test_inquiry_answers_as_rocket_chat_gives_them(
     assert agent.post(TAKE, json={"inquiryId": inquiry}).status_code == 200
     taken = agent2.post(TAKE, json={"inquiryId": inquiry})
     assert_error(taken, 400, "error-inquiry-taken", "Inquiry already taken [error-inquiry-taken]")
+
+
+def test_the_widget_config_tells_a_waiting_visitor_its_place_and_the_estimated_wait(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
+    set_available(services, agent)
+    chat(anonymous, "place-1")
+    second = chat(anonymous, "place-2")
+
+    def queue_info() -> Any:
+        config = anonymous.get("/api/v1/livechat/config", params={"token": "place-2"}).json()["config"]
+        return config.get("queueInfo")
+
+    assert queue_info() == {"spot": 2, "estimatedWaitTimeSeconds": None}  # no chat served yet
+    done = chat(anonymous, "place-done")
+    assert agent.post(TAKE, json={"inquiryId": inquiry_of(agent, done["_id"])}).status_code == 200
+    with services.transaction() as session:
+        room = session.get(Room, done["_id"])
+        assert room is not None
+        room.served_at, room.closed_at, room.open = utcnow() - timedelta(minutes=10), utcnow(), False
+    # One serving agent, chats of ten minutes: the second in line waits about two of them.
+    assert queue_info() == {"spot": 2, "estimatedWaitTimeSeconds": 1200}
+    assert agent.post(TAKE, json={"inquiryId": inquiry_of(agent, second["_id"])}).status_code == 200
+    assert queue_info() is None

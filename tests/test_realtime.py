@@ -365,6 +365,10 @@ def test_the_livechat_room_stream_carries_agent_data_and_queue_places(
     second, second_rid = open_chat(anonymous, "tok-second")
     assert ddp.subscribe(LIVECHAT_ROOM, *visitor_params(first_rid, first.token))["msg"] == "ready"
     assert ddp.subscribe(LIVECHAT_ROOM, *visitor_params(second_rid, second.token))["msg"] == "ready"
+    # Each hears its place as it starts listening.
+    waiting = {"type": "queueData", "data": {"spot": 1, "estimatedWaitTimeSeconds": None}}
+    assert ddp.event(LIVECHAT_ROOM, first_rid) == [waiting]
+    assert ddp.event(LIVECHAT_ROOM, second_rid) == [{**waiting, "data": {**waiting["data"], "spot": 2}}]
 
     inquiry = agent.get("/api/v1/livechat/inquiries.getOne", params={"roomId": first_rid}).json()["inquiry"]
     taken = agent.post("/api/v1/livechat/inquiries.take", json={"inquiryId": inquiry["_id"]})
@@ -397,6 +401,7 @@ def test_agent_data_stays_hidden_when_the_widget_may_not_show_it(
     set_available(services, agent)
     visitor, rid = open_chat(anonymous, "tok-hidden")
     assert ddp.subscribe(LIVECHAT_ROOM, *visitor_params(rid, visitor.token))["msg"] == "ready"
+    assert ddp.event(LIVECHAT_ROOM, rid)[0]["type"] == "queueData"  # its place, as it starts listening
     inquiry = agent.get("/api/v1/livechat/inquiries.getOne", params={"roomId": rid}).json()["inquiry"]
     agent.post("/api/v1/livechat/inquiries.take", json={"inquiryId": inquiry["_id"]})
     assert ddp.event(LIVECHAT_ROOM, rid) == [{"type": "agentData", "data": {"hiddenInfo": True}}]

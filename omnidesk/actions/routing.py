@@ -38,10 +38,9 @@ from omnidesk.events import InquiryChanged, RoomChanged, send_event_on_commit
 from omnidesk.models import Contact, Department, DepartmentAgent, Inquiry, Room, User, UserRole, Visitor
 from omnidesk.models.accounts import AGENT_ROLE
 from omnidesk.queries.business_hours import department_open
+from omnidesk.queries.inquiries import QUEUE_ORDER, average_chat_seconds, estimated_wait_seconds, queue_spots
 from omnidesk.queries.settings import setting_value
 
-# The queue's order: higher priority first (a lower weight), then the longest waiting.
-QUEUE_ORDER = (Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
 ROUTING_LOCK = "routing"
 
 
@@ -115,6 +114,28 @@ def has_room_for(session: Session, user_id: str, *, department_id: str | None) -
         return True
     query = _with_room(select(User).where(User.id == user_id), limits, department_id)
     return session.scalar(select(exists(query.subquery()))) or False
+
+
+def serving_agent_count(session: Session, *, department_id: str | None) -> int:
+    query = _serving_agents_query(session, department_id).with_only_columns(func.count(User.id.distinct()))
+    return session.scalar(query) or 0
+
+
+def queue_places(session: Session, room_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """What a waiting visitor is told (Rocket.Chat's queueInfo): its place in the queue and the
+    estimated wait in seconds (None until chats have been served and closed)."""
+    spots = queue_spots(session, room_ids)
+    if not spots:
+        return {}
+    average = average_chat_seconds(session)
+    serving = serving_agent_count(session, department_id=None)
+    return {
+        room_id: {
+            "spot": spot,
+            "estimatedWaitTimeSeconds": estimated_wait_seconds(spot, average=average, serving=serving),
+        }
+        for room_id, spot in spots.items()
+    }
 
 
 def any_agent_available(session: Session, *, department_id: str | None) -> bool:

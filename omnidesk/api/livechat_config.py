@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from omnidesk.access import widget_visitor
-from omnidesk.actions.routing import any_agent_available
+from omnidesk.actions.routing import any_agent_available, queue_places
 from omnidesk.models import User
 from omnidesk.queries.business_hours import department_open
 from omnidesk.queries.departments import widget_departments
@@ -74,6 +74,9 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
         room = open_room_of_visitor(session, visitor.id)
         if room is not None:
             config["room"] = room_shape(room)
+            place = queue_places(session, {room.id}).get(room.id)
+            if place is not None:  # Rocket.Chat's queueInfo: where a waiting visitor stands
+                config["queueInfo"] = place
             agent = session.get(User, room.served_by_id) if room.served_by_id else None
             if agent is not None and value("Livechat_show_agent_info"):
                 config["agent"] = {"_id": agent.id, "username": agent.username, "name": agent.name}

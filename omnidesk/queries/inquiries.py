@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from omnidesk.models import DepartmentAgent, Inquiry
+from omnidesk.models import DepartmentAgent, Inquiry, Room
+
+# The queue's order: higher priority first (a lower weight), then the longest waiting.
+QUEUE_ORDER = (Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
+MAX_QUEUE_SCAN = 5000  # places are counted among the first this many waiting chats
+RECENT_CHATS = 100  # the estimated wait averages the length of this many recent chats
 
 
 def queued_inquiries(
@@ -35,3 +40,45 @@ def queued_inquiries(
 
 def inquiry_of_room(session: Session, room_id: str) -> Inquiry | None:
     return session.scalar(select(Inquiry).where(Inquiry.room_id == room_id))
+
+
+def queue_spots(session: Session, room_ids: set[str]) -> dict[str, int]:
+    """Each queued room's place in its queue (its department's, or the general one), from 1."""
+    queue = session.execute(
+        select(Inquiry.room_id, Inquiry.department_id)
+        .where(Inquiry.status == "queued")
+        .order_by(*QUEUE_ORDER)
+        .limit(MAX_QUEUE_SCAN)
+    ).all()
+    spots: dict[str, int] = {}
+    ahead: dict[str | None, int] = {}
+    for room_id, department_id in queue:
+        ahead[department_id] = ahead.get(department_id, 0) + 1
+        if room_id in room_ids:
+            # A room without a department waits behind everyone; one with, behind its department.
+            spots[room_id] = sum(ahead.values()) if department_id is None else ahead[department_id]
+    return spots
+
+
+def average_chat_seconds(session: Session) -> float | None:
+    """How long the recent served chats lasted, from an agent taking them to their close."""
+    rows = session.execute(
+        select(Room.served_at, Room.closed_at)
+        .where(Room.closed_at.is_not(None), Room.served_at.is_not(None))
+        .order_by(Room.closed_at.desc())
+        .limit(RECENT_CHATS)
+    ).all()
+    lengths = [
+        (closed - served).total_seconds()
+        for served, closed in rows
+        if served is not None and closed is not None and closed >= served
+    ]
+    return sum(lengths) / len(lengths) if lengths else None
+
+
+def estimated_wait_seconds(spot: int, *, average: float | None, serving: int) -> int | None:
+    """The wait of the chat at ``spot``: a round of chats for every ``serving`` agents ahead of it,
+    then one (Rocket.Chat's estimate, with the serving agents as the chats handled at once)."""
+    if average is None:
+        return None
+    return round(((spot - 1) // max(serving, 1) + 1) * average)

@@ -22,8 +22,6 @@ from omnidesk.realtime.ejson import to_ejson
 from omnidesk.shapes.livechat import message_shape, room_shape
 from omnidesk.shapes.settings import shown_value
 
-MAX_QUEUE_SCAN = 5000
-
 
 def message_document(message: Message) -> dict[str, Any]:
     shape = message_shape(message)
@@ -129,24 +127,6 @@ def agent_data(session: Session, agent_id: str) -> dict[str, Any] | None:
     if setting_value(session, "Livechat_show_agent_email") and agent.email:
         data["emails"] = [{"address": agent.email}]
     return data
-
-
-def queue_spots(session: Session, room_ids: set[str]) -> dict[str, int]:
-    """Each queued room's place in its queue (its department's, or the general one), from 1."""
-    queue = session.execute(
-        select(Inquiry.room_id, Inquiry.department_id)
-        .where(Inquiry.status == "queued")
-        .order_by(Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
-        .limit(MAX_QUEUE_SCAN)
-    ).all()
-    spots: dict[str, int] = {}
-    ahead: dict[str | None, int] = {}
-    for room_id, department_id in queue:
-        ahead[department_id] = ahead.get(department_id, 0) + 1
-        if room_id in room_ids:
-            # A room without a department waits behind everyone; one with, behind its department.
-            spots[room_id] = sum(ahead.values()) if department_id is None else ahead[department_id]
-    return spots
 
 
 def open_rooms_served_by(session: Session, user_id: str, among: set[str] | None = None) -> list[str]:

@@ -25,6 +25,7 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket
 
+from omnidesk.actions.routing import queue_places
 from omnidesk.events import (
     DepartmentChanged,
     Event,
@@ -77,8 +78,9 @@ class Realtime:
         # collection -> event name -> connection -> how many of its subscriptions listen there
         self._listeners: dict[str, dict[str, dict[Connection, int]]] = {name: {} for name in STREAMS}
         self._room_subscriptions: dict[str, set[tuple[Connection, str]]] = {}
-        self._queue_spots: dict[str, int] = {}  # queued room -> last place pushed
+        self._queue_spots: dict[str, dict[str, Any]] = {}  # queued room -> last place pushed
         self.presence = PresenceTracker(services)
+        self._greetings: set[asyncio.Task[None]] = set()
 
     # --- life cycle ---------------------------------------------------------------------------------
 
@@ -157,6 +159,20 @@ class Realtime:
             self._room_subscriptions.setdefault(subscription.grant.room_id, set()).add(
                 (connection, subscription.id)
             )
+        if subscription.collection == LIVECHAT_ROOM and subscription.grant.room_id:
+            task = asyncio.get_running_loop().create_task(
+                self._tell_place(connection, subscription.grant.room_id), name="realtime-queue-place"
+            )
+            self._greetings.add(task)
+            task.add_done_callback(self._greetings.discard)
+
+    async def _tell_place(self, connection: Connection, room_id: str) -> None:
+        """A visitor who starts listening to its waiting chat hears its place at once (``queueData``),
+        not only when the place next changes."""
+        place = (await self.read(queue_places, {room_id})).get(room_id)
+        if place is not None and not connection.closed:
+            frame = protocol.changed(LIVECHAT_ROOM, room_id, [{"type": "queueData", "data": place}])
+            connection.send_text(ejson.dumps(frame))
 
     def unsubscribe(self, connection: Connection, sub_id: str) -> None:
         subscription = connection.subscriptions.pop(sub_id, None)
@@ -417,12 +433,11 @@ class Realtime:
         if not watched:
             self._queue_spots.clear()
             return
-        spots = await self.read(documents.queue_spots, watched)
-        for room_id, spot in spots.items():
-            if self._queue_spots.get(room_id) != spot:
-                data = {"spot": spot, "estimatedWaitTimeSeconds": None}
-                self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "queueData", "data": data}])
-        self._queue_spots = spots
+        places = await self.read(queue_places, watched)
+        for room_id, place in places.items():
+            if self._queue_spots.get(room_id) != place:
+                self.fan_out(LIVECHAT_ROOM, room_id, [{"type": "queueData", "data": place}])
+        self._queue_spots = places
 
     async def _user_status_changed(self, event: UserStatusChanged) -> None:
         """``agentStatus`` to the visitors an agent is serving when its presence changes."""

@@ -99,7 +99,7 @@ def test_a_visitor_and_an_agent_chat_live_and_the_agent_adds_the_contact_and_clo
     visitor_dialogs = _record_dialogs(visitor)
     panel = _visitor_starts_chat(visitor, name="Vera Visitor", email="vera@example.com")
     _say(panel, "Hello, I need help with my order")
-    expect(panel.get_by_role("status").first).to_have_text("Waiting for an agent…")
+    expect(panel.get_by_role("status").first).to_have_text("You're next in line…")
 
     # The chat arrives in the agent's queue without a reload.
     expect(queue).to_contain_text("Vera Visitor")
@@ -533,3 +533,20 @@ def test_out_of_business_hours_the_widget_offers_the_offline_form_though_an_agen
     page.goto("/livechat/test-page")
     page.get_by_role("button", name="Leave a message").click()
     expect(page.get_by_role("dialog", name="Leave a message")).to_contain_text("We are not online right now.")
+
+
+def test_a_waiting_visitor_sees_its_place_in_line_move_up(
+    services: Services, new_page: Any, agent: Persona, manager: Persona
+) -> None:
+    set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
+    set_available(services, agent)
+    first = _visitor_starts_chat(new_page(), name="First Fiona")
+    _say(first, "I was here first")
+    second = _visitor_starts_chat(new_page(), name="Second Sam")
+    _say(second, "Me too")
+    expect(second.get_by_role("status").first).to_have_text("You're number 2 in line…")
+    queued = manager.get("/api/v1/livechat/inquiries.queued").json()["inquiries"]
+    fiona = next(inquiry for inquiry in queued if inquiry["name"] == "First Fiona")
+    assert agent.post("/api/v1/livechat/inquiries.take", json={"inquiryId": fiona["_id"]}).status_code == 200
+    expect(second.get_by_role("status").first).to_have_text("You're next in line…")
+    expect(first.get_by_role("status").first).to_have_text("You're chatting with Alex Agent")

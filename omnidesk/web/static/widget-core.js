@@ -60,6 +60,7 @@ const Widget = document.getElementById("omnidesk-livechat")
         configAt: 0,
         guest: null,
         agent: null,
+        queue: null, // the place in line while the chat waits (queueInfo, queueData)
         open: false,
         view: "loading",
         chat: null, // the chat view's nodes while it shows

@@ -95,7 +95,16 @@
     else if (state.agent && !state.agent.hiddenInfo)
       subtitle.textContent = `You're chatting with ${state.agent.name || state.agent.username}`;
     else if (state.agent) subtitle.textContent = "An agent is with you";
+    else if (state.queue?.spot) subtitle.textContent = queueText(state.queue);
     else subtitle.textContent = "Waiting for an agent…";
+  }
+
+  // Rocket.Chat's queueInfo: the visitor's place in line and, once chats have been served, the wait.
+  function queueText({ spot, estimatedWaitTimeSeconds: wait }) {
+    const place = spot === 1 ? "You're next in line" : `You're number ${spot} in line`;
+    if (!wait) return `${place}…`;
+    const minutes = Math.max(1, Math.round(wait / 60));
+    return `${place} · about ${minutes} minute${minutes === 1 ? "" : "s"}`;
   }
 
   Object.assign(Widget, { launcher, subtitle, show, setUnread, applyTheme, updateSubtitle });

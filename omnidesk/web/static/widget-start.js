@@ -44,6 +44,7 @@
       state.rid = config.room._id;
       save();
       if (config.agent) state.agent = config.agent;
+      state.queue = config.queueInfo || null;
       showChat();
       return;
     }

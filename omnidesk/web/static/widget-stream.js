@@ -82,6 +82,10 @@
       ddp.subscribe("stream-livechat-room", DDP.visitorParams(rid, state.token), ([event]) => {
         if (event && event.type === "agentData") {
           state.agent = event.data;
+          state.queue = null;
+          updateSubtitle();
+        } else if (event && event.type === "queueData") {
+          state.queue = event.data;
           updateSubtitle();
         }
       }),
