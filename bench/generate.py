@@ -667,6 +667,7 @@ class _Gen:
                 count,
                 state != "closed" and count % 2 == 1,
                 None,
+                None,
                 stamp(closed_at or last_at),
             )
         )

@@ -181,6 +181,14 @@ SETTINGS: dict[str, SettingDefault] = {
     ),
     "Livechat_agent_leave_action_timeout": SettingDefault("int", 60, "Omnichannel"),
     "Livechat_agent_leave_comment": SettingDefault("string", "", "Omnichannel"),
+    # Inactivity rules: chats whose visitor stopped answering are closed or put on hold after the timeout
+    # (seconds); chats their agent has not answered move on after the auto-transfer timeout (0: off).
+    "Livechat_abandoned_rooms_action": SettingDefault(
+        "select", "none", "Omnichannel", values=("none", "close", "on-hold")
+    ),
+    "Livechat_visitor_inactivity_timeout": SettingDefault("int", 3600, "Omnichannel"),
+    "Livechat_abandoned_rooms_closed_custom_message": SettingDefault("string", "", "Omnichannel"),
+    "Livechat_auto_transfer_chat_timeout": SettingDefault("int", 0, "Omnichannel"),
     # Business hours: off, one set for everyone (Single) or per department (Multiple).
     "Livechat_enable_business_hours": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_business_hour_type": SettingDefault(

@@ -548,3 +548,23 @@ def test_0019_moves_line_and_inbox_settings_into_one_encrypted_document_and_back
     with fresh_database.engine.connect() as connection:
         again = connection.execute(text("SELECT config FROM email_inboxes")).scalar()
     assert decrypt_json(again)["imap"]["password"] == "imap-secret-1"
+
+
+def test_0020_and_0021_go_down_and_up_again_keeping_the_rows(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0021_room_inactivity")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-1"}])
+        connection.execute(
+            Room.__table__.insert(),
+            [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "widget", "created_at": now}],
+        )
+    _migrate(fresh_database, "0019_line_and_inbox_config", down=True)
+    with fresh_database.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM rooms")).scalar() == 1
+        columns = {column["name"] for column in inspect(connection).get_columns("rooms")}
+        assert "awaiting_visitor_since" not in columns
+        assert "business_hours" not in inspect(connection).get_table_names()
+    _migrate(fresh_database, "0021_room_inactivity")
+    with fresh_database.engine.begin() as connection:
+        assert connection.execute(text("SELECT awaiting_visitor_since FROM rooms")).scalar() is None

@@ -34,6 +34,7 @@ def send_visitor_message(
         message_id=message_id,
     )
     room.waiting_response = True
+    room.awaiting_visitor_since = None
     # The queue shows what the visitor first wrote.
     session.execute(
         update(Inquiry).where(Inquiry.room_id == room.id, Inquiry.message == "").values(message=msg[:500]),
@@ -68,4 +69,6 @@ def send_agent_message(
     if channel is not None:
         channel.queue_reply(session, room=room, message=message, destination=destination)
     room.waiting_response = False
+    if room.awaiting_visitor_since is None:
+        room.awaiting_visitor_since = message.created_at
     return message

@@ -433,6 +433,39 @@ def forward_room(
         route_waiting_chats(session)  # the previous agent has room for one more now
 
 
+def auto_transfer(session: Session, *, room: Room, after_seconds: int) -> bool:
+    """An unanswered chat leaves its agent: to the least busy other agent with room (automatic
+    routing), else back to the queue (manual routing); with automatic routing and nobody else, it
+    stays. Returns whether it moved."""
+    agent = session.get(User, room.served_by_id) if room.served_by_id else None
+    if agent is None:
+        return False
+    transfer: dict[str, object] = {
+        "comment": str(after_seconds),
+        "transferredBy": {"_id": agent.id, "username": agent.username, "name": agent.name},
+    }
+    if setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
+        _lock_routing(session)
+        other = least_busy_agent(session, department_id=room.department_id, exclude=agent.id)
+        if other is None:
+            return False
+        _serve(session, room=room, agent=other)
+        transfer |= {
+            "transferredTo": {"username": other.username, "name": other.name},
+            "scope": "autoTransferUnansweredChatsToAgent",
+        }
+    else:
+        department = session.get(Department, room.department_id) if room.department_id else None
+        _requeue(session, room=room, department=department)
+        transfer["scope"] = "autoTransferUnansweredChatsToQueue"
+    add_system_message(
+        session, room=room, type="livechat_transfer_history", by=agent, extra={"transferData": transfer}
+    )
+    send_event_on_commit(session, room_event("transferred", room, previous_agent_id=agent.id))
+    route_waiting_chats(session)  # the agent it left has room again
+    return True
+
+
 def requeue_room(session: Session, *, room: Room, by: User) -> None:
     """Put a chat ``by`` served back in the queue of its department (the agent left), and route it."""
     department = session.get(Department, room.department_id) if room.department_id else None

@@ -74,6 +74,8 @@ _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Omnichannel_Contact_Country_Field": _contact_country_field_setting,
     "Livechat_maximum_chats_per_agent": _non_negative_setting,
     "Livechat_agent_leave_action_timeout": _non_negative_setting,
+    "Livechat_visitor_inactivity_timeout": _non_negative_setting,
+    "Livechat_auto_transfer_chat_timeout": _non_negative_setting,
 }
 
 # Settings that may give agents room or take it: the queue is routed again after they change.

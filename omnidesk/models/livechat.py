@@ -92,6 +92,9 @@ class Room(Base):
     last_message_id: Mapped[str | None] = mapped_column(IdType)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     waiting_response: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Since when the visitor owes an answer: the agent's first reply after the visitor last wrote
+    # (Rocket.Chat's responseBy.firstResponseTs); the abandonment rule counts from it.
+    awaiting_visitor_since: Mapped[datetime | None]
     transcript_email: Mapped[str | None] = mapped_column(String(320))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

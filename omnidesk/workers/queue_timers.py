@@ -1,11 +1,13 @@
 """The queue's rules that wait for time to pass: business hours opening and closing (agents made
-available and not-available) and the chats of agents who left (``Livechat_agent_leave_action``). One
+available and not-available), the chats of agents who left (``Livechat_agent_leave_action``), and
+the inactivity rules (abandoned and unanswered chats, ``actions/inactivity``). One
 thread runs them every few seconds; each run is one transaction, and what it handles leaves the state
 that selected it, so two processes running it at once handle each agent and chat once."""
 
 from __future__ import annotations
 
 from omnidesk.actions.business_hours import apply_business_hours
+from omnidesk.actions.inactivity import close_abandoned_chats, transfer_unanswered_chats
 from omnidesk.actions.presence import apply_leave_action
 from omnidesk.services import Services
 from omnidesk.workers.periodic import PeriodicWorker
@@ -13,7 +15,12 @@ from omnidesk.workers.periodic import PeriodicWorker
 
 def run_queue_timers(services: Services) -> int:
     with services.transaction() as session:
-        return apply_business_hours(session) + apply_leave_action(session)
+        return (
+            apply_business_hours(session)
+            + apply_leave_action(session)
+            + close_abandoned_chats(session)
+            + transfer_unanswered_chats(session)
+        )
 
 
 def queue_timers(services: Services, *, interval: float = 5.0) -> PeriodicWorker:
