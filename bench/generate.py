@@ -72,7 +72,9 @@ BULK_TABLES = (
     "contact_search_entries",
 )
 
-Row = tuple[Any, ...]
+# A row is its values in the table's column order (the bulk tables, for speed) or a dict by column name
+# (the small tables), whose missing columns take the model's default (``_positional``).
+Row = tuple[Any, ...] | dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,29 @@ class _Gen:
 
     # --- the small tables ---
 
+    @staticmethod
+    def _user(
+        user_id: str, username: str, name: str, password_hash: str, now: str, *, livechat_status: str
+    ) -> dict[str, Any]:
+        """A staff row by column name; the columns it leaves out take their model's default."""
+        return {
+            "id": user_id,
+            "username": username,
+            "name": name,
+            "email": f"{username}@example.com",
+            "email_verified": True,
+            "password_hash": password_hash,
+            "active": True,
+            "type": "user",
+            "status": "online",
+            "status_default": "online",
+            "status_text": "",
+            "require_password_change": False,
+            "livechat_status": livechat_status,
+            "created_at": now,
+            "updated_at": now,
+        }
+
     def staff(self, password_hash: str) -> dict[str, list[Row]]:
         rng, now = self.rng, self.stamp(self.now - self.plan.days * 86400 - 86400)
         users: list[Row] = []
@@ -160,51 +185,20 @@ class _Gen:
             agent_id, username = self.new_id(), f"agent.{index + 1:03d}"
             self.agents.append((agent_id, username, f"{first} {last}"))
             users.append(
-                (
-                    agent_id,
-                    username,
-                    f"{first} {last}",
-                    f"{username}@example.com",
-                    True,
-                    password_hash,
-                    True,
-                    "user",
-                    "online",
-                    "online",
-                    None,
-                    "",
-                    False,
-                    "available",
-                    None,
-                    None,
-                    now,
-                    now,
-                    None,
+                self._user(
+                    agent_id, username, f"{first} {last}", password_hash, now, livechat_status="available"
                 )
             )
             roles += [(agent_id, "livechat-agent"), (agent_id, "user")]
         manager_id = self.new_id()
         users.append(
-            (
+            self._user(
                 manager_id,
                 MANAGER_USERNAME,
                 "Bench Manager",
-                "bench.manager@example.com",
-                True,
                 password_hash,
-                True,
-                "user",
-                "online",
-                "online",
-                None,
-                "",
-                False,
-                "not-available",
-                None,
-                None,
                 now,
-                now,
-                None,
+                livechat_status="not-available",
             )
         )
         roles += [(manager_id, "livechat-manager"), (manager_id, "user")]
@@ -215,22 +209,20 @@ class _Gen:
             self.department_ids.append(department_id)
             name = pools.DEPARTMENT_NAMES[index % len(pools.DEPARTMENT_NAMES)]
             departments.append(
-                (
-                    department_id,
-                    name,
-                    True,
-                    f"The {name} team",
-                    f"{name.lower()}@example.com",
-                    True,
-                    True,
-                    False,
-                    "[]",
-                    None,
-                    None,
-                    False,
-                    now,
-                    now,
-                )
+                {
+                    "id": department_id,
+                    "name": name,
+                    "enabled": True,
+                    "description": f"The {name} team",
+                    "email": f"{name.lower()}@example.com",
+                    "show_on_registration": True,
+                    "show_on_offline_form": True,
+                    "request_tag_before_closing": False,
+                    "chat_closing_tags": "[]",
+                    "archived": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
             self.department_agents.append([])
         for index in range(self.plan.agents):
@@ -279,8 +271,8 @@ class _Gen:
             "user_roles": roles,
             "departments": departments,
             "department_agents": members,
-            "livechat_tags": tags,
-            "livechat_custom_fields": custom_fields,
+            "livechat_tags": list[Row](tags),
+            "livechat_custom_fields": list[Row](custom_fields),
         }
 
     # --- people ---
@@ -765,6 +757,7 @@ class _SqliteLoader(_Loader):
         cursor.execute("BEGIN")
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
+        rows = _positional(table, rows)
         if rows:
             columns = _columns(table, rows)
             marks = ",".join("?" * len(columns))
@@ -830,6 +823,7 @@ class _PostgresLoader(_Loader):
         self.conn.commit()
 
     def insert(self, table: str, rows: Sequence[Row]) -> None:
+        rows = _positional(table, rows)
         if rows:
             columns = ",".join(f'"{column}"' for column in _columns(table, rows))
             with self.conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -853,6 +847,37 @@ class _PostgresLoader(_Loader):
         self.conn.autocommit = False
         phases["vacuum analyze"] = time.monotonic() - started
         return phases
+
+
+def _positional(table: str, rows: Sequence[Row]) -> Sequence[Row]:
+    """Rows by column name as tuples in column order; a column a row leaves out takes the model's
+    scalar default (None when it has none and may be null; else the load stops naming it)."""
+    if not rows or not isinstance(rows[0], dict):
+        return rows
+    model = Base.metadata.tables[table]
+    unknown = set().union(*(row.keys() for row in rows if isinstance(row, dict))) - set(COLUMNS[table])
+    if unknown:
+        raise RuntimeError(f"the generator's {table} rows name columns the model lacks: {sorted(unknown)}")
+    defaults: dict[str, Any] = {}
+    for column in model.columns:
+        arg = getattr(column.default, "arg", None)
+        default = None if callable(arg) else arg
+        if default is None and not column.nullable and column.server_default is None:
+            defaults[column.name] = _REQUIRED
+        else:
+            defaults[column.name] = default
+    converted = []
+    for row in rows:
+        assert isinstance(row, dict)
+        values = tuple(row.get(name, defaults[name]) for name in COLUMNS[table])
+        missing = [name for name, value in zip(COLUMNS[table], values, strict=True) if value is _REQUIRED]
+        if missing:
+            raise RuntimeError(f"the generator's {table} rows lack the required columns {missing}")
+        converted.append(values)
+    return converted
+
+
+_REQUIRED = object()
 
 
 def _columns(table: str, rows: Sequence[Row]) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ PAGES = {
     "custom-fields": AdminPage("admin/custom_fields.html", "Custom fields"),
     "tags": AdminPage("admin/tags.html", "Tags"),
     "priorities": AdminPage("admin/priorities.html", "Priorities"),
+    "business-hours": AdminPage("admin/business_hours.html", "Business hours"),
     "voice-lines": AdminPage("admin/voice_lines.html", "Voice lines"),
 }
 
@@ -96,6 +97,73 @@ SETTING_SECTIONS = (
                 "Assign new conversations to the contact manager",
                 "boolean",
                 "When the contact's manager is available, the chat or call goes to them first.",
+            ),
+        ),
+    ),
+    SettingSection(
+        "Queue",
+        "edit-livechat-settings",
+        (
+            SettingField(
+                "Livechat_waiting_queue",
+                "Chat limits",
+                "boolean",
+                "Agents take at most their limit of chats at once; the rest wait in the queue.",
+            ),
+            SettingField(
+                "Livechat_maximum_chats_per_agent",
+                "Chats per agent",
+                "int",
+                "The workspace's limit (0: none). An agent's own limit, on the Agents page, comes first.",
+            ),
+            SettingField(
+                "Livechat_enabled_when_agent_idle",
+                "Away agents get new chats",
+                "boolean",
+                "Off: an agent whose status is away gets no new chats.",
+            ),
+            SettingField(
+                "Livechat_agent_leave_action",
+                "When an agent goes offline",
+                "select",
+                "What happens to its open chats after the timeout below.",
+                (("none", "Nothing"), ("forward", "Put them back in the queue"), ("close", "Close them")),
+            ),
+            SettingField("Livechat_agent_leave_action_timeout", "Offline timeout (seconds)", "int"),
+            SettingField("Livechat_agent_leave_comment", "Closing comment when an agent left", "text"),
+            SettingField(
+                "Livechat_abandoned_rooms_action",
+                "When a visitor stops answering",
+                "select",
+                "After the inactivity timeout below, counted from the agent's first unanswered reply.",
+                (("none", "Nothing"), ("close", "Close the chat"), ("on-hold", "Put the chat on hold")),
+            ),
+            SettingField(
+                "Livechat_visitor_inactivity_timeout", "Visitor inactivity timeout (seconds)", "int"
+            ),
+            SettingField(
+                "Livechat_abandoned_rooms_closed_custom_message",
+                "Closing message for abandoned chats",
+                "text",
+            ),
+            SettingField(
+                "Livechat_auto_transfer_chat_timeout",
+                "Move unanswered chats after (seconds)",
+                "int",
+                "A chat its agent has not answered goes to another agent (0: never).",
+            ),
+            SettingField(
+                "Livechat_enable_business_hours",
+                "Business hours",
+                "boolean",
+                "Out of hours the widget offers the offline form and agents are not available.",
+            ),
+            SettingField(
+                "Livechat_business_hour_type",
+                "Business hours apply",
+                "select",
+                "",
+                (("Single", "The same hours for everyone"), ("Multiple", "Per department")),
             ),
         ),
     ),

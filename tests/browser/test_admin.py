@@ -136,3 +136,40 @@ def test_a_manager_sets_an_agents_chat_limit_keeping_its_departments(
     assert shown["livechat"] == {"maxNumberSimultaneousChat": 4}
     assert shown["departments"] == [department_id]
     expect(page.get_by_label("alex max chats")).to_have_value("4")
+
+
+def test_a_manager_edits_the_default_business_hours_and_adds_hours_for_a_department(
+    new_page: Any, services: Services, manager: Persona
+) -> None:
+    with services.transaction() as session:
+        session.add(Department(name="Returns", chat_closing_tags=[]))
+    page = signed_in(new_page(), "mona")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Business hours").click()
+    default = page.get_by_role("form", name="Default hours")
+    default.get_by_label("Time zone").fill("Europe/Berlin")
+    default.get_by_label("Sunday open", exact=True).uncheck()
+    default.get_by_label("Monday opens at").fill("09:00")
+    default.get_by_label("Closed days").fill("2026-12-25")
+    default.get_by_role("button", name="Save Default hours").click()
+    expect(page.get_by_text("Business hours saved.")).to_be_visible()
+    hours = manager.get("/api/v1/livechat/business-hour", params={"type": "default"}).json()["businessHour"]
+    assert hours["timezone"]["name"] == "Europe/Berlin" and hours["holidays"] == ["2026-12-25"]
+    by_day = {entry["day"]: entry for entry in hours["workHours"]}
+    assert by_day["Sunday"]["open"] is False and by_day["Monday"]["start"]["time"] == "09:00"
+
+    page.get_by_role("button", name="New business hours").click()
+    fresh = page.get_by_role("form", name="New business hours")
+    fresh.get_by_label("Name").fill("Returns desk")
+    fresh.get_by_label("Monday open", exact=True).check()
+    fresh.get_by_label("Returns").check()
+    fresh.get_by_role("button", name="Save New business hours").click()
+    expect(page.get_by_role("form", name="Returns desk")).to_be_visible()
+    listed = manager.get("/api/v1/livechat/business-hours", params={"name": "returns"}).json()
+    (custom,) = listed["businessHours"]
+    assert [department["name"] for department in custom["departments"]] == ["Returns"]
+    page.get_by_role("form", name="Returns desk").get_by_label("Monday closes at").fill("08:00")
+    page.get_by_role("form", name="Returns desk").get_by_label("Monday opens at").fill("10:00")
+    page.get_by_role("form", name="Returns desk").get_by_role("button", name="Save Returns desk").click()
+    expect(page.get_by_role("form", name="Returns desk").get_by_role("alert")).to_contain_text(
+        "On Monday the hours must finish after they start"
+    )
