@@ -52,7 +52,9 @@ NAVIGATION = [
     ),
     NavEntry("Tags", "/admin/tags", "tag", "manage-livechat-tags", "Administration"),
     NavEntry("Priorities", "/admin/priorities", "priority", "manage-livechat-priorities", "Administration"),
-    NavEntry("Business hours", "/admin/business-hours", "clock", "view-livechat-business-hours", "Administration"),
+    NavEntry(
+        "Business hours", "/admin/business-hours", "clock", "view-livechat-business-hours", "Administration"
+    ),
     NavEntry("Voice lines", "/admin/voice-lines", "phone", "manage-voice-lines", "Administration"),
     NavEntry("Settings", "/admin/settings", "settings", "edit-livechat-settings", "Administration"),
 ]
