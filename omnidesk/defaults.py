@@ -84,6 +84,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "edit-livechat-customfields": ("omnichannel", MANAGERS),
     "manage-livechat-tags": ("omnichannel", MANAGERS),
     "manage-livechat-priorities": ("omnichannel", MANAGERS),
+    "manage-livechat-sla": ("omnichannel", MANAGERS),
     "view-livechat-analytics": ("omnichannel", SUPERVISORS),
     "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
     "edit-livechat-settings": ("omnichannel", MANAGERS),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from omnidesk.access import Actor, agent_serves_department
 from omnidesk.models import Inquiry, Message, Permission, Room, Setting, User
 from omnidesk.models.accounts import AGENT_ROLE
+from omnidesk.queries.inquiries import QUEUE_ORDER
 from omnidesk.queries.settings import setting_value
 from omnidesk.realtime.ejson import to_ejson
 from omnidesk.shapes.livechat import message_shape, room_shape
@@ -136,7 +137,7 @@ def queue_spots(session: Session, room_ids: set[str]) -> dict[str, int]:
     queue = session.execute(
         select(Inquiry.room_id, Inquiry.department_id)
         .where(Inquiry.status == "queued")
-        .order_by(Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
+        .order_by(*QUEUE_ORDER)
         .limit(MAX_QUEUE_SCAN)
     ).all()
     spots: dict[str, int] = {}

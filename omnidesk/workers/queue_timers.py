@@ -1,18 +1,20 @@
 """The queue's rules that wait for time to pass: the chats of agents who left
-(``Livechat_agent_leave_action``). One thread runs them every few seconds; each run is one
+(``Livechat_agent_leave_action``) and the chats whose SLA came due unanswered (marked overdue once:
+``actions/slas.mark_overdue_chats``). One thread runs them every few seconds; each run is one
 transaction, and a chat it handles leaves the state that selected it, so two processes running it at
 once handle each chat once."""
 
 from __future__ import annotations
 
 from omnidesk.actions.presence import apply_leave_action
+from omnidesk.actions.slas import mark_overdue_chats
 from omnidesk.services import Services
 from omnidesk.workers.periodic import PeriodicWorker
 
 
 def run_queue_timers(services: Services) -> int:
     with services.transaction() as session:
-        return apply_leave_action(session)
+        return apply_leave_action(session) + mark_overdue_chats(session)
 
 
 def queue_timers(services: Services, *, interval: float = 5.0) -> PeriodicWorker:
