@@ -52,6 +52,7 @@ NAVIGATION = [
     ),
     NavEntry("Tags", "/admin/tags", "tag", "manage-livechat-tags", "Administration"),
     NavEntry("Priorities", "/admin/priorities", "priority", "manage-livechat-priorities", "Administration"),
+    NavEntry("SLAs", "/admin/slas", "sla", "manage-livechat-sla", "Administration"),
     NavEntry("Voice lines", "/admin/voice-lines", "phone", "manage-voice-lines", "Administration"),
     NavEntry("Settings", "/admin/settings", "settings", "edit-livechat-settings", "Administration"),
 ]
