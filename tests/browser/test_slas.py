@@ -42,6 +42,16 @@ def test_a_manager_creates_an_sla_gives_it_to_a_chat_and_sees_it_come_due(
     expect(row).to_contain_text("Premium customers")
     expect(row).to_contain_text("1 h 30 min")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Departments").click()
+    page.get_by_role("button", name="New department").click()
+    dialog = page.get_by_role("dialog", name="New department")
+    dialog.get_by_label("Name").fill("Sales")
+    dialog.get_by_label("Default SLA").select_option(label="Gold (90 min)")
+    dialog.get_by_role("button", name="Save department").click()
+    expect(dialog).to_be_hidden()
+    [sales] = manager.get("/api/v1/livechat/department").json()["departments"]
+    assert sales["slaId"] == manager.get("/api/v1/livechat/sla").json()["sla"][0]["_id"]
+
     page.goto(f"/contact-center/chats/{room['_id']}")
     drawer = page.locator("#cc-drawer")
     drawer.get_by_role("button", name="Edit").click()
