@@ -227,6 +227,7 @@ class _Gen:
                     "[]",
                     None,
                     None,
+                    None,  # sla_id
                     False,
                     now,
                     now,
@@ -654,6 +655,10 @@ class _Gen:
                 None,
                 99,
                 livechat_data,
+                None,  # sla_id, sla_due_at, sla_overdue_at, sla_minutes
+                None,
+                None,
+                None,
                 False,
                 stamp(started),
                 stamp(started),
@@ -685,6 +690,9 @@ class _Gen:
                     None,
                     agent_id,
                     99,
+                    None,  # sla_id, sla_due_at, sla_minutes
+                    None,
+                    None,
                     stamp(started),
                     stamp(started),
                     stamp(served_at) if served_at else None,
