@@ -646,6 +646,10 @@ class _Gen:
                 None,
                 99,
                 livechat_data,
+                None,  # sla_id, sla_due_at, sla_overdue_at, sla_minutes
+                None,
+                None,
+                None,
                 False,
                 stamp(started),
                 stamp(started),
@@ -678,6 +682,9 @@ class _Gen:
                     None,
                     agent_id,
                     99,
+                    None,  # sla_id, sla_due_at, sla_minutes
+                    None,
+                    None,
                     stamp(started),
                     stamp(started),
                     stamp(served_at) if served_at else None,

@@ -85,6 +85,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage-livechat-tags": ("omnichannel", MANAGERS),
     "manage-livechat-priorities": ("omnichannel", MANAGERS),
     "view-livechat-business-hours": ("omnichannel", SUPERVISORS),
+    "manage-livechat-sla": ("omnichannel", MANAGERS),
     "view-livechat-analytics": ("omnichannel", SUPERVISORS),
     "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
     "edit-livechat-settings": ("omnichannel", MANAGERS),

@@ -79,8 +79,9 @@ class SettingChanged(Event):
 @dataclass(frozen=True)
 class RoomChanged(Event):
     """A livechat room changed. ``op``: opened, served, on_hold, resumed, transferred, updated, closed,
-    deleted. ``agent_id`` is the serving agent after the change (None while queued);
-    ``previous_agent_id`` the agent who lost the room in this change, if one did: both are told."""
+    deleted, sla_overdue (``ChatOverdue``). ``agent_id`` is the serving agent after the change (None
+    while queued); ``previous_agent_id`` the agent who lost the room in this change, if one did: both
+    are told."""
 
     type: ClassVar[str] = "room"
     op: str
@@ -89,6 +90,17 @@ class RoomChanged(Event):
     agent_id: str | None
     department_id: str | None
     previous_agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatOverdue(RoomChanged):
+    """An open chat's SLA came due before an agent answered it (``op`` ``sla_overdue``); published once
+    per chat and SLA. A room change like any other to its consumers (the serving agent's room, the
+    Contact Center's lists), with the SLA and the moment it was due for those that act on a breach."""
+
+    type: ClassVar[str] = "room_overdue"
+    sla_id: str = ""
+    due_at: str = ""  # ISO 8601
 
 
 @dataclass(frozen=True)

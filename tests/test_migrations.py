@@ -568,3 +568,67 @@ def test_0020_and_0021_go_down_and_up_again_keeping_the_rows(fresh_database: Dat
     _migrate(fresh_database, "0021_room_inactivity")
     with fresh_database.engine.begin() as connection:
         assert connection.execute(text("SELECT awaiting_visitor_since FROM rooms")).scalar() is None
+
+
+def test_0022_adds_slas_in_place_and_its_downgrade_keeps_every_room_and_department(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0021_room_inactivity")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO departments (id, name, enabled, description, email, "
+                "show_on_registration, show_on_offline_form, request_tag_before_closing, "
+                "chat_closing_tags, archived, created_at, updated_at) VALUES ('d-1', 'Sales', "
+                "true, '', '', true, true, false, '[]', false, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-1"}])
+        connection.execute(
+            Room.__table__.insert(),
+            [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "widget", "created_at": now}],
+        )
+        connection.execute(
+            Message.__table__.insert(),
+            [
+                {
+                    "id": "m-1",
+                    "room_id": "r-1",
+                    "msg": "hi",
+                    "author_id": "v-1",
+                    "author_username": "guest-1",
+                    "author_kind": "visitor",
+                    "created_at": now,
+                }
+            ],
+        )
+    _migrate(fresh_database, "0022_slas")
+    with fresh_database.engine.begin() as connection:
+        row = connection.execute(
+            text("SELECT sla_id, sla_due_at, sla_minutes FROM rooms WHERE id = 'r-1'")
+        ).one()
+        assert tuple(row) == (None, None, None)  # a chat from before has no SLA
+        connection.execute(
+            text(
+                "INSERT INTO slas (id, name, due_time_minutes, created_at, updated_at) "
+                "VALUES ('s-1', 'Gold', 15, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text("UPDATE rooms SET sla_id = 's-1', sla_minutes = 15, sla_due_at = :now"), {"now": now}
+        )
+        connection.execute(text("UPDATE departments SET sla_id = 's-1'"))
+    _migrate(fresh_database, "0021_room_inactivity", down=True)
+    with fresh_database.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM rooms")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM departments")).scalar() == 1
+        inspector = inspect(connection)
+        room_columns = {column["name"] for column in inspector.get_columns("rooms")}
+        department_columns = {column["name"] for column in inspector.get_columns("departments")}
+        assert "slas" not in inspector.get_table_names()
+    assert {"sla_id", "sla_due_at", "sla_minutes", "sla_overdue_at"}.isdisjoint(room_columns)
+    assert "sla_id" not in department_columns

@@ -12,7 +12,7 @@ from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
 from omnidesk.events import DepartmentAgentChange, DepartmentChanged, send_event_on_commit
-from omnidesk.models import Department, DepartmentAgent, User
+from omnidesk.models import Department, DepartmentAgent, ServiceLevelAgreement, User
 from omnidesk.queries.agents import is_agent
 
 
@@ -30,6 +30,7 @@ class DepartmentFields:
     chat_closing_tags: list[str] | None = None
     fallback_forward_department_id: str | None = None  # "" clears it
     max_chats_per_agent: int | None = None  # 0 clears it
+    sla_id: str | None = None  # the default SLA of its new chats; "" clears it
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def _apply_fields(session: Session, department: Department, fields: DepartmentFi
                 "error-invalid-value", "The maximum number of simultaneous chats cannot be negative"
             )
         department.max_chats_per_agent = fields.max_chats_per_agent or None
+    if fields.sla_id is not None:
+        if fields.sla_id and session.get(ServiceLevelAgreement, fields.sla_id) is None:
+            raise ApiError("error-invalid-sla", "Invalid SLA")
+        department.sla_id = fields.sla_id or None
 
 
 def _check_fallback(session: Session, department: Department, fallback_id: str) -> str | None:

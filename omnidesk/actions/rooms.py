@@ -23,13 +23,24 @@ from omnidesk.actions.routing import (
     room_event,
     route_waiting_chats,
 )
+from omnidesk.actions.slas import apply_department_sla, set_room_sla
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
 from omnidesk.actions.verification import verification_required, vouch_for_channel
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import send_event_on_commit
-from omnidesk.models import Contact, Department, Inquiry, Priority, Room, RoomTag, User, Visitor
+from omnidesk.models import (
+    Contact,
+    Department,
+    Inquiry,
+    Priority,
+    Room,
+    RoomTag,
+    ServiceLevelAgreement,
+    User,
+    Visitor,
+)
 from omnidesk.models.livechat import PRIORITY_NOT_SPECIFIED
 from omnidesk.queries.settings import setting_value
 
@@ -84,6 +95,7 @@ def open_room(
         created_at=now,
         queued_at=now,
     )
+    apply_department_sla(session, room=room)
     session.add(room)
     session.flush()
     note_contact_chat(contact, channel, room=room, at=now)
@@ -212,9 +224,11 @@ def save_room_info(
     tags: Sequence[str] | None = None,
     livechat_data: dict[str, Any] | None = None,
     priority_id: str | None = None,
+    sla_id: str | None = None,
+    by: User | None = None,
 ) -> Room:
-    """Room Information: topic, tags, priority and room-scope custom fields. ``None`` leaves a field
-    as it is; an empty topic or priority clears it."""
+    """Room Information: topic, tags, priority, SLA and room-scope custom fields. ``None`` leaves a
+    field as it is; an empty topic, priority or SLA clears it (an SLA needs ``by``, who set it)."""
     if topic is not None:
         room.topic = topic.strip() or None
     if tags is not None:
@@ -225,6 +239,11 @@ def save_room_info(
         )
     if priority_id is not None:
         _set_priority(session, room, priority_id)
+    if sla_id is not None and by is not None:
+        sla = session.get(ServiceLevelAgreement, sla_id) if sla_id else None
+        if sla_id and sla is None:
+            raise ApiError("error-invalid-sla", "Invalid SLA")
+        set_room_sla(session, room=room, sla=sla, by=by)
     room.updated_at = utcnow()
     session.flush()
     send_event_on_commit(session, room_event("updated", room))

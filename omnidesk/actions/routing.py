@@ -18,7 +18,8 @@ requests, or two processes, never both give an agent its last free place.
 
 Whenever room may have appeared (an agent starts serving, a chat closes, is forwarded or put on hold, a
 limit is raised or lifted), ``route_waiting_chats`` gives the queued chats out in queue order: priority,
-then arrival.
+then the SLA due soonest (chats without an SLA after those with one), then arrival
+(``queries/inquiries.QUEUE_ORDER``).
 """
 
 from __future__ import annotations
@@ -209,6 +210,9 @@ def queue_room(
         department_id=room.department_id,
         source_type=room.source_type,
         priority_weight=room.priority_weight,
+        sla_id=room.sla_id,
+        sla_due_at=room.sla_due_at,
+        sla_minutes=room.sla_minutes,
         queued_at=room.queued_at or utcnow(),
     )
     manager = _manager_for(session, contact)
@@ -494,6 +498,12 @@ def _requeue(session: Session, *, room: Room, department: Department | None) -> 
         )
         session.add(inquiry)
     inquiry.status, inquiry.department_id = "queued", room.department_id
+    inquiry.priority_weight, inquiry.sla_id, inquiry.sla_due_at = (
+        room.priority_weight,
+        room.sla_id,
+        room.sla_due_at,
+    )
+    inquiry.sla_minutes = room.sla_minutes
     inquiry.taken_by_id = inquiry.taken_at = None
     inquiry.default_agent_id = inquiry.default_agent_username = None
     inquiry.queued_at = room.queued_at

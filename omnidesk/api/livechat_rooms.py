@@ -164,6 +164,8 @@ def save_info(body: SaveInfoBody, actor: CurrentActor, session: SessionDep) -> d
         tags=data.tags,
         livechat_data=data.livechatData,
         priority_id=data.priorityId,
+        sla_id=data.slaId,
+        by=actor.user,
     )
     return ok()
 

@@ -21,11 +21,12 @@ from omnidesk.actions.departments import AgentAssignment, DepartmentFields, crea
 from omnidesk.actions.presence import set_user_status
 from omnidesk.actions.rooms import close_room, hold_room, open_room, save_room_info
 from omnidesk.actions.settings import set_setting
+from omnidesk.actions.slas import save_sla, set_room_sla
 from omnidesk.actions.tags import save_tag
 from omnidesk.actions.visitors import new_visitor_token, register_visitor
 from omnidesk.demo.calls import load_demo_calls
 from omnidesk.demo.channels import load_demo_channels
-from omnidesk.models import Contact, Department, Message, Room, Setting, User
+from omnidesk.models import Contact, Department, Message, Room, ServiceLevelAgreement, Setting, User
 from omnidesk.queries.users import user_by_username
 from omnidesk.security import Passwords
 
@@ -95,6 +96,10 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
     departments = _departments(session, staff)
     for tag in TAGS:
         save_tag(session, tag=None, name=tag, description="", department_ids=None)
+    urgent = save_sla(
+        session, sla=None, name="Urgent", description="Answer within 15 minutes", due_time_minutes=15
+    )
+    save_sla(session, sla=None, name="Standard", description="Answer within the hour", due_time_minutes=60)
     create_custom_field(
         session, key="customerId", label="Customer ID", scope="visitor", visibility="visible", searchable=True
     )
@@ -125,7 +130,7 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
         set_agent_status(
             session, user=agent, status="available" if agent.status != "offline" else "not-available"
         )
-    rooms += _waiting_in_queue(session, agents)
+    rooms += _waiting_in_queue(session, agents, sla=urgent)
     return _summary(
         created_staff,
         f"{len(CUSTOMERS)} customers, {rooms} chats, {calls} calls, {len(departments)} departments",
@@ -238,9 +243,9 @@ def _conversations(
     return count
 
 
-def _waiting_in_queue(session: Session, agents: list[User]) -> int:
+def _waiting_in_queue(session: Session, agents: list[User], *, sla: ServiceLevelAgreement) -> int:
     """Two chats nobody has taken yet: the team works with chat limits, and every agent on shift is at
-    its own limit (the chats it serves now)."""
+    its own limit (the chats it serves now). The first has an SLA."""
     set_setting(session, setting=_setting(session, "Livechat_waiting_queue"), value=True)
     set_setting(session, setting=_setting(session, "Livechat_accept_chats_with_no_agents"), value=True)
     for agent in agents:
@@ -256,6 +261,8 @@ def _waiting_in_queue(session: Session, agents: list[User]) -> int:
             session, visitor=visitor, source={"type": "widget", "destination": "shop.example.com"}
         )
         send_visitor_message(session, visitor=visitor, room=room, msg="Hello? Is anyone there?")
+        if name == "Zanele Dlamini":
+            set_room_sla(session, room=room, sla=sla, by=agents[0])
     return 2
 
 

@@ -11,7 +11,15 @@ from omnidesk.models.contacts import (
     ContactPhone,
     ContactVerification,
 )
-from omnidesk.models.departments import BusinessHour, CustomField, Department, DepartmentAgent, Priority, Tag
+from omnidesk.models.departments import (
+    BusinessHour,
+    CustomField,
+    Department,
+    DepartmentAgent,
+    Priority,
+    ServiceLevelAgreement,
+    Tag,
+)
 from omnidesk.models.email_inbox import EmailInbox, EmailThreadMessage
 from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
@@ -50,6 +58,7 @@ __all__ = [
     "Role",
     "Room",
     "RoomTag",
+    "ServiceLevelAgreement",
     "Setting",
     "Tag",
     "User",

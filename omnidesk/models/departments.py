@@ -1,4 +1,5 @@
-"""Departments and their agents, and the managed lists a room refers to: tags, priorities, custom fields."""
+"""Departments and their agents, and the managed lists a room refers to: tags, priorities, SLAs,
+custom fields."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ class Department(Base):
     max_chats_per_agent: Mapped[int | None] = mapped_column(Integer)
     # The business hours its chats and agents keep (with Livechat_business_hour_type "Multiple").
     business_hour_id: Mapped[str | None] = mapped_column(IdType)
+    # The SLA a new chat of this department gets (an extension); no foreign key, so the column is
+    # dropped in place on SQLite: deleting an SLA clears it (``actions/slas.delete_sla``).
+    sla_id: Mapped[str | None] = mapped_column(IdType)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -67,6 +71,19 @@ class Priority(Base):
     name: Mapped[str | None] = mapped_column(String(120))
     sort_item: Mapped[int] = mapped_column(Integer, unique=True)  # 1 highest .. 5 lowest
     dirty: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ServiceLevelAgreement(Base):
+    """Rocket.Chat's SLA policy: the minutes within which a chat is to be answered."""
+
+    __tablename__ = "slas"
+
+    id: Mapped[str] = mapped_column(IdType, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    due_time_minutes: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

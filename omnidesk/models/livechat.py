@@ -15,6 +15,9 @@ SOURCE_TYPES = ("widget", "email", "sms", "app", "api", "other")
 INQUIRY_STATUSES = ("verifying", "queued", "taken", "ready", "open")
 # Rocket.Chat's LivechatPriorityWeight.NOT_SPECIFIED: rooms without a priority sort last.
 PRIORITY_NOT_SPECIFIED = 99
+# Rocket.Chat's DEFAULT_SLA_CONFIG.ESTIMATED_WAITING_TIME_QUEUE: the minutes a chat without an SLA
+# shows as ``estimatedWaitingTimeQueue`` (stored as None).
+NO_SLA_MINUTES = 9999999
 
 
 # The channels whose visitors a channel creates and finds by their address there, never by token.
@@ -80,6 +83,13 @@ class Room(Base):
     priority_id: Mapped[str | None] = mapped_column(ForeignKey("livechat_priorities.id", ondelete="SET NULL"))
     priority_weight: Mapped[int] = mapped_column(Integer, default=PRIORITY_NOT_SPECIFIED)
     livechat_data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # room-scope custom fields
+    # The chat's SLA (no foreign key: deleting an SLA clears it, and the column drops in place), its
+    # minutes, the moment its first answer is due (created_at + those minutes) and when it was marked
+    # overdue.
+    sla_id: Mapped[str | None] = mapped_column(IdType)
+    sla_due_at: Mapped[datetime | None]
+    sla_overdue_at: Mapped[datetime | None]
+    sla_minutes: Mapped[int | None] = mapped_column(Integer)  # the SLA's; None without one
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # Rocket.Chat's ``ts``
     queued_at: Mapped[datetime | None]
@@ -122,6 +132,8 @@ class Room(Base):
         Index("ix_rooms_visitor_source_open", "visitor_id", "source_type", "open"),
         Index("ix_rooms_open_created", "open", "created_at"),
         Index("ix_rooms_closed_at", "closed_at"),
+        # The overdue check: open chats whose SLA is due and not yet marked.
+        Index("ix_rooms_sla_due", "sla_due_at"),
     )
 
     @property
@@ -188,6 +200,10 @@ class Inquiry(Base):
     default_agent_username: Mapped[str | None] = mapped_column(String(120))
     taken_by_id: Mapped[str | None] = mapped_column(IdType)
     priority_weight: Mapped[int] = mapped_column(Integer, default=PRIORITY_NOT_SPECIFIED)
+    # The room's SLA, copied here as the priority is: the queue's order reads the inquiry alone.
+    sla_id: Mapped[str | None] = mapped_column(IdType)
+    sla_due_at: Mapped[datetime | None]
+    sla_minutes: Mapped[int | None] = mapped_column(Integer)  # the SLA's; None without one
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     taken_at: Mapped[datetime | None]
@@ -195,5 +211,6 @@ class Inquiry(Base):
 
     __table_args__ = (
         Index("ix_inquiries_status_queued", "status", "queued_at"),
-        Index("ix_inquiries_queue_order", "status", "priority_weight", "queued_at"),
+        # The queue's order (``queries/inquiries.QUEUE_ORDER``): priority, SLA due (none last), arrival.
+        Index("ix_inquiries_queue_order", "status", "priority_weight", "sla_due_at", "queued_at"),
     )

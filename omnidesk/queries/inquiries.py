@@ -7,10 +7,17 @@ from sqlalchemy.orm import Session
 
 from omnidesk.models import DepartmentAgent, Inquiry, Room
 
-# The queue's order: higher priority first (a lower weight), then the longest waiting.
-QUEUE_ORDER = (Inquiry.priority_weight, Inquiry.queued_at, Inquiry.id)
 MAX_QUEUE_SCAN = 5000  # places are counted among the first this many waiting chats
 RECENT_CHATS = 100  # the estimated wait averages the length of this many recent chats
+
+# The queue's order: higher priority first (a lower weight), then the SLA due soonest (a chat without
+# an SLA after those with one), then the longest waiting. ``ix_inquiries_queue_order`` holds it.
+QUEUE_ORDER = (
+    Inquiry.priority_weight,
+    Inquiry.sla_due_at.asc().nulls_last(),
+    Inquiry.queued_at,
+    Inquiry.id,
+)
 
 
 def queued_inquiries(
@@ -22,7 +29,8 @@ def queued_inquiries(
     count: int,
     newest_first: bool = False,
 ) -> tuple[list[Inquiry], int]:
-    """Queued inquiries, oldest first. ``for_agent_id`` keeps those the agent may take: without a
+    """Queued inquiries in queue order (``newest_first``: arrival reversed, within a priority and an SLA
+    due moment). ``for_agent_id`` keeps those the agent may take: without a
     department, or in one of the agent's departments."""
     query = select(Inquiry).where(Inquiry.status == "queued")
     if department_id:
@@ -31,10 +39,12 @@ def queued_inquiries(
         mine = select(DepartmentAgent.department_id).where(DepartmentAgent.agent_id == for_agent_id)
         query = query.where(or_(Inquiry.department_id.is_(None), Inquiry.department_id.in_(mine)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    order = Inquiry.queued_at.desc() if newest_first else Inquiry.queued_at.asc()
-    rows = session.scalars(
-        query.order_by(Inquiry.priority_weight, order, Inquiry.id).offset(offset).limit(count)
-    ).all()
+    order = (
+        (Inquiry.priority_weight, Inquiry.sla_due_at.asc().nulls_last(), Inquiry.queued_at.desc(), Inquiry.id)
+        if newest_first
+        else QUEUE_ORDER
+    )
+    rows = session.scalars(query.order_by(*order).offset(offset).limit(count)).all()
     return list(rows), total
 
 

@@ -1,4 +1,4 @@
-"""Read paths for the managed lists rooms and contacts refer to: tags, priorities, custom fields."""
+"""Read paths for the managed lists rooms and contacts refer to: tags, priorities, SLAs, custom fields."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from omnidesk.models import CustomField, Department, Priority, Tag
+from omnidesk.models import CustomField, Department, Priority, ServiceLevelAgreement, Tag
 
 Row = TypeVar("Row")
 
@@ -92,6 +92,64 @@ def existing_department_ids(session: Session, department_ids: Collection[str]) -
     if not department_ids:
         return set()
     return set(session.scalars(select(Department.id).where(Department.id.in_(list(department_ids)))))
+
+
+# --- SLAs -------------------------------------------------------------------------------------------
+
+SORTABLE_SLA_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
+    "_id": ServiceLevelAgreement.id,
+    "name": ServiceLevelAgreement.name,
+    "description": ServiceLevelAgreement.description,
+    "dueTimeInMinutes": ServiceLevelAgreement.due_time_minutes,
+    "_updatedAt": ServiceLevelAgreement.updated_at,
+}
+
+
+def list_slas(
+    session: Session, *, text: str | None, sort: Sequence[tuple[str, int]], offset: int, count: int
+) -> tuple[list[ServiceLevelAgreement], int]:
+    """SLAs whose name or description contains ``text``; by name unless sorted (Rocket.Chat's order)."""
+    query = select(ServiceLevelAgreement)
+    if text:
+        query = query.where(
+            or_(
+                _contains(ServiceLevelAgreement.name, text),
+                _contains(ServiceLevelAgreement.description, text),
+            )
+        )
+    return _page(
+        session,
+        query,
+        sortable=SORTABLE_SLA_FIELDS,
+        sort=sort,
+        default_order=[ServiceLevelAgreement.name.asc()],
+        tie_breaker=ServiceLevelAgreement.id,
+        offset=offset,
+        count=count,
+    )
+
+
+def sla_by_id_or_name(session: Session, value: str) -> ServiceLevelAgreement | None:
+    """The SLA ``value`` names by id or by name, as ``inquiry.setSLA`` takes it (Rocket.Chat's
+    findOneByIdOrName)."""
+    return session.get(ServiceLevelAgreement, value) or session.scalar(
+        select(ServiceLevelAgreement).where(ServiceLevelAgreement.name == value)
+    )
+
+
+def duplicate_sla(
+    session: Session, *, name: str, due_time_minutes: int, other_than: str | None
+) -> ServiceLevelAgreement | None:
+    """Another SLA with this name (case-insensitive) or these minutes."""
+    query = select(ServiceLevelAgreement).where(
+        or_(
+            func.lower(ServiceLevelAgreement.name) == name.lower(),
+            ServiceLevelAgreement.due_time_minutes == due_time_minutes,
+        )
+    )
+    if other_than is not None:
+        query = query.where(ServiceLevelAgreement.id != other_than)
+    return session.scalar(query.limit(1))
 
 
 # --- priorities -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from omnidesk.dates import iso
 from omnidesk.models import Department, Inquiry, Message, Room, Visitor
+from omnidesk.models.livechat import NO_SLA_MINUTES
 
 
 def visitor_shape(visitor: Visitor) -> dict[str, Any]:
@@ -100,7 +101,7 @@ def room_shape(
         "tags": tags,
         "livechatData": room.livechat_data or {},
         "priorityWeight": room.priority_weight,
-        "estimatedWaitingTimeQueue": 0,
+        "estimatedWaitingTimeQueue": room.sla_minutes or NO_SLA_MINUTES,
         "waitingResponse": room.waiting_response,
         "verified": room.verified,
         "onHold": room.on_hold,
@@ -114,6 +115,9 @@ def room_shape(
         "departmentId": room.department_id,
         "topic": room.topic,
         "priorityId": room.priority_id,
+        "slaId": room.sla_id,
+        "slaDueAt": iso(room.sla_due_at),  # extension: when the first answer is due
+        "slaOverdueAt": iso(room.sla_overdue_at),  # extension: when the chat was marked overdue
         "queuedAt": iso(room.queued_at),
         "lm": iso(room.last_message_at),
         "closedAt": iso(room.closed_at),
@@ -157,8 +161,11 @@ def inquiry_shape(inquiry: Inquiry, *, visitor: Visitor) -> dict[str, Any]:
         },
         "source": {"type": inquiry.source_type},
         "priorityWeight": inquiry.priority_weight,
-        "estimatedWaitingTimeQueue": 0,
+        "estimatedWaitingTimeQueue": inquiry.sla_minutes or NO_SLA_MINUTES,
     }
+    if inquiry.sla_id:
+        shape["slaId"] = inquiry.sla_id
+        shape["slaDueAt"] = iso(inquiry.sla_due_at)  # extension
     if visitor.name:
         shape["v"]["name"] = visitor.name
     if inquiry.department_id:

@@ -1,4 +1,4 @@
-"""The administration pages: agents, managers, departments, custom fields, tags, priorities, voice lines
+"""The administration pages: agents, managers, departments, custom fields, tags, priorities, SLAs, voice lines
 and the omnichannel settings. Each is gated by the permission of its sidebar entry (``NAVIGATION``).
 
 The pages are shells; their scripts (``static/admin-*.js``) list and change data through the REST API.
@@ -51,6 +51,7 @@ PAGES = {
     "tags": AdminPage("admin/tags.html", "Tags"),
     "priorities": AdminPage("admin/priorities.html", "Priorities"),
     "business-hours": AdminPage("admin/business_hours.html", "Business hours"),
+    "slas": AdminPage("admin/slas.html", "SLAs"),
     "voice-lines": AdminPage("admin/voice_lines.html", "Voice lines"),
 }
 

@@ -55,6 +55,7 @@ NAVIGATION = [
     NavEntry(
         "Business hours", "/admin/business-hours", "clock", "view-livechat-business-hours", "Administration"
     ),
+    NavEntry("SLAs", "/admin/slas", "sla", "manage-livechat-sla", "Administration"),
     NavEntry("Voice lines", "/admin/voice-lines", "phone", "manage-voice-lines", "Administration"),
     NavEntry("Settings", "/admin/settings", "settings", "edit-livechat-settings", "Administration"),
 ]

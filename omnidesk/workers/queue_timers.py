@@ -1,14 +1,16 @@
 """The queue's rules that wait for time to pass: business hours opening and closing (agents made
-available and not-available), the chats of agents who left (``Livechat_agent_leave_action``), and
-the inactivity rules (abandoned and unanswered chats, ``actions/inactivity``). One
-thread runs them every few seconds; each run is one transaction, and what it handles leaves the state
-that selected it, so two processes running it at once handle each agent and chat once."""
+available and not-available), the chats of agents who left (``Livechat_agent_leave_action``), the
+inactivity rules (abandoned and unanswered chats, ``actions/inactivity``) and the chats whose SLA came
+due unanswered (marked overdue once: ``actions/slas.mark_overdue_chats``). One thread runs them every
+few seconds; each run is one transaction, and what it handles leaves the state that selected it, so
+two processes running it at once handle each agent and chat once."""
 
 from __future__ import annotations
 
 from omnidesk.actions.business_hours import apply_business_hours
 from omnidesk.actions.inactivity import close_abandoned_chats, transfer_unanswered_chats
 from omnidesk.actions.presence import apply_leave_action
+from omnidesk.actions.slas import mark_overdue_chats
 from omnidesk.services import Services
 from omnidesk.workers.periodic import PeriodicWorker
 
@@ -20,6 +22,7 @@ def run_queue_timers(services: Services) -> int:
             + apply_leave_action(session)
             + close_abandoned_chats(session)
             + transfer_unanswered_chats(session)
+            + mark_overdue_chats(session)
         )
 
 

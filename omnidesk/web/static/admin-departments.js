@@ -16,6 +16,31 @@
     }
   }
 
+  // The SLA a department gives its new chats; the field is left out when SLAs cannot be read.
+  let slas = null;
+  async function loadSlas() {
+    try {
+      slas = (await api("GET", "livechat/sla", { count: 500, sort: JSON.stringify({ dueTimeInMinutes: 1 }) }))
+        .sla;
+    } catch {
+      slas = null;
+    }
+    document.getElementById("sla-field").hidden = slas === null;
+  }
+
+  function slaChoices(form, selected) {
+    form.elements.slaId.replaceChildren(
+      el("option", { value: "" }, "No SLA"),
+      ...(slas || []).map((sla) =>
+        el(
+          "option",
+          { value: sla._id, selected: sla._id === selected },
+          `${sla.name} (${sla.dueTimeInMinutes} min)`,
+        ),
+      ),
+    );
+  }
+
   async function load() {
     Admin.loadingRow(rows);
     let data;
@@ -99,6 +124,7 @@
         .split(",")
         .map((tag) => tag.trim())
         .filter(Boolean),
+      ...(slas === null ? {} : { slaId: form.elements.slaId.value }),
     };
   }
 
@@ -108,7 +134,10 @@
     await agentsReady;
     Admin.formDialog(dialog, {
       title: "New department",
-      fill: () => agentChoices(new Set()),
+      fill: (form) => {
+        agentChoices(new Set());
+        slaChoices(form, "");
+      },
       save: async (form) => {
         const department = fields(form);
         await api("POST", "livechat/department", {
@@ -145,6 +174,7 @@
         form.elements.requestTagBeforeClosingChat.checked = department.requestTagBeforeClosingChat;
         form.elements.chatClosingTags.value = (department.chatClosingTags || []).join(", ");
         agentChoices(members);
+        slaChoices(form, department.slaId || "");
       },
       save: async (form) => {
         const id = encodeURIComponent(department._id);
@@ -177,6 +207,6 @@
     load();
   }
 
-  const agentsReady = loadAgents();
+  const agentsReady = Promise.all([loadAgents(), loadSlas()]);
   load();
 })();

@@ -71,6 +71,18 @@
     return button;
   }
 
+  // An open chat's SLA: the time left for its first answer, or overdue (marked by the server, or
+  // past due now).
+  function slaCell(room) {
+    if (!room.slaId) return el("span", { class: "muted" }, "—");
+    if (room.slaOverdueAt) return CC.tag("Overdue", "danger");
+    if (!room.open || !room.slaDueAt) return el("span", { class: "muted" }, "Set");
+    const left = Math.round((Date.parse(room.slaDueAt) - Date.now()) / 60000);
+    if (left <= 0) return CC.tag("Overdue", "danger");
+    const text = left >= 60 ? `${Math.floor(left / 60)} h ${left % 60} min left` : `${left} min left`;
+    return CC.tag(text, left <= 5 ? "warn" : "info");
+  }
+
   const table = CC.dataTable({
     container: $("chats-table"),
     caption: "Chats",
@@ -111,6 +123,7 @@
           return CC.tag(status.label, status.kind);
         },
       },
+      { label: "SLA", render: slaCell },
       ...(can("remove-closed-livechat-room")
         ? [
             {
@@ -307,11 +320,13 @@
     const body = CC.drawer.body;
     CC.drawer.setTitle("Chat information");
     const status = CC.statusOf(room);
-    const [priorities, fields] = await Promise.all([
+    const [priorities, fields, slas] = await Promise.all([
       CC.lookups.priorities().catch(() => []),
       can("view-livechat-room-customfields") ? CC.lookups.customFields().catch(() => []) : [],
+      CC.lookups.slas().catch(() => []),
     ]);
     const priority = priorities.find((item) => item._id === room.priorityId);
+    const sla = slas.find((item) => item._id === room.slaId);
     const roomFields = fields.filter((field) => field.scope === "room");
 
     const actions = el("div", { class: "cc-actions" });
@@ -398,6 +413,7 @@
           ["Topic", room.topic || ""],
           ["Tags", room.tags?.length ? el("span", {}, ...room.tags.map((name) => CC.tag(name, "info"))) : ""],
           ["Priority", CC.priorityName(priority)],
+          ["SLA", room.slaId ? el("span", {}, sla ? `${sla.name} ` : "", slaCell(room)) : ""],
           ...customPairs,
           ...legacy.map(([key, value]) => [key, String(value)]),
         ],
@@ -417,10 +433,11 @@
     const { room } = current;
     const body = CC.drawer.body;
     CC.drawer.setTitle("Edit room information");
-    const [priorities, tags, fields] = await Promise.all([
+    const [priorities, tags, fields, slas] = await Promise.all([
       CC.lookups.priorities().catch(() => []),
       CC.lookups.tags().catch(() => []),
       can("edit-livechat-room-customfields") ? CC.lookups.customFields().catch(() => []) : [],
+      CC.lookups.slas().catch(() => []),
     ]);
     const roomFields = fields.filter((field) => field.scope === "room");
     const topic = el("input", { name: "topic", value: room.topic || "", autocomplete: "off" });
@@ -440,6 +457,18 @@
         el("option", { value: item._id, selected: item._id === room.priorityId }, CC.priorityName(item)),
       ),
     );
+    const sla = el(
+      "select",
+      { name: "sla" },
+      el("option", { value: "" }, "No SLA"),
+      ...slas.map((item) =>
+        el(
+          "option",
+          { value: item._id, selected: item._id === room.slaId },
+          `${item.name} (${item.dueTimeInMinutes} min)`,
+        ),
+      ),
+    );
     const inputs = roomFields.map((field) => [
       field,
       customFieldInput(field, room.livechatData?.[field._id] || ""),
@@ -454,6 +483,7 @@
       el("label", {}, "Topic", topic),
       tagInput.node,
       el("label", {}, "Priority", priority),
+      el("label", {}, "SLA", sla),
       ...inputs.map(([field, input]) =>
         el("label", {}, `${field.label || field._id}${field.required ? " (required)" : ""}`, input),
       ),
@@ -471,6 +501,7 @@
         topic: topic.value,
         tags: tagInput.values(),
         priorityId: priority.value,
+        slaId: sla.value,
       };
       if (inputs.length)
         roomData.livechatData = Object.fromEntries(inputs.map(([field, input]) => [field._id, input.value]));

@@ -175,6 +175,11 @@ const CC = (() => {
         async () =>
           (await api("GET", "livechat/priorities", { count: 50, sort: { sortItem: 1 } })).priorities,
       ),
+    slas: () =>
+      once(
+        "slas",
+        async () => (await api("GET", "livechat/sla", { count: 500, sort: { dueTimeInMinutes: 1 } })).sla,
+      ),
     customFields: () =>
       once(
         "customFields",
