@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from omnidesk.app import create_app
 from omnidesk.db import utcnow
+from omnidesk.events import Event, RoomChanged
 from omnidesk.models import Room, User
 from omnidesk.services import Services
 from omnidesk.workers.queue_timers import run_queue_timers
@@ -326,24 +327,49 @@ def test_concurrent_takes_never_pass_an_agents_limit(
             guest(anonymous, token).close(rid)
 
 
-def test_fifty_chats_five_agents_limits_of_three_and_agents_coming_and_going(
+def test_fifty_chats_five_agents_limits_of_three_agents_coming_and_going_hours_closing_and_an_sla(
     services: Services,
+    app_client: TestClient,
     anonymous: TestClient,
     agent: Persona,
     agent2: Persona,
     manager: Persona,
     admin: Persona,
+    published: list[Event],
 ) -> None:
     """The issue's drive: no chat waits while an agent with room serves, no agent passes its limit, every
-    chat is served once."""
+    chat is routed exactly once, through agents leaving and coming back, the hours closing and opening
+    again, and an SLA that puts its chats ahead."""
     set_setting(services, "Livechat_accept_chats_with_no_agents", True)
     limits(services, 3)
-    team = [agent, agent2, manager, admin]
+    carl = make_persona(services, app_client, "carl", ["livechat-agent", "user"], "Carl Agent")
+    team = [agent, agent2, manager, admin, carl]
     for persona in (manager, admin):
-        assert (
-            admin.post("/api/v1/livechat/users/agent", json={"username": persona.username}).status_code == 200
-        )
+        added = admin.post("/api/v1/livechat/users/agent", json={"username": persona.username})
+        assert added.status_code == 200, added.text
     set_available(services, *team)
+    urgent = manager.post("/api/v1/livechat/sla", json={"name": "Urgent", "dueTimeInMinutes": 5})
+    assert urgent.status_code == 200, urgent.text
+    hours = manager.get("/api/v1/livechat/business-hour", params={"type": "default"}).json()["businessHour"]
+    today = utcnow().date()
+    closed_days = [(today + timedelta(days=shift)).isoformat() for shift in (-1, 0, 1)]
+
+    def set_hours(closed: list[str]) -> None:
+        week = [
+            {"day": entry["day"], "start": "00:00", "finish": "23:59", "open": True}
+            for entry in hours["workHours"]
+        ]
+        body = {
+            "_id": hours["_id"],
+            "type": "default",
+            "active": True,
+            "timezoneName": "UTC",
+            "workHours": week,
+        }
+        saved = manager.post("/api/v1/livechat/business-hours.save", json={**body, "holidays": closed})
+        assert saved.status_code == 200, saved.text
+
+    set_setting(services, "Livechat_enable_business_hours", True)
     rng = random.Random(7)
     rooms: list[tuple[str, str]] = []  # (token, rid)
     open_rooms: list[tuple[str, str]] = []
@@ -352,14 +378,25 @@ def test_fifty_chats_five_agents_limits_of_three_and_agents_coming_and_going(
         room = chat(anonymous, token)
         rooms.append((token, room["_id"]))
         open_rooms.append((token, room["_id"]))
+        if index % 7 == 3 and served_by(services, room["_id"]) is None:
+            assigned = manager.client.put(
+                "/api/v1/livechat/inquiry.setSLA",
+                json={"roomId": room["_id"], "sla": "Urgent"},
+                headers=manager.headers,
+            )
+            assert assigned.status_code == 200, assigned.text
         if index == 10:
             agent2.post("/api/v1/users.setStatus", json={"status": "offline"})
+        if index == 15:
+            carl.post("/api/v1/users.setStatus", json={"status": "offline"})
         if index == 20:
-            manager.post(STATUS, json={"status": "not-available"})
+            set_hours(closed_days)  # the hours close: everyone stops, chats wait
+        if index == 25:
+            set_hours([])  # and open again: the waiting chats are routed
         if index == 30:
             agent2.post("/api/v1/users.setStatus", json={"status": "online"})
-        if index == 40:
-            manager.post(STATUS, json={"status": "available"})
+        if index == 35:
+            carl.post("/api/v1/users.setStatus", json={"status": "online"})
         served_now = [entry for entry in open_rooms if served_by(services, entry[1])]
         if index % 3 == 2 and served_now:  # a served customer is done now and then
             entry = served_now[rng.randrange(len(served_now))]
@@ -371,11 +408,8 @@ def test_fifty_chats_five_agents_limits_of_three_and_agents_coming_and_going(
         open_rooms.remove(entry)
         guest(anonymous, entry[0]).close(entry[1])
         check_the_queue(services, [persona.id for persona in team])
-    with services.transaction() as session:
-        served = session.scalars(
-            select(Room.served_by_id).where(Room.id.in_([rid for _, rid in rooms]))
-        ).all()
-    assert all(served)  # every chat was served before it closed
+    served = [event.room_id for event in published if isinstance(event, RoomChanged) and event.op == "served"]
+    assert sorted(served) == sorted(rid for _, rid in rooms)  # each chat routed once, none twice
 
 
 def check_the_queue(services: Services, team: list[str]) -> None:
