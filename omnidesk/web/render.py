@@ -53,6 +53,8 @@ NAVIGATION = [
     NavEntry("Tags", "/admin/tags", "tag", "manage-livechat-tags", "Administration"),
     NavEntry("Priorities", "/admin/priorities", "priority", "manage-livechat-priorities", "Administration"),
     NavEntry("Voice lines", "/admin/voice-lines", "phone", "manage-voice-lines", "Administration"),
+    NavEntry("Appearance", "/admin/appearance", "palette", "view-livechat-appearance", "Administration"),
+    NavEntry("Triggers", "/admin/triggers", "bolt", "view-livechat-triggers", "Administration"),
     NavEntry("Settings", "/admin/settings", "settings", "edit-livechat-settings", "Administration"),
 ]
 
