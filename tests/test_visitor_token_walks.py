@@ -773,6 +773,7 @@ STAFF_PATH_IDS: dict[str, IdSource] = {
     "department_id": _ids("SELECT id FROM departments"),
     "tagId": _ids("SELECT id FROM livechat_tags"),
     "priorityId": _ids("SELECT id FROM livechat_priorities"),
+    "triggerId": _ids("SELECT id FROM livechat_triggers"),
     "_id": _ids("SELECT id FROM livechat_custom_fields"),  # livechat/custom-fields/{_id}
     "lineId": _ids("SELECT id FROM voice_lines"),
     "inbox_id": _ids("SELECT id FROM email_inboxes"),

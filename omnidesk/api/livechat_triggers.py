@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.access import require
 from omnidesk.actions.triggers import TriggerAction, TriggerCondition, delete_trigger, save_trigger
+from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
@@ -94,7 +95,7 @@ class TriggerSaveBody(Body):
     actions: list[ActionBody] = Field(min_length=1)
 
 
-@router.post("/livechat/triggers")
+@router.post("/livechat/triggers", responses=errors(404))  # an unknown _id
 def save(body: TriggerSaveBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "manage-livechat-triggers")
     trigger = save_trigger(
