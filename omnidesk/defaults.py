@@ -89,6 +89,12 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "view-livechat-analytics": ("omnichannel", SUPERVISORS),
     "view-livechat-real-time-monitoring": ("omnichannel", SUPERVISORS),
     "edit-livechat-settings": ("omnichannel", MANAGERS),
+    # The widget's look and its proactive triggers: Rocket.Chat's page permissions (view-) and Omnidesk's
+    # for changing them (manage-); Rocket.Chat lets view-livechat-manager, which monitors hold, do both.
+    "view-livechat-appearance": ("omnichannel", MANAGERS),
+    "manage-livechat-appearance": ("omnichannel", MANAGERS),
+    "view-livechat-triggers": ("omnichannel", MANAGERS),
+    "manage-livechat-triggers": ("omnichannel", MANAGERS),
     # omnichannel: calls (the Calls tab itself is gated by view-l-room, as in Rocket.Chat)
     "inbound-voip-calls": ("omnichannel", OMNICHANNEL_STAFF),  # log and wrap up one's own calls
     "manage-others-voice-calls": ("omnichannel", MANAGERS),  # log or wrap up calls another agent handled
@@ -105,7 +111,7 @@ class SettingDefault:
     value: Any
     group: str
     public: bool = False
-    values: tuple[str, ...] = field(default=())  # allowed keys of a "select"
+    values: tuple[str, ...] = field(default=())  # allowed keys of a "select" or "multiSelect"
 
 
 SETTINGS: dict[str, SettingDefault] = {
@@ -168,6 +174,29 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_show_agent_info": SettingDefault("boolean", True, "Omnichannel", public=True),
     "Livechat_show_agent_email": SettingDefault("boolean", False, "Omnichannel", public=True),
     "Livechat_conversation_finished_message": SettingDefault("string", "", "Omnichannel", public=True),
+    "Livechat_conversation_finished_text": SettingDefault("string", "", "Omnichannel", public=True),
+    # The widget's appearance (livechat/appearance): Rocket.Chat's ids, types and defaults. Colours are
+    # strings holding a CSS hex colour (Rocket.Chat's "color" type; checked by actions/settings).
+    "Livechat_offline_title_color": SettingDefault("string", "#666666", "Omnichannel", public=True),
+    "Livechat_offline_form_unavailable": SettingDefault("string", "", "Omnichannel", public=True),
+    "Livechat_enable_message_character_limit": SettingDefault("boolean", False, "Omnichannel", public=True),
+    "Livechat_message_character_limit": SettingDefault("int", 0, "Omnichannel", public=True),
+    "Livechat_registration_form_message": SettingDefault("string", "", "Omnichannel", public=True),
+    "Livechat_widget_position": SettingDefault(
+        "select", "right", "Omnichannel", public=True, values=("left", "right")
+    ),
+    "Livechat_background": SettingDefault("string", "", "Omnichannel", public=True),
+    "Livechat_hide_watermark": SettingDefault("boolean", False, "Omnichannel", public=True),
+    "Livechat_hide_system_messages": SettingDefault(
+        "multiSelect",
+        ["uj", "ul", "livechat-close"],
+        "Omnichannel",
+        public=True,
+        values=("uj", "ul", "livechat-close", "livechat-started", "livechat_transfer_history"),
+    ),
+    "Omnichannel_allow_visitors_to_close_conversation": SettingDefault(
+        "boolean", True, "Omnichannel", public=True
+    ),
     "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
     # Chat limits (Rocket.Chat's waiting queue): with it on, an agent serves at most its own limit, else
     # the workspace's (0: none), and at most its department's limit of that department's chats; chats on
@@ -207,3 +236,32 @@ SETTINGS: dict[str, SettingDefault] = {
     "SMTP_Security": SettingDefault("select", "none", "Email", values=("none", "starttls", "ssl")),
     "From_Email": SettingDefault("string", "Omnidesk <no-reply@example.com>", "Email"),
 }
+
+# What ``livechat/appearance`` reads and writes, in Rocket.Chat's order (its ``findAppearance`` and the
+# POST's list of valid ids): any other id is refused there.
+APPEARANCE_SETTINGS: tuple[str, ...] = (
+    "Livechat_title",
+    "Livechat_title_color",
+    "Livechat_enable_message_character_limit",
+    "Livechat_message_character_limit",
+    "Livechat_show_agent_info",
+    "Livechat_show_agent_email",
+    "Livechat_display_offline_form",
+    "Livechat_offline_form_unavailable",
+    "Livechat_offline_message",
+    "Livechat_offline_success_message",
+    "Livechat_offline_title",
+    "Livechat_offline_title_color",
+    "Livechat_offline_email",
+    "Livechat_conversation_finished_message",
+    "Livechat_registration_form",
+    "Livechat_name_field_registration_form",
+    "Livechat_email_field_registration_form",
+    "Livechat_registration_form_message",
+    "Livechat_conversation_finished_text",
+    "Livechat_hide_watermark",
+    "Livechat_background",
+    "Livechat_widget_position",
+    "Livechat_hide_system_messages",
+    "Omnichannel_allow_visitors_to_close_conversation",
+)

@@ -18,7 +18,17 @@ from omnidesk.channels import voice_twilio
 from omnidesk.channels.email_inbox import inbox_config_of
 from omnidesk.channels.voice_registry import line_config_of
 from omnidesk.db import Database
-from omnidesk.models import Call, Contact, ContactChannel, EmailInbox, Message, Room, Visitor, VoiceLine
+from omnidesk.models import (
+    Call,
+    Contact,
+    ContactChannel,
+    EmailInbox,
+    LivechatTrigger,
+    Message,
+    Room,
+    Visitor,
+    VoiceLine,
+)
 from omnidesk.queries.visitors import visitor_on_channel
 from omnidesk.secret_box import box, decrypt_json
 from omnidesk.services import Services
@@ -632,3 +642,36 @@ def test_0022_adds_slas_in_place_and_its_downgrade_keeps_every_room_and_departme
         assert "slas" not in inspector.get_table_names()
     assert {"sla_id", "sla_due_at", "sla_minutes", "sla_overdue_at"}.isdisjoint(room_columns)
     assert "sla_id" not in department_columns
+
+
+def test_0023_adds_the_triggers_table_and_its_downgrade_drops_only_that(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0022_slas")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-1"}])
+        connection.execute(
+            Room.__table__.insert(),
+            [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "widget", "created_at": now}],
+        )
+    _migrate(fresh_database, "0023_livechat_triggers")
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO livechat_triggers (id, name, description, enabled, run_once, conditions, "
+                "actions, created_at, updated_at) VALUES ('tr-1', 'Welcome', '', TRUE, FALSE, :conditions, "
+                ":actions, :now, :now)"
+            ),
+            {
+                "conditions": '[{"name": "time-on-site", "value": "5"}]',
+                "actions": '[{"name": "send-message", "params": {"sender": "queue", "msg": "Hi"}}]',
+                "now": now,
+            },
+        )
+    with fresh_database.session(write=False) as session:
+        trigger = session.get(LivechatTrigger, "tr-1")
+        assert trigger is not None and trigger.conditions == [{"name": "time-on-site", "value": "5"}]
+
+    _migrate(fresh_database, "0022_slas", down=True)
+    with fresh_database.engine.connect() as connection:
+        assert "livechat_triggers" not in inspect(connection).get_table_names()
+        assert connection.execute(text("SELECT visitor_id FROM rooms")).scalar() == "v-1"

@@ -774,6 +774,7 @@ STAFF_PATH_IDS: dict[str, IdSource] = {
     "tagId": _ids("SELECT id FROM livechat_tags"),
     "priorityId": _ids("SELECT id FROM livechat_priorities"),
     "slaId": _ids("SELECT id FROM slas"),
+    "triggerId": _ids("SELECT id FROM livechat_triggers"),
     "_id": _ids("SELECT id FROM livechat_custom_fields"),  # livechat/custom-fields/{_id}
     "lineId": _ids("SELECT id FROM voice_lines"),
     "inbox_id": _ids("SELECT id FROM email_inboxes"),

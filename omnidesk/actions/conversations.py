@@ -11,6 +11,21 @@ from omnidesk.actions.replies import reply_channel
 from omnidesk.actions.rooms import resume_room
 from omnidesk.errors import ApiError
 from omnidesk.models import Inquiry, Message, Room, User, Visitor
+from omnidesk.queries.settings import setting_values
+
+
+def check_widget_message_length(session: Session, msg: str) -> None:
+    """The widget's character limit (``Livechat_enable_message_character_limit``), which Rocket.Chat
+    applies to ``livechat/message`` only: what arrives by SMS or email is never refused for it."""
+    # One statement for both: every visitor message pays for it.
+    values = setting_values(
+        session, "Livechat_enable_message_character_limit", "Livechat_message_character_limit"
+    )
+    limit = values["Livechat_message_character_limit"]
+    if values["Livechat_enable_message_character_limit"] and limit and len(msg) > limit:
+        raise ApiError(
+            "message-length-exceeds-character-limit", f"The message is longer than {limit} characters"
+        )
 
 
 def send_visitor_message(

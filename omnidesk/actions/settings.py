@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from omnidesk.actions import verification
 from omnidesk.actions.business_hours import apply_business_hours
+from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
 from omnidesk.actions.routing import route_waiting_chats
 from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
@@ -20,20 +22,26 @@ from omnidesk.secret_box import box
 
 
 def validate_setting_value(setting: Setting, value: Any) -> Any:
+    keys = [option["key"] for option in setting.values or []]
     valid = {
         "boolean": isinstance(value, bool),
         "int": isinstance(value, int) and not isinstance(value, bool),
         "string": isinstance(value, str),
-        "select": isinstance(value, str) and value in [option["key"] for option in setting.values or []],
+        "select": isinstance(value, str) and value in keys,
+        "multiSelect": isinstance(value, list)
+        and all(isinstance(item, str) and item in keys for item in value),
     }.get(setting.type, False)
     if not valid:
         expected = {
             "boolean": "a boolean",
             "int": "an integer",
             "string": "a string",
-            "select": "one of " + ", ".join(str(option["key"]) for option in setting.values or []),
+            "select": "one of " + ", ".join(str(key) for key in keys),
+            "multiSelect": "a list of " + ", ".join(str(key) for key in keys),
         }.get(setting.type, setting.type)
         raise ApiError("error-invalid-setting-value", f"The value of {setting.id} must be {expected}")
+    if setting.type == "multiSelect":
+        return list(dict.fromkeys(value))
     return value
 
 
@@ -68,6 +76,65 @@ def _non_negative_setting(session: Session, setting: Setting, value: int) -> int
     return value
 
 
+# A colour the widget puts in its CSS: #rgb, #rgba, #rrggbb or #rrggbbaa, nothing a stylesheet could
+# read as more than a colour.
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def _colour_setting(session: Session, setting: Setting, value: str) -> str:
+    colour = value.strip()
+    if not _HEX_COLOUR.fullmatch(colour):
+        raise ApiError(
+            "error-invalid-setting-value", f"The value of {setting.id} must be a hex colour, such as #1D74F5"
+        )
+    return colour
+
+
+def _optional_colour_setting(session: Session, setting: Setting, value: str) -> str:
+    return _colour_setting(session, setting, value) if value.strip() else ""
+
+
+# The widget's texts: a title or a paragraph, never a document.
+MAX_WIDGET_TEXT = 5000
+
+
+def _widget_text_setting(session: Session, setting: Setting, value: str) -> str:
+    if len(value) > MAX_WIDGET_TEXT:
+        raise ApiError(
+            "error-invalid-setting-value",
+            f"The value of {setting.id} cannot be longer than {MAX_WIDGET_TEXT} characters",
+        )
+    return value
+
+
+def _offline_email_setting(session: Session, setting: Setting, value: str) -> str:
+    address = value.strip()
+    if address and (len(address) > 320 or not re.fullmatch(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+", address)):
+        raise ApiError("error-invalid-setting-value", f"The value of {setting.id} must be an email address")
+    return address
+
+
+def _character_limit_setting(session: Session, setting: Setting, value: int) -> int:
+    if value < 0 or value > MAX_MESSAGE_LENGTH:
+        raise ApiError(
+            "error-invalid-setting-value", f"The value of {setting.id} must be from 0 to {MAX_MESSAGE_LENGTH}"
+        )
+    return value
+
+
+_WIDGET_TEXTS = (
+    "Livechat_title",
+    "Livechat_offline_title",
+    "Livechat_offline_message",
+    "Livechat_offline_success_message",
+    "Livechat_offline_form_unavailable",
+    "Livechat_conversation_finished_message",
+    "Livechat_conversation_finished_text",
+    "Livechat_registration_form_message",
+    "Livechat_transcript_message",
+)
+
+
 # Settings whose value means more than its type says: checked (and normalised) before they are saved.
 _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Omnichannel_Default_Phone_Region": _phone_region_setting,
@@ -76,6 +143,12 @@ _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Livechat_agent_leave_action_timeout": _non_negative_setting,
     "Livechat_visitor_inactivity_timeout": _non_negative_setting,
     "Livechat_auto_transfer_chat_timeout": _non_negative_setting,
+    "Livechat_title_color": _colour_setting,
+    "Livechat_offline_title_color": _colour_setting,
+    "Livechat_background": _optional_colour_setting,
+    "Livechat_offline_email": _offline_email_setting,
+    "Livechat_message_character_limit": _character_limit_setting,
+    **dict.fromkeys(_WIDGET_TEXTS, _widget_text_setting),
 }
 
 # Settings that may give agents room or take it: the queue is routed again after they change.

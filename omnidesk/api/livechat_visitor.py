@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, lazyload
 from omnidesk.access import check_room_of_visitor, message_of_visitor, room_of_visitor, visitor_by_token
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
-from omnidesk.actions.conversations import send_visitor_message
+from omnidesk.actions.conversations import check_widget_message_length, send_visitor_message
 from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.livechat_config import widget_config
@@ -159,6 +159,7 @@ class MessageBody(Body):
 @router.post("/message")
 def post_message(body: MessageBody, request: Request, session: SessionDep) -> dict[str, Any]:
     visitor = visitor_by_token(session, body.token)
+    check_widget_message_length(session, body.msg)
     # The room's tags are not needed to take a message: not read unless something asks for them.
     room = session.get(Room, body.rid, options=[lazyload(Room.tag_rows)])
     if room is None:

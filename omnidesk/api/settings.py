@@ -12,33 +12,17 @@ from omnidesk.access import may_view_private_settings, require_any
 from omnidesk.actions.settings import set_setting
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.dates import iso
 from omnidesk.errors import Forbidden, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Setting
 from omnidesk.queries.settings import list_settings as list_settings_query
-from omnidesk.shapes.settings import shown_value
+from omnidesk.shapes.settings import setting_shape, shown_value
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["settings"])
 
 # Managers run the omnichannel side without being workspace admins.
 GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}
-
-
-def _setting_shape(setting: Setting) -> dict[str, Any]:
-    shape = {
-        "_id": setting.id,
-        "value": shown_value(setting),
-        "type": setting.type,
-        "group": setting.group,
-        "public": setting.public,
-        "packageValue": setting.package_value,
-        "_updatedAt": iso(setting.updated_at),
-    }
-    if setting.values:
-        shape["values"] = setting.values
-    return shape
 
 
 def _get_setting(session: Session, setting_id: str) -> Setting:
@@ -64,7 +48,7 @@ def list_settings(
     settings, total = list_settings_query(
         session, public_only=not may_view_private_settings(session, actor), offset=offset, count=count
     )
-    return ok(settings=[_setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
+    return ok(settings=[setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
 
 
 @router.get("/settings.public")

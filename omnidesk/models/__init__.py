@@ -26,6 +26,7 @@ from omnidesk.models.mail import OfflineMessage, OutboundEmail
 from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
+from omnidesk.models.triggers import LivechatTrigger
 
 __all__ = [
     "BusinessHour",
@@ -46,6 +47,7 @@ __all__ = [
     "EmailInbox",
     "EmailThreadMessage",
     "Inquiry",
+    "LivechatTrigger",
     "LoginToken",
     "Message",
     "MessagingChannel",

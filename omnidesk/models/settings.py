@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, JSONType, utcnow
 
-SETTING_TYPES = ("boolean", "string", "int", "select")
+SETTING_TYPES = ("boolean", "string", "int", "select", "multiSelect")
 
 
 class Setting(Base):
@@ -24,7 +24,7 @@ class Setting(Base):
     )  # the shipped default, as Rocket.Chat names it
     group: Mapped[str] = mapped_column(String(60), default="General")
     public: Mapped[bool] = mapped_column(Boolean, default=False)
-    # For "select": the allowed values, as [{"key": ..., "i18nLabel": ...}].
+    # For "select" and "multiSelect": the allowed values, as [{"key": ..., "i18nLabel": ...}].
     values: Mapped[list[Any] | None] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

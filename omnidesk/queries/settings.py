@@ -21,6 +21,15 @@ def setting_value(session: Session, setting_id: str) -> Any:
     return defaults.SETTINGS[setting_id].value
 
 
+def setting_values(session: Session, *setting_ids: str) -> dict[str, Any]:
+    """Several settings' values in one statement (their shipped defaults for missing rows)."""
+    query = select(Setting.id, Setting.value).where(Setting.id.in_(setting_ids))
+    rows: dict[str, Any] = {row.id: row.value for row in session.execute(query).all()}
+    return {
+        setting_id: rows.get(setting_id, defaults.SETTINGS[setting_id].value) for setting_id in setting_ids
+    }
+
+
 def default_phone_region(session: Session) -> str:
     """The region national phone numbers are read in (``Omnichannel_Default_Phone_Region``)."""
     return str(setting_value(session, "Omnichannel_Default_Phone_Region") or "")

@@ -53,6 +53,7 @@ PAGES = {
     "business-hours": AdminPage("admin/business_hours.html", "Business hours"),
     "slas": AdminPage("admin/slas.html", "SLAs"),
     "voice-lines": AdminPage("admin/voice_lines.html", "Voice lines"),
+    "triggers": AdminPage("admin/triggers.html", "Triggers"),
 }
 
 
@@ -60,7 +61,7 @@ PAGES = {
 class SettingField:
     id: str
     label: str
-    kind: str  # "select", "boolean", "text", "textarea", "int", "color", "password", "email"
+    kind: str  # "select", "multi", "boolean", "text", "textarea", "int", "color", "password", "email"
     help: str = ""
     options: tuple[tuple[str, str], ...] = ()
 
@@ -173,26 +174,10 @@ SETTING_SECTIONS = (
         "edit-livechat-settings",
         (
             SettingField("Livechat_enabled", "Chat widget enabled", "boolean"),
-            SettingField("Livechat_title", "Title", "text"),
-            SettingField("Livechat_title_color", "Colour", "color"),
-            SettingField(
-                "Livechat_display_offline_form", "Show the offline form when nobody is online", "boolean"
-            ),
-            SettingField("Livechat_offline_title", "Offline title", "text"),
-            SettingField("Livechat_offline_message", "Offline message", "textarea"),
-            SettingField("Livechat_offline_success_message", "Offline form: thank-you message", "textarea"),
-            SettingField(
-                "Livechat_offline_email",
-                "Send offline messages to",
-                "email",
-                "When a department has no email.",
-            ),
             SettingField(
                 "Livechat_enable_transcript", "Visitors may ask for a transcript by email", "boolean"
             ),
             SettingField("Livechat_transcript_message", "Transcript question", "text"),
-            SettingField("Livechat_show_agent_info", "Show the agent's name to visitors", "boolean"),
-            SettingField("Livechat_conversation_finished_message", "Message when a chat ends", "textarea"),
         ),
     ),
     SettingSection(
@@ -211,6 +196,98 @@ SETTING_SECTIONS = (
             SettingField("SMTP_Username", "Username", "text"),
             SettingField("SMTP_Password", "Password", "password", "Leave empty to keep the saved password."),
             SettingField("From_Email", "From address", "text"),
+        ),
+    ),
+)
+
+
+# The Appearance page (livechat/appearance): Rocket.Chat's sections of it. Its script reads and saves the
+# values through the API, so the page holds only the fields.
+APPEARANCE_SECTIONS = (
+    SettingSection(
+        "General",
+        "view-livechat-appearance",
+        (
+            SettingField("Livechat_title", "Title", "text"),
+            SettingField("Livechat_title_color", "Title bar colour", "color"),
+            SettingField(
+                "Livechat_widget_position",
+                "Position on the screen",
+                "select",
+                "",
+                (("right", "Bottom right"), ("left", "Bottom left")),
+            ),
+            SettingField(
+                "Livechat_background",
+                "Message list background",
+                "text",
+                "A hex colour such as #FFFFFF, or empty.",
+            ),
+            SettingField("Livechat_show_agent_info", "Show the agent's name to visitors", "boolean"),
+            SettingField("Livechat_show_agent_email", "Show the agent's email to visitors", "boolean"),
+            SettingField(
+                "Livechat_enable_message_character_limit", "Limit the length of visitors' messages", "boolean"
+            ),
+            SettingField(
+                "Livechat_message_character_limit", "Character limit", "int", "0: the largest message."
+            ),
+            SettingField(
+                "Omnichannel_allow_visitors_to_close_conversation", "Visitors may end the chat", "boolean"
+            ),
+            SettingField(
+                "Livechat_hide_system_messages",
+                "System messages hidden from visitors",
+                "multi",
+                "",
+                (
+                    ("uj", "Someone joined"),
+                    ("ul", "Someone left"),
+                    ("livechat-close", "The chat was closed"),
+                    ("livechat-started", "The chat started"),
+                    ("livechat_transfer_history", "Transfers"),
+                ),
+            ),
+            SettingField("Livechat_hide_watermark", 'Hide "Powered by Omnidesk"', "boolean"),
+        ),
+    ),
+    SettingSection(
+        "Offline",
+        "view-livechat-appearance",
+        (
+            SettingField("Livechat_offline_title", "Offline title", "text"),
+            SettingField("Livechat_offline_title_color", "Offline title bar colour", "color"),
+            SettingField(
+                "Livechat_display_offline_form", "Show the offline form when nobody is online", "boolean"
+            ),
+            SettingField("Livechat_offline_message", "Offline form instructions", "textarea"),
+            SettingField(
+                "Livechat_offline_form_unavailable", "Message when there is no offline form", "textarea"
+            ),
+            SettingField("Livechat_offline_success_message", "Offline form: thank-you message", "textarea"),
+            SettingField(
+                "Livechat_offline_email",
+                "Send offline messages to",
+                "email",
+                "When a department has no email.",
+            ),
+        ),
+    ),
+    SettingSection(
+        "Registration form",
+        "view-livechat-appearance",
+        (
+            SettingField("Livechat_registration_form", "Ask visitors who they are before a chat", "boolean"),
+            SettingField("Livechat_name_field_registration_form", "Ask for the name", "boolean"),
+            SettingField("Livechat_email_field_registration_form", "Ask for the email", "boolean"),
+            SettingField("Livechat_registration_form_message", "Registration form message", "textarea"),
+        ),
+    ),
+    SettingSection(
+        "Conversation finished",
+        "view-livechat-appearance",
+        (
+            SettingField("Livechat_conversation_finished_message", "Message when a chat ends", "textarea"),
+            SettingField("Livechat_conversation_finished_text", "Text below it", "textarea"),
         ),
     ),
 )
@@ -241,6 +318,22 @@ def settings_page(request: Request, session: SessionDep) -> Response:
         session=session,
         actor=actor,
         sections=_settings_context(session, actor),
+    )
+
+
+@router.get("/admin/appearance")
+def appearance_page(request: Request, session: SessionDep) -> Response:
+    actor = page_actor(request, session)
+    if not _allowed(session, actor, _permission_of("/admin/appearance")):
+        return forbidden(request, session, actor)
+    return render(
+        request,
+        "admin/appearance.html",
+        session=session,
+        actor=actor,
+        title="Widget appearance",
+        sections=APPEARANCE_SECTIONS,
+        may_change=actor.can(session, "manage-livechat-appearance"),
     )
 
 

@@ -57,6 +57,8 @@ NAVIGATION = [
     ),
     NavEntry("SLAs", "/admin/slas", "sla", "manage-livechat-sla", "Administration"),
     NavEntry("Voice lines", "/admin/voice-lines", "phone", "manage-voice-lines", "Administration"),
+    NavEntry("Appearance", "/admin/appearance", "palette", "view-livechat-appearance", "Administration"),
+    NavEntry("Triggers", "/admin/triggers", "bolt", "view-livechat-triggers", "Administration"),
     NavEntry("Settings", "/admin/settings", "settings", "edit-livechat-settings", "Administration"),
 ]
 

@@ -29,6 +29,7 @@ WIDGET_SOURCES = (
     "widget-stream.js",
     "widget-verification.js",
     "widget-chat.js",
+    "widget-triggers.js",
     "widget-start.js",
 )
 

@@ -13,8 +13,13 @@
     "error-contact-channel-blocked": "Sorry, you cannot start a chat here.",
   };
 
+  // Rocket.Chat's limitTextLength: false, or the most characters a message may have.
+  const MAX_LENGTH = 5000;
+  const characterLimit = () => Number(state.config?.settings.limitTextLength) || 0;
+
   function showChat() {
     state.seen = new Set();
+    const limit = characterLimit();
     const messages = el("ol", {
       class: "messages",
       role: "log",
@@ -22,15 +27,23 @@
       "aria-label": "Messages",
     });
     const typing = el("p", { class: "typing", "aria-live": "polite" });
+    // With a limit the visitor may type past it and sees by how much: the counter turns red and Send
+    // refuses, rather than the browser silently cutting a pasted text.
+    const counter = limit
+      ? el("p", { class: "counter", id: "odl-counter", "aria-live": "polite" }, `0 / ${limit}`)
+      : null;
     const text = el("textarea", {
       rows: "2",
-      maxlength: "5000",
+      maxlength: String(limit ? Math.max(limit * 2, limit + 100) : MAX_LENGTH),
       placeholder: "Type your message…",
       "aria-label": "Your message",
+      "aria-describedby": counter ? "odl-counter" : null,
     });
     const send = el("button", { type: "submit", class: "button primary" }, "Send");
     const composer = el("form", { class: "composer" }, text, send);
     const end = el("button", { type: "button", class: "button small" }, "End chat");
+    // Omnichannel_allow_visitors_to_close_conversation: without it only the agent ends the chat.
+    end.hidden = state.config.settings.visitorsCanCloseChat === false;
     const transcript = el("button", { type: "button", class: "button small" }, "Email transcript");
     const toolbar = el(
       "div",
@@ -51,18 +64,21 @@
       hidden: true,
     });
     const error = errorBox();
-    state.chat = { messages, typing, text, composer, toolbar, confirm, verify, error, send };
-    show("chat", toolbar, confirm, verify, messages, typing, error, composer);
+    state.chat = { messages, typing, text, composer, toolbar, confirm, verify, error, send, counter };
+    show("chat", toolbar, confirm, verify, messages, typing, error, counter, composer);
     toolbar.hidden = !state.rid;
     updateSubtitle();
     if (state.rid) {
       loadHistory();
       listen();
       checkVerification();
+    } else if (state.triggered?.length) {
+      for (const message of state.triggered) messages.append(Widget.triggeredItem(message));
     } else {
       messages.append(el("li", { class: "empty" }, "Send us a message and an agent will answer shortly."));
     }
     text.addEventListener("input", onTyping);
+    if (counter) text.addEventListener("input", countCharacters);
     text.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -76,6 +92,16 @@
     end.addEventListener("click", () => askToEnd());
     transcript.addEventListener("click", () => show("transcript", transcriptForm({ back: true })));
     if (state.open) text.focus();
+  }
+
+  function countCharacters() {
+    const { text, counter } = state.chat;
+    const limit = characterLimit();
+    const over = text.value.length > limit;
+    counter.textContent = over
+      ? `${text.value.length} / ${limit}: ${text.value.length - limit} too many`
+      : `${text.value.length} / ${limit}`;
+    counter.classList.toggle("over", over);
   }
 
   async function openRoom() {
@@ -97,6 +123,12 @@
     const msg = state.chat.text.value;
     if (!msg.trim()) return;
     const { text, send, error } = state.chat;
+    const limit = characterLimit();
+    if (limit && msg.length > limit) {
+      showError(error, new Error(`Your message is too long: at most ${limit} characters.`));
+      text.focus();
+      return;
+    }
     showError(error, null);
     busy(send, true);
     clearTimeout(state.typingStop);
@@ -111,6 +143,7 @@
         _id: ChatMessages.newId(),
       });
       text.value = "";
+      if (state.chat?.counter) countCharacters();
       addMessage(data.message);
     } catch (err) {
       if (err.type === "room-closed") {
@@ -166,7 +199,8 @@
     state.chat = null;
     updateSubtitle();
     subtitle.textContent = "Chat ended";
-    const finished = state.config?.messages.conversationFinishedMessage || "Thank you for chatting with us.";
+    const messages = state.config?.messages || {};
+    const finished = messages.conversationFinishedMessage || "Thank you for chatting with us.";
     const again = el("button", { type: "button", class: "button" }, "Start a new chat");
     again.addEventListener("click", () => showChat());
     show(
@@ -176,6 +210,9 @@
         { class: "ended" },
         el("p", { class: "ended-title" }, "This chat has ended."),
         el("p", {}, finished),
+        messages.conversationFinishedText
+          ? el("p", { class: "finished-text" }, messages.conversationFinishedText)
+          : null,
       ),
       state.config?.settings.transcript ? transcriptForm({ back: false, rid }) : null,
       again,

@@ -61,6 +61,8 @@ const Widget = document.getElementById("omnidesk-livechat")
         guest: null,
         agent: null,
         queue: null, // the place in line while the chat waits (queueInfo, queueData)
+        triggered: [], // what proactive triggers said on this page, before a chat (widget-triggers.js)
+        triggeredIds: new Set(),
         open: false,
         view: "loading",
         chat: null, // the chat view's nodes while it shows

@@ -26,10 +26,13 @@
       : null;
     const error = errorBox();
     const submit = el("button", { type: "submit", class: "button primary" }, "Start chat");
+    const intro =
+      state.config.messages?.registrationFormMessage ||
+      "Tell us who you are and we'll connect you with an agent.";
     const form = el(
       "form",
       { class: "form", novalidate: true },
-      el("p", {}, "Tell us who you are and we'll connect you with an agent."),
+      el("p", { class: "intro" }, intro),
       settings.nameFieldRegistrationForm !== false ? field("Your name", name) : null,
       settings.emailFieldRegistrationForm !== false ? field("Email", email, "(optional)") : null,
       department ? field("Department", department) : null,
@@ -66,8 +69,11 @@
         return;
       }
       Widget.showChat();
+      Widget.onTriggerEvent("after-guest-registration");
     });
-    show("register", form);
+    // What a trigger said before the visitor registered stays above the form.
+    const said = (state.triggered || []).map((message) => Widget.triggeredItem(message));
+    show("register", said.length ? el("ol", { class: "messages triggered-list" }, ...said) : null, form);
   }
 
   // --- offline ------------------------------------------------------------------------------------------
@@ -76,7 +82,9 @@
     const config = state.config;
     const text = el("p", {}, config.messages.offlineMessage || "We are offline right now.");
     if (!config.settings.displayOfflineForm) {
-      show("offline", el("div", { class: "empty" }, text));
+      // Livechat_offline_form_unavailable: what to say when there is no form to leave a message in.
+      const unavailable = config.messages.offlineUnavailableMessage || config.messages.offlineMessage;
+      show("offline", el("div", { class: "empty" }, el("p", {}, unavailable || "We are offline right now.")));
       return;
     }
     const name = el("input", { name: "name", autocomplete: "name", required: true });

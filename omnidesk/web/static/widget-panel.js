@@ -25,11 +25,13 @@
   const subtitle = el("p", { class: "subtitle", role: "status" });
   const minimize = el("button", { type: "button", class: "icon", "aria-label": "Minimize the chat" }, "–");
   const body = el("div", { class: "body" });
+  const watermark = el("p", { class: "watermark" }, "Powered by Omnidesk");
   const panel = el(
     "section",
     { class: "panel", id: "odl-panel", role: "dialog", "aria-labelledby": "odl-title", hidden: true },
     el("header", { class: "header" }, el("div", { class: "titles" }, title, subtitle), minimize),
     body,
+    watermark,
   );
   shadow.append(el("link", { rel: "stylesheet", href: `${server}/static/widget.css` }), panel, launcher);
   if (document.body) document.body.append(host);
@@ -61,7 +63,10 @@
       focusFirst();
     }
   }
-  launcher.addEventListener("click", () => setOpen(!state.open));
+  launcher.addEventListener("click", () => {
+    setOpen(!state.open);
+    if (state.open) Widget.onTriggerEvent("chat-opened-by-visitor");
+  });
   minimize.addEventListener("click", () => {
     setOpen(false);
     launcher.focus();
@@ -80,21 +85,36 @@
     if (state.open) focusFirst();
   }
 
+  // The server accepts only hex colours for these; anything else here is ignored, never put in CSS.
+  const hexColour = (value) => (typeof value === "string" && /^#[0-9a-fA-F]{3,8}$/.test(value) ? value : "");
+  function setColour(name, value) {
+    if (hexColour(value)) host.style.setProperty(name, value);
+    else host.style.removeProperty(name);
+  }
+
+  // Rocket.Chat's theme: the title and colour online (or in a chat), the offline ones otherwise; the
+  // corner the widget sits in, the messages' background; and its settings' watermark.
   function applyTheme() {
     const theme = state.config?.theme || {};
-    const online = state.config?.online;
-    title.textContent = (online || state.rid ? theme.title : theme.offlineTitle || theme.title) || "Chat";
-    const color = theme.color && /^#[0-9a-fA-F]{3,8}$/.test(theme.color) ? theme.color : "";
-    if (color) host.style.setProperty("--odl-accent", color);
-    launcher.querySelector(".launcher-label").textContent =
-      online || state.rid ? "Chat with us" : "Leave a message";
+    const settings = state.config?.settings || {};
+    const online = state.config?.online || Boolean(state.rid);
+    title.textContent = (online ? theme.title : theme.offlineTitle || theme.title) || "Chat";
+    setColour("--odl-accent", online ? theme.color : hexColour(theme.offlineColor) || theme.color);
+    setColour("--odl-messages-bg", theme.background);
+    host.classList.toggle("position-left", theme.position === "left");
+    host.dataset.online = String(online);
+    watermark.hidden = Boolean(settings.hideWatermark);
+    launcher.querySelector(".launcher-label").textContent = online ? "Chat with us" : "Leave a message";
   }
 
   function updateSubtitle() {
     if (!state.rid) subtitle.textContent = state.config?.online ? "We're online" : "";
-    else if (state.agent && !state.agent.hiddenInfo)
-      subtitle.textContent = `You're chatting with ${state.agent.name || state.agent.username}`;
-    else if (state.agent) subtitle.textContent = "An agent is with you";
+    else if (state.agent && !state.agent.hiddenInfo) {
+      // Livechat_show_agent_email: the address comes only when the workspace shows it.
+      const email = state.agent.emails?.[0]?.address;
+      const who = state.agent.name || state.agent.username;
+      subtitle.textContent = `You're chatting with ${who}${email ? ` (${email})` : ""}`;
+    } else if (state.agent) subtitle.textContent = "An agent is with you";
     else if (state.queue?.spot) subtitle.textContent = queueText(state.queue);
     else subtitle.textContent = "Waiting for an agent…";
   }
@@ -107,5 +127,5 @@
     return `${place} · about ${minutes} minute${minutes === 1 ? "" : "s"}`;
   }
 
-  Object.assign(Widget, { launcher, subtitle, show, setUnread, applyTheme, updateSubtitle });
+  Object.assign(Widget, { launcher, subtitle, show, setOpen, setUnread, applyTheme, updateSubtitle });
 })();

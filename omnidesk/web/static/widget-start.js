@@ -55,6 +55,7 @@
     if (!config.online) showOffline();
     else if (!state.guest && config.settings.registrationForm) showRegister();
     else showChat();
+    Widget.runTriggers();
   }
 
   Widget.ensureStarted = ensureStarted;

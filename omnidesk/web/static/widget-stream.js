@@ -120,7 +120,13 @@
     state.chat.messages.querySelector(".empty")?.remove();
     let node;
     if (message.t) {
-      if (!SYSTEM_TEXT[message.t]) return;
+      // Livechat_hide_system_messages: the types the workspace keeps out of the visitor's view (a
+      // hidden close still ends the chat).
+      const hidden = state.config?.settings.hiddenSystemMessages || [];
+      if (!SYSTEM_TEXT[message.t] || hidden.includes(message.t)) {
+        if (message.t === "livechat-close") Widget.ended();
+        return;
+      }
       const byPhone = message.t === "livechat-contact-verified" && !String(message.msg || "").includes("@");
       node = el(
         "li",
