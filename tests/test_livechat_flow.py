@@ -330,3 +330,24 @@ def test_message_history_gives_the_newest_twenty_and_reads_end_as_rocket_chat(
         "error-invalid-params",
         'The "end" query parameter must be a valid date.',
     )
+
+
+def test_taking_an_inquiry_for_an_unknown_user_answers_rocket_chats_text(
+    services: Services, anonymous: TestClient, agent: Persona, manager: Persona
+) -> None:
+    set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-take-for-nobody")
+    visitor.register(name="Nobody's")
+    room = visitor.open_room()
+    inquiry = manager.get("/api/v1/livechat/inquiries.getOne", params={"roomId": room["_id"]}).json()[
+        "inquiry"
+    ]
+    body = {"inquiryId": inquiry["_id"], "userId": "NoSuchUser"}
+    # Rocket.Chat's API.v1.failure('The user is invalid'): the text alone, no bracketed type.
+    assert_error(
+        manager.post("/api/v1/livechat/inquiries.take", json=body),
+        400,
+        "error-invalid-user",
+        "The user is invalid",
+    )
