@@ -101,6 +101,15 @@ class InvalidQuery(ApiError):
         return self.reason
 
 
+class Failure(ApiError):
+    """Rocket.Chat's ``API.v1.failure(text)``: the text alone is the error; the type is ours, for the
+    envelope's ``errorType``."""
+
+    @property
+    def message(self) -> str:
+        return self.reason
+
+
 class TooManyRequests(ApiError):
     """A rate limit is reached: 429 in Rocket.Chat's own wording, with the seconds until it frees."""
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from omnidesk.events import Event, InquiryChanged, MessageSent, RoomChanged
+from omnidesk.models import Message
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
 from tests.livechat_helpers import guest, send_as_agent, set_available, set_setting
@@ -294,3 +297,59 @@ def test_a_visitor_message_reads_neither_the_rooms_tags_nor_more_than_it_needs(
     reads = [statement for statement in executed if statement.startswith("SELECT")]
     assert len(reads) == 4, reads
     assert sum("FROM settings" in statement for statement in reads) == 1
+
+
+def test_message_history_gives_the_newest_twenty_and_reads_end_as_rocket_chat(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-history")
+    visitor.register(name="Historian")
+    room = visitor.open_room()
+    for n in range(25):
+        assert visitor.say(room["_id"], f"message {n}").status_code == 200
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with services.transaction() as session:  # one second apart, so that ``end`` cuts between two
+        for message in session.scalars(select(Message).where(Message.room_id == room["_id"])):
+            message.created_at = start + timedelta(seconds=int(message.msg.split()[1]))
+
+    def history(**params: Any) -> Any:
+        return anonymous.get(
+            f"/api/v1/livechat/messages.history/{room['_id']}", params={"token": visitor.token, **params}
+        )
+
+    # Rocket.Chat's default is 20, newest first; ``count`` is a paging parameter, not the limit.
+    newest = [m["msg"] for m in history(count=100).json()["messages"]]
+    assert newest == [f"message {n}" for n in range(24, 4, -1)]
+    assert len(history(limit=3).json()["messages"]) == 3
+    # ``end``: only what was written before it (the widget's "load older").
+    end = (start + timedelta(seconds=10)).isoformat().replace("+00:00", "Z")
+    older = [m["msg"] for m in history(end=end, limit=50).json()["messages"]]
+    assert older == [f"message {n}" for n in range(9, -1, -1)]
+    assert_error(
+        history(end="yesterday"),
+        400,
+        "error-invalid-params",
+        'The "end" query parameter must be a valid date.',
+    )
+
+
+def test_taking_an_inquiry_for_an_unknown_user_answers_rocket_chats_text(
+    services: Services, anonymous: TestClient, agent: Persona, manager: Persona
+) -> None:
+    set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
+    set_available(services, agent)
+    visitor = guest(anonymous, "token-take-for-nobody")
+    visitor.register(name="Nobody's")
+    room = visitor.open_room()
+    inquiry = manager.get("/api/v1/livechat/inquiries.getOne", params={"roomId": room["_id"]}).json()[
+        "inquiry"
+    ]
+    body = {"inquiryId": inquiry["_id"], "userId": "NoSuchUser"}
+    # Rocket.Chat's API.v1.failure('The user is invalid'): the text alone, no bracketed type.
+    assert_error(
+        manager.post("/api/v1/livechat/inquiries.take", json=body),
+        400,
+        "error-invalid-user",
+        "The user is invalid",
+    )

@@ -250,7 +250,7 @@ def test_hold_and_resume(
     assert_error(
         manager.post("/api/v1/livechat/room.onHold", json={"roomId": queued["_id"]}),
         400,
-        "error-room-is-not-served",
+        "error-unserved-rooms-cannot-be-placed-onhold",  # Rocket.Chat's placeRoomOnHold error
     )
 
 

@@ -186,7 +186,9 @@ def hold_room(session: Session, *, room: Room, by: User) -> None:
     if not room.open:
         raise ApiError("error-room-already-closed", "This conversation is already closed")
     if room.served_by_id is None:
-        raise ApiError("error-room-is-not-served", "A queued chat cannot be placed on hold")
+        raise ApiError(
+            "error-unserved-rooms-cannot-be-placed-onhold", "A queued chat cannot be placed on hold"
+        )
     if room.on_hold:
         raise ApiError("error-room-is-already-on-hold", "This chat is on hold already")
     room.on_hold = True

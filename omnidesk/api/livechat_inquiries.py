@@ -12,7 +12,7 @@ from omnidesk.access import Actor, agent_serves_department, require, room_for_st
 from omnidesk.actions.routing import take_inquiry
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.errors import ApiError, Forbidden
+from omnidesk.errors import ApiError, Failure, Forbidden
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Inquiry, Room, User, Visitor
@@ -108,7 +108,7 @@ def inquiries_take(body: TakeBody, actor: CurrentActor, session: SessionDep) -> 
         require(session, actor, "manage-livechat-agents")
         found = session.get(User, body.userId)
         if found is None:
-            raise ApiError("error-invalid-user", "Invalid user")
+            raise Failure("error-invalid-user", "The user is invalid")  # Rocket.Chat's text
         agent = found
     inquiry = session.get(Inquiry, body.inquiryId)
     if inquiry is None:

@@ -16,10 +16,10 @@ from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
 from omnidesk.api.livechat_config import widget_config
 from omnidesk.api.shapes import ok
-from omnidesk.api.validation import Body, QueryParams
+from omnidesk.api.validation import Body, QueryParams, parse_instant
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, InvalidParams, InvalidQuery
 from omnidesk.http.deps import SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Message, Room, User
@@ -185,20 +185,31 @@ class HistoryQuery(QueryParams):
     limit: int | None = Field(default=None, ge=0)
 
 
+# Rocket.Chat's loadMessageHistory: the newest ``limit`` messages (20 unless asked), older than
+# ``end`` when it is given; ``count`` pages nothing here, and ``ls`` changes nothing in the answer.
+HISTORY_LIMIT = 20
+
+
 @router.get("/messages.history/{rid}")
 def messages_history(
     rid: str, params: Annotated[HistoryQuery, Query()], session: SessionDep
 ) -> dict[str, Any]:
     visitor = visitor_by_token(session, params.token)
     room = room_of_visitor(session, visitor, rid)
-    limit = min(params.limit or params.count or 50, 1000)
+    before = None
+    if params.end:
+        try:
+            before = parse_instant(params.end)
+        except InvalidParams:
+            raise InvalidQuery('The "end" query parameter must be a valid date.') from None
     messages, _ = room_messages(
         session,
         room_id=room.id,
         search=params.searchText,
         offset=params.offset or 0,
-        count=limit,
+        count=min(params.limit or HISTORY_LIMIT, 1000),
         newest_first=True,
+        before=before,
     )
     return ok(messages=[message_shape(message) for message in messages])
 

@@ -186,8 +186,11 @@ def room_messages(
     count: int,
     newest_first: bool = False,
     include_system: bool = True,
+    before: datetime | None = None,
 ) -> tuple[list[Message], int]:
     query = select(Message).where(Message.room_id == room_id)
+    if before is not None:
+        query = query.where(Message.created_at < before)
     if search:
         query = query.where(func.lower(Message.msg).like(_like_pattern(search), escape="\\"))
     if not include_system:
