@@ -18,6 +18,7 @@ from omnidesk.models.mail import OfflineMessage, OutboundEmail
 from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
+from omnidesk.models.webhooks import LivechatWebhook
 
 __all__ = [
     "Call",
@@ -37,6 +38,7 @@ __all__ = [
     "EmailInbox",
     "EmailThreadMessage",
     "Inquiry",
+    "LivechatWebhook",
     "LoginToken",
     "Message",
     "MessagingChannel",
