@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, require_any
-from omnidesk.actions.settings import SECRET_SETTINGS, set_setting
+from omnidesk.actions.settings import SECRET_MASK, SECRET_SETTINGS, set_setting
 from omnidesk.api.shapes import ok, page_bounds
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.dates import iso
@@ -28,7 +28,7 @@ GROUP_EDIT_PERMISSIONS = {"Omnichannel": "edit-livechat-settings"}
 def _shown_value(setting: Setting) -> Any:
     """A secret setting is never sent back, not even encrypted: only whether one is set."""
     if setting.id in SECRET_SETTINGS:
-        return "********" if setting.value else ""
+        return SECRET_MASK if setting.value else ""
     return setting.value
 
 
