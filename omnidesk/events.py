@@ -252,3 +252,11 @@ class CallChanged(Event):
     state: str
     agent_id: str | None
     contact_id: str | None
+
+
+@dataclass(frozen=True)
+class WebhookQueued(Event):
+    """A delivery of the livechat webhook was queued: the worker that sends them wakes."""
+
+    type: ClassVar[str] = "webhook_queued"
+    webhook_id: str
