@@ -30,7 +30,11 @@ USER_AGENT = f"Omnidesk/{__version__}"
 
 
 class HttpUnreachable(Exception):
-    """No HTTP answer at all: worth trying again later."""
+    """No HTTP answer at all: worth trying again later. ``reason`` says why without the URL."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)
@@ -109,4 +113,4 @@ def _send(request: urllib.request.Request, *, timeout: float) -> HttpResponse:
             )
     except (TimeoutError, urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise HttpUnreachable(f"{request.full_url.split('?')[0]}: {reason}") from None
+        raise HttpUnreachable(f"{request.full_url.split('?')[0]}: {reason}", reason=str(reason)) from None
