@@ -25,6 +25,7 @@ from omnidesk.api import (
     livechat_transcripts,
     livechat_verification,
     livechat_visitor,
+    livechat_webhooks,
     messaging_channels,
     messaging_webhooks,
     roles,
@@ -91,6 +92,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
         messaging_channels,
         messaging_webhooks,
         livechat_transcripts,
+        livechat_webhooks,
     ):
         app.include_router(module.router)
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages

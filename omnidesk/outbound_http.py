@@ -14,6 +14,7 @@ the request, with its credentials, to an address nobody configured, such as one 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -111,6 +112,7 @@ def _send(request: urllib.request.Request, *, timeout: float) -> HttpResponse:
                 body=error.read(MAX_RESPONSE_BYTES),
                 content_type=error.headers.get("Content-Type", "") if error.headers else "",
             )
-    except (TimeoutError, urllib.error.URLError, OSError) as error:
+    # A garbled answer (not HTTP, cut short) is no answer either.
+    except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise HttpUnreachable(f"{request.full_url.split('?')[0]}: {reason}", reason=str(reason)) from None

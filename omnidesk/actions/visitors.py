@@ -21,7 +21,7 @@ from omnidesk.actions.counters import next_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField, Department, Room, Visitor
-from omnidesk.phones import to_e164
+from omnidesk.phones import national_significant_digits
 from omnidesk.queries.settings import (
     CRM_INTEGRATION_SETTINGS,
     default_phone_region,
@@ -294,14 +294,14 @@ def capture_lead(session: Session, *, room: Room, visitor: Visitor, text: str) -
     """Rocket.Chat's lead capture: the email addresses (``Livechat_lead_email_regex``, any case) and
     phone numbers (``Livechat_lead_phone_regex``) a visitor writes fill the visitor's email and phone
     when it has none (one it has is kept), and are reported to the webhook (``LeadCapture``). A
-    "phone number" that is no possible number of the workspace's region (an order number) is not one."""
+    "phone number" that is no valid number of the workspace's region (an order number) is not one."""
     preload_settings(session, CRM_INTEGRATION_SETTINGS)
     found = _lead_matches(session, "Livechat_lead_email_regex", text, re.IGNORECASE)
     emails = [email for email in map(_valid_email, found) if email]
     phones = [
         phone
         for phone in _lead_matches(session, "Livechat_lead_phone_regex", text, 0)
-        if len(phone) <= 60 and to_e164(phone, default_region=default_phone_region(session))
+        if len(phone) <= 60 and national_significant_digits(phone, region=default_phone_region(session))
     ]
     if not emails and not phones:
         return

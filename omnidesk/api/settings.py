@@ -32,7 +32,7 @@ def _shown_value(setting: Setting) -> Any:
     return setting.value
 
 
-def _setting_shape(setting: Setting) -> dict[str, Any]:
+def setting_shape(setting: Setting) -> dict[str, Any]:
     shape = {
         "_id": setting.id,
         "value": _shown_value(setting),
@@ -74,7 +74,7 @@ def list_settings(
     settings, total = list_settings_query(
         session, public_only=not _may_view_all(session, actor), offset=offset, count=count
     )
-    return ok(settings=[_setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
+    return ok(settings=[setting_shape(s) for s in settings], count=len(settings), offset=offset, total=total)
 
 
 @router.get("/settings.public")

@@ -16,25 +16,28 @@ from omnidesk import outbound_http
 from omnidesk.channels.transports import TransportError, classify_http_failure
 
 
+class WebhookFailed(TransportError):
+    """The receiver did not take the body. ``summary`` says why without its answer's text (the host and
+    the status, or why nothing answered); the message adds the start of that text, for the logs."""
+
+    def __init__(self, summary: str, *, detail: str = "", permanent: bool) -> None:
+        super().__init__(f"{summary}: {detail}" if detail else summary, permanent=permanent)
+        self.summary = summary
+
+
 def receiver(url: str) -> str:
     """The receiving host (and port) of ``url``, for logs: its path or query may hold a secret."""
-    parts = urlsplit(url)
-    return parts.netloc.rpartition("@")[2] or url[:60]
+    return urlsplit(url).netloc.rpartition("@")[2] or "the webhook"
 
 
 def post_webhook(url: str, *, body: str, headers: Mapping[str, str], timeout: float) -> None:
     try:
         response = outbound_http.post(url, json_bytes=body.encode("utf-8"), headers=headers, timeout=timeout)
     except outbound_http.HttpUnreachable as error:
-        raise TransportError(f"{receiver(url)}: {error.reason}", permanent=False) from None
+        raise WebhookFailed(f"{receiver(url)}: {error.reason}", permanent=False) from None
     if response.ok:
         return
+    summary = f"{receiver(url)} answered {response.status}"
     if 300 <= response.status < 400:
-        raise TransportError(
-            f"{receiver(url)} answered {response.status}, a redirect: redirects are not followed",
-            permanent=True,
-        )
-    raise TransportError(
-        f"{receiver(url)} answered {response.status}: {response.text(200)}",
-        permanent=classify_http_failure(response.status),
-    )
+        raise WebhookFailed(f"{summary}, a redirect, which is not followed", permanent=True)
+    raise WebhookFailed(summary, detail=response.text(200), permanent=classify_http_failure(response.status))

@@ -92,13 +92,15 @@ def deliver_pending_webhooks(services: Services, *, limit: int = 50, now: dateti
             if config is None:
                 raise TransportError("Livechat_webhookUrl was emptied: the webhook is off", permanent=True)
             post_webhook(config.url, body=job.payload, headers=config.headers(), timeout=config.timeout)
-        except TransportError as error:
+        except Exception as error:  # whatever went wrong, the attempt counts
+            if not isinstance(error, TransportError):
+                log.exception("Webhook %s (%s) could not be sent", job.id, job.type)
             QUEUE.record_failure(
                 services,
                 job.id,
                 attempts=job.attempts,
-                error=str(error),
-                permanent=error.permanent,
+                error=str(error) or type(error).__name__,
+                permanent=isinstance(error, TransportError) and error.permanent,
                 now=now or utcnow(),
                 recipient=receiver(config.url) if config else "nowhere",
             )
