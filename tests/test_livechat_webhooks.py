@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from omnidesk.actions.settings import set_setting as save_setting
 from omnidesk.actions.webhooks import webhook_config
+from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.db import utcnow
 from omnidesk.models import LivechatWebhook, Setting
 from omnidesk.models.webhooks import MAX_PAYLOAD_BYTES
@@ -725,3 +726,21 @@ def test_the_test_request_holds_no_write_lock_while_the_receiver_answers(
         assert time.monotonic() - started < 1.5
     finally:
         testing.join()
+
+
+def test_the_settings_page_has_the_webhook_and_never_its_token(
+    services: Services, app_client: TestClient, manager: Persona
+) -> None:
+    configure(
+        services, Livechat_secret_token="page-secret-token", Livechat_webhookUrl="https://crm.example.com/h"
+    )
+    app_client.cookies.set(SESSION_COOKIE, f"{manager.id}:{manager.token}")
+    try:
+        page = app_client.get("/admin/settings")
+    finally:
+        app_client.cookies.clear()
+    assert page.status_code == 200
+    assert (
+        "Webhook (CRM integration)" in page.text and 'data-setting="Livechat_webhook_on_capture"' in page.text
+    )
+    assert "https://crm.example.com/h" in page.text and "page-secret-token" not in page.text
