@@ -33,6 +33,8 @@ from omnidesk.models.webhooks import MAX_PAYLOAD_BYTES
 log = logging.getLogger(__name__)
 
 CLOSING_MESSAGE = "livechat-close"
+# The most messages a body could hold (each takes some 150 bytes at least): a longer history is not read.
+MAX_HISTORY = MAX_PAYLOAD_BYTES // 150
 # The test request's chat id, Rocket.Chat's: receivers tell the settings page's test by it.
 SAMPLE_ROOM_ID = "fasd6f5a4sd6f8a4sdf"
 
@@ -105,14 +107,15 @@ def _message(message: Message, *, visitor_id: str) -> dict[str, Any]:
 
 
 def _chat_messages(session: Session, room: Room) -> list[Message]:
-    return list(
-        session.scalars(
-            select(Message)
-            .where(Message.room_id == room.id)
-            .where((Message.type.is_(None)) | (Message.type == CLOSING_MESSAGE))
-            .order_by(Message.created_at, Message.id)
-        )
+    """The chat's newest ``MAX_HISTORY`` messages, oldest first: more could not fit in a body."""
+    newest = session.scalars(
+        select(Message)
+        .where(Message.room_id == room.id)
+        .where((Message.type.is_(None)) | (Message.type == CLOSING_MESSAGE))
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(MAX_HISTORY)
     )
+    return list(newest)[::-1]
 
 
 def chat_event(
