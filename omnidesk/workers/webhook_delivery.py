@@ -5,7 +5,8 @@ A temporary failure (no answer, a timeout, a server error, a rate limit, a wrong
 after 30 s, 2 min, 10 min and 45 min; a permanent one (any other 4xx, a redirect), the fifth failure,
 or a URL emptied meanwhile leaves the row ``failed`` with its error: the dead letter. Deliveries sent
 are kept a week, dead letters a month, then removed. Each delivery is one row claimed by one worker,
-so it is sent once however many workers run; a retry may reach the receiver after a later event.
+so two workers never send it; one whose worker died mid-send goes again after the lease (at least
+once, the same body). A retry may reach the receiver after a later event.
 """
 
 from __future__ import annotations
