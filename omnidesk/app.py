@@ -29,6 +29,7 @@ from omnidesk.api import (
     livechat_triggers,
     livechat_verification,
     livechat_visitor,
+    livechat_webhooks,
     messaging_channels,
     messaging_webhooks,
     roles,
@@ -99,6 +100,7 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
         messaging_channels,
         messaging_webhooks,
         livechat_transcripts,
+        livechat_webhooks,
     ):
         app.include_router(module.router)
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages

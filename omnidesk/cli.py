@@ -42,6 +42,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from omnidesk.workers.messaging_delivery import MessagingWorker
     from omnidesk.workers.periodic import PeriodicWorker
     from omnidesk.workers.queue_timers import queue_timers
+    from omnidesk.workers.webhook_delivery import WebhookWorker
 
     if args.no_migrate:
         if not migrate.is_up_to_date(services.db):
@@ -58,11 +59,12 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     print(f"Omnidesk serving on http://{host}:{port} (database: {describe_database(services.settings)})")
     if services.settings.public_url != f"http://{host}:{port}":
         print(f"  public address (webhooks, links): {services.settings.public_url}")
-    # Background work beside the web server: queued email, SMS and WhatsApp replies, email inboxes, the
-    # queue's timed rules.
-    workers: list[PeriodicWorker | MessagingWorker] = [
+    # Background work beside the web server: queued email, SMS and WhatsApp replies, the livechat
+    # webhook, email inboxes, the queue's timed rules.
+    workers: list[PeriodicWorker] = [
         make_mail_worker(services),
         MessagingWorker(services),
+        WebhookWorker(services),
         inbox_reader(services),
         queue_timers(services),
     ]

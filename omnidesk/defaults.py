@@ -95,6 +95,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage-livechat-appearance": ("omnichannel", MANAGERS),
     "view-livechat-triggers": ("omnichannel", MANAGERS),
     "manage-livechat-triggers": ("omnichannel", MANAGERS),
+    "view-livechat-webhooks": ("omnichannel", MANAGERS),  # the webhook's settings and its test
     # omnichannel: calls (the Calls tab itself is gated by view-l-room, as in Rocket.Chat)
     "inbound-voip-calls": ("omnichannel", OMNICHANNEL_STAFF),  # log and wrap up one's own calls
     "manage-others-voice-calls": ("omnichannel", MANAGERS),  # log or wrap up calls another agent handled
@@ -228,6 +229,32 @@ SETTINGS: dict[str, SettingDefault] = {
     # country (the contact custom field this names, holding an ISO 3166 code), else the default region.
     "Omnichannel_Default_Phone_Region": SettingDefault("string", "US", "Omnichannel"),
     "Omnichannel_Contact_Country_Field": SettingDefault("string", "", "Omnichannel"),
+    # The livechat webhook (Rocket.Chat's CRM integration): the events switched on are POSTed to the URL
+    # (http or https; empty sends nothing) with the secret token in X-RocketChat-Livechat-Token, each
+    # attempt given the timeout (milliseconds). Rocket.Chat's ids and defaults.
+    "Livechat_webhookUrl": SettingDefault("string", "", "Omnichannel"),
+    "Livechat_secret_token": SettingDefault("string", "", "Omnichannel"),
+    "Livechat_http_timeout": SettingDefault("int", 5000, "Omnichannel"),
+    "Livechat_webhook_on_start": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_close": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_chat_taken": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_chat_queued": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_forward": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_offline_msg": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_visitor_message": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_agent_message": SettingDefault("boolean", False, "Omnichannel"),
+    "Livechat_webhook_on_capture": SettingDefault("boolean", False, "Omnichannel"),
+    # Lead capture: an email address or phone number a visitor writes completes the visitor (regular
+    # expressions; empty captures nothing).
+    "Livechat_lead_email_regex": SettingDefault(
+        "string", r"\b[A-Z0-9._%+-]+@(?:[A-Z0-9-]+\.)+[A-Z]{2,4}\b", "Omnichannel"
+    ),
+    "Livechat_lead_phone_regex": SettingDefault(
+        "string",
+        r"((?:\([0-9]{1,3}\)|[0-9]{2})[ \-]*?[0-9]{4,5}(?:[\-\s\_]{1,2})?[0-9]{4}(?:(?=[^0-9])|$)"
+        r"|[0-9]{4,5}(?:[\-\s\_]{1,2})?[0-9]{4}(?:(?=[^0-9])|$))",
+        "Omnichannel",
+    ),
     # Outbound email. An empty host turns delivery off: queued emails wait until one is set.
     "SMTP_Host": SettingDefault("string", "", "Email"),
     "SMTP_Port": SettingDefault("int", 25, "Email"),

@@ -262,3 +262,11 @@ class CallChanged(Event):
     agent_id: str | None
     contact_id: str | None
     previous_agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookQueued(Event):
+    """A delivery of the livechat webhook was queued: the worker that sends them wakes."""
+
+    type: ClassVar[str] = "webhook_queued"
+    webhook_id: str

@@ -1,14 +1,20 @@
-"""The one place Omnidesk makes HTTP requests to other services (Twilio, Meta's Graph API).
+"""The one place Omnidesk makes HTTP requests to other services (Twilio, Meta's Graph API, the
+workspace's livechat webhook).
 
 Transports call ``outbound_http.post(...)`` through this module, so a test replaces one name
 (``monkeypatch.setattr(outbound_http, "post", fake)``) or points a request at a local server, and the
 suite never touches the network. Any HTTP status comes back as a ``HttpResponse``; only a request
 that got no answer (DNS, refused connection, timeout) raises ``HttpUnreachable``.
+
+What every request is held to: a timeout, an answer read up to ``MAX_RESPONSE_BYTES``, and no
+redirects followed. A 3xx comes back as the answer: a URL someone configured (a webhook) cannot bounce
+the request, with its credentials, to an address nobody configured, such as one inside our network.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -25,7 +31,11 @@ USER_AGENT = f"Omnidesk/{__version__}"
 
 
 class HttpUnreachable(Exception):
-    """No HTTP answer at all: worth trying again later."""
+    """No HTTP answer at all: worth trying again later. ``reason`` says why without the URL."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)
@@ -49,24 +59,34 @@ class HttpResponse:
         return self.body[:limit].decode("utf-8", "replace")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None  # urllib then raises the 3xx as an HTTPError, which ``_send`` returns as the answer
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post(
     url: str,
     *,
     form: Sequence[tuple[str, str]] | None = None,
     json_body: Any = None,
+    json_bytes: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     basic_auth: tuple[str, str] | None = None,
     bearer_token: str | None = None,
     timeout: float = TIMEOUT_SECONDS,
 ) -> HttpResponse:
-    """POST a form-encoded (``form``) or JSON (``json_body``) body."""
+    """POST a form-encoded (``form``) or JSON body: ``json_body`` to serialise, or ``json_bytes``
+    serialised already (sent as they are)."""
     all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
     data: bytes | None = None
     if form is not None:
         data = urlencode(list(form)).encode("utf-8")
         all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-    elif json_body is not None:
-        data = json.dumps(json_body).encode("utf-8")
+    elif json_body is not None or json_bytes is not None:
+        data = json_bytes if json_bytes is not None else json.dumps(json_body).encode("utf-8")
         all_headers["Content-Type"] = "application/json"
     if basic_auth is not None:
         credentials = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode("ascii")
@@ -79,19 +99,20 @@ def post(
 
 def _send(request: urllib.request.Request, *, timeout: float) -> HttpResponse:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return HttpResponse(
                 status=response.status,
                 body=response.read(MAX_RESPONSE_BYTES),
                 content_type=response.headers.get("Content-Type", ""),
             )
-    except urllib.error.HTTPError as error:  # a 4xx or 5xx answer is an answer
+    except urllib.error.HTTPError as error:  # a 3xx, 4xx or 5xx answer is an answer
         with error:
             return HttpResponse(
                 status=error.code,
                 body=error.read(MAX_RESPONSE_BYTES),
                 content_type=error.headers.get("Content-Type", "") if error.headers else "",
             )
-    except (TimeoutError, urllib.error.URLError, OSError) as error:
+    # A garbled answer (not HTTP, cut short) is no answer either.
+    except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
-        raise HttpUnreachable(f"{request.full_url.split('?')[0]}: {reason}") from None
+        raise HttpUnreachable(f"{request.full_url.split('?')[0]}: {reason}", reason=str(reason)) from None

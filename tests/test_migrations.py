@@ -675,3 +675,33 @@ def test_0023_adds_the_triggers_table_and_its_downgrade_drops_only_that(fresh_da
     with fresh_database.engine.connect() as connection:
         assert "livechat_triggers" not in inspect(connection).get_table_names()
         assert connection.execute(text("SELECT visitor_id FROM rooms")).scalar() == "v-1"
+
+
+def test_0024_adds_the_webhook_queue_and_its_downgrade_drops_it(fresh_database: Database) -> None:
+    _migrate(fresh_database, "0023_livechat_triggers")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(Visitor.__table__.insert(), [{"id": "v-1", "token": "t-1", "username": "guest-1"}])
+        connection.execute(
+            Room.__table__.insert(),
+            [{"id": "r-1", "fname": "Ada", "visitor_id": "v-1", "source_type": "widget", "created_at": now}],
+        )
+    _migrate(fresh_database, "0024_livechat_webhooks")
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO livechat_webhooks (id, type, room_id, payload, status, attempts, created_at, "
+                "next_attempt_at) VALUES ('w-1', 'Message', 'r-1', '{}', 'pending', 0, :now, :now)"
+            ),
+            {"now": now},
+        )
+        # A room removed leaves its deliveries, no longer pointing at it.
+        connection.execute(text("DELETE FROM rooms WHERE id = 'r-1'"))
+        assert connection.execute(text("SELECT room_id FROM livechat_webhooks")).scalar() is None
+        indexes = {index["name"] for index in inspect(connection).get_indexes("livechat_webhooks")}
+    assert {"ix_livechat_webhooks_status_next", "ix_livechat_webhooks_created_at"} <= indexes
+    _migrate(fresh_database, "0023_livechat_triggers", down=True)
+    with fresh_database.engine.connect() as connection:
+        assert "livechat_webhooks" not in inspect(connection).get_table_names()
+        assert connection.execute(text("SELECT count(*) FROM visitors")).scalar() == 1
+    _migrate(fresh_database, "0024_livechat_webhooks")  # and up again

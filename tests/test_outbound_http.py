@@ -1,5 +1,5 @@
 """The one outbound-HTTP helper, against a local server: form and JSON bodies, credentials, error answers
-returned rather than raised, and an unreachable server."""
+returned rather than raised, redirects never followed, and an unreachable server."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ class Recorder(BaseHTTPRequestHandler):
         self.received.append(
             {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length).decode()}
         )
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         status = 400 if self.path.startswith("/refuse") else 201
         answer = json.dumps(
             {"code": 21211, "message": "bad number"} if status == 400 else {"sid": "SM1"}
@@ -69,6 +75,19 @@ def test_json_is_posted_with_a_bearer_token(server: str) -> None:
     assert request["headers"]["Content-Type"] == "application/json"
     assert request["headers"]["Authorization"] == "Bearer EAAG"
     assert json.loads(request["body"]) == {"text": {"body": "hi"}}
+
+
+def test_json_serialised_already_is_sent_as_it_is(server: str) -> None:
+    outbound_http.post(f"{server}/hook", json_bytes='{"b":1, "a":"é"}'.encode())
+    [request] = Recorder.received
+    assert request["headers"]["Content-Type"] == "application/json"
+    assert request["body"] == '{"b":1, "a":"é"}'
+
+
+def test_a_redirect_is_the_answer_and_is_not_followed(server: str) -> None:
+    response = outbound_http.post(f"{server}/redirect", json_body={"secret": "s"})
+    assert response.status == 302 and not response.ok
+    assert [request["path"] for request in Recorder.received] == ["/redirect"]
 
 
 def test_an_error_answer_is_returned_not_raised(server: str) -> None:

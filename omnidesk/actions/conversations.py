@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.messages import add_message, check_text, existing_message
 from omnidesk.actions.replies import reply_channel
 from omnidesk.actions.rooms import resume_room
+from omnidesk.actions.visitors import capture_lead
 from omnidesk.errors import ApiError
 from omnidesk.models import Inquiry, Message, Room, User, Visitor
 from omnidesk.queries.settings import setting_values
@@ -48,6 +49,7 @@ def send_visitor_message(
         msg=check_text(msg),
         message_id=message_id,
     )
+    capture_lead(session, room=room, visitor=visitor, text=message.msg)
     room.waiting_response = True
     room.awaiting_visitor_since = None
     # The queue shows what the visitor first wrote.

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omnidesk.actions import webhooks
 from omnidesk.actions.key_locks import lock
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
@@ -50,6 +51,7 @@ def add_message(
     send_event_on_commit(
         session, MessageSent(room_id=room.id, message_id=message.id, author_kind=author_kind)
     )
+    webhooks.message_sent(session, room=room, message=message)
     return message
 
 
@@ -118,6 +120,7 @@ def edit_message(session: Session, *, room: Room, message: Message, text: str) -
     message.edited_at = utcnow()
     session.flush()
     send_event_on_commit(session, MessageUpdated(room_id=room.id, message_id=message.id))
+    webhooks.message_sent(session, room=room, message=message)
     return message
 
 

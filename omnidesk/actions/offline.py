@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from omnidesk.actions import webhooks
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.mail import queue_email
 from omnidesk.errors import ApiError
@@ -43,4 +44,5 @@ def leave_offline_message(
             reply_to=address,
         )
     session.flush()
+    webhooks.offline_message_left(session, offline=stored)
     return stored

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from omnidesk.actions import webhooks
 from omnidesk.actions.contact_links import (
     ensure_channel_not_blocked,
     note_contact_chat,
@@ -101,6 +102,7 @@ def open_room(
     note_contact_chat(contact, channel, room=room, at=now)
     note_visitor_chat(visitor, room=room)
     send_event_on_commit(session, room_event("opened", room))
+    webhooks.chat_started(session, room=room)
     queue_room(session, room=room, visitor=visitor, contact=contact, verifying=verifying)
     return room
 
@@ -166,6 +168,7 @@ def close_room(
     session.flush()
     send_transcript_on_close(session, room=room, recipient=transcript_to)
     send_event_on_commit(session, room_event("closed", room))
+    webhooks.chat_closed(session, room=room)
     if room.served_by_id is not None:
         route_waiting_chats(session)  # its agent has room for one more now
     return room
@@ -249,6 +252,7 @@ def save_room_info(
     room.updated_at = utcnow()
     session.flush()
     send_event_on_commit(session, room_event("updated", room))
+    webhooks.chat_info_saved(session, room=room)
     return room
 
 

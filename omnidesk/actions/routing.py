@@ -31,7 +31,7 @@ from sqlalchemy import case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from omnidesk.actions import key_locks
+from omnidesk.actions import key_locks, webhooks
 from omnidesk.actions.messages import add_system_message
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
@@ -222,9 +222,15 @@ def queue_room(
     session.flush()
     if verifying:
         return inquiry
+    _enter_queue(session, inquiry=inquiry, room=room)
+    return inquiry
+
+
+def _enter_queue(session: Session, *, inquiry: Inquiry, room: Room) -> None:
+    """A chat joins the queue (new, verified, or forwarded to a department) and is routed."""
     send_event_on_commit(session, _inquiry_event("queued", inquiry))
     route_inquiry(session, inquiry=inquiry, room=room)
-    return inquiry
+    webhooks.chat_queued(session, room=room)
 
 
 def release_verified_inquiry(session: Session, *, room: Room) -> None:
@@ -235,11 +241,12 @@ def release_verified_inquiry(session: Session, *, room: Room) -> None:
     )
     if inquiry is None:
         return
-    if inquiry.status == "verifying":
-        inquiry.status = "queued"
-        session.flush()
-        send_event_on_commit(session, _inquiry_event("queued", inquiry))
-    route_inquiry(session, inquiry=inquiry, room=room)
+    if inquiry.status == "queued":
+        route_inquiry(session, inquiry=inquiry, room=room)
+        return
+    inquiry.status = "queued"
+    session.flush()
+    _enter_queue(session, inquiry=inquiry, room=room)
 
 
 def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | None:
@@ -358,6 +365,7 @@ def _claim(session: Session, *, inquiry: Inquiry, room: Room, agent: User) -> bo
         return False
     _serve(session, room=room, agent=agent)
     send_event_on_commit(session, _inquiry_event("taken", inquiry))
+    webhooks.chat_taken(session, room=room)
     return True
 
 
@@ -388,6 +396,7 @@ def forward_room(
     if not room.open:
         raise ApiError("error-room-closed", "This conversation is already closed")
     previous_agent_id = room.served_by_id
+    before = webhooks.before_forward(room)
     transfer: dict[str, object] = {
         "comment": comment or "",
         "transferredBy": {"_id": by.id, "username": by.username, "name": by.name},
@@ -433,6 +442,7 @@ def forward_room(
     # it first (and maybe served anew), so this event tells it.
     lost_by = previous_agent_id if to_agent is None else None
     send_event_on_commit(session, room_event("transferred", room, previous_agent_id=lost_by))
+    webhooks.chat_forwarded(session, room=room, before=before, to_department=to_agent is None)
     if previous_agent_id is not None:
         route_waiting_chats(session)  # the previous agent has room for one more now
 
@@ -508,8 +518,7 @@ def _requeue(session: Session, *, room: Room, department: Department | None) -> 
     inquiry.default_agent_id = inquiry.default_agent_username = None
     inquiry.queued_at = room.queued_at
     session.flush()
-    send_event_on_commit(session, _inquiry_event("queued", inquiry))
-    route_inquiry(session, inquiry=inquiry, room=room)
+    _enter_queue(session, inquiry=inquiry, room=room)
 
 
 def remove_inquiry(session: Session, *, room: Room) -> None:

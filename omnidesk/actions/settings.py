@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -135,6 +136,60 @@ _WIDGET_TEXTS = (
 )
 
 
+MAX_WEBHOOK_URL_LENGTH = 2048
+WEBHOOK_TIMEOUT_RANGE_MS = (1000, 20_000)
+
+
+def _invalid(setting: Setting, what: str) -> ApiError:
+    return ApiError("error-invalid-setting-value", f"The value of {setting.id} must be {what}")
+
+
+def _webhook_url_setting(session: Session, setting: Setting, value: str) -> str:
+    """Where the livechat webhook posts: an absolute http or https URL without credentials, or ""."""
+    url = value.strip()
+    if not url:
+        return ""
+    what = "an http or https URL (or empty)"
+    if len(url) > MAX_WEBHOOK_URL_LENGTH or any(ord(character) <= 0x20 for character in url):
+        raise _invalid(setting, what)
+    try:
+        parts = urlsplit(url)
+        port_given = parts.port is not None  # a port that is not a number raises here
+    except ValueError:
+        raise _invalid(setting, what) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or (port_given and not parts.port):
+        raise _invalid(setting, what)
+    if parts.username is not None or parts.password is not None:
+        raise _invalid(setting, "a URL without credentials (the secret token is sent in a header)")
+    return url
+
+
+def _webhook_token_setting(session: Session, setting: Setting, value: str) -> str:
+    """Sent as an HTTP header: printable ASCII only, so no value can add a header of its own."""
+    token = value.strip()
+    if len(token) > 1000 or any(not 0x20 <= ord(character) < 0x7F for character in token):
+        raise _invalid(setting, "at most 1000 printable ASCII characters")
+    return token
+
+
+def _webhook_timeout_setting(session: Session, setting: Setting, value: int) -> int:
+    low, high = WEBHOOK_TIMEOUT_RANGE_MS
+    if not low <= value <= high:
+        raise _invalid(setting, f"between {low} and {high} (milliseconds)")
+    return value
+
+
+def _pattern_setting(session: Session, setting: Setting, value: str) -> str:
+    """A regular expression the lead capture runs over visitors' messages, or "" for none."""
+    if len(value) > 1000:
+        raise _invalid(setting, "a regular expression of at most 1000 characters")
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise _invalid(setting, f"a regular expression ({error})") from None
+    return value
+
+
 # Settings whose value means more than its type says: checked (and normalised) before they are saved.
 _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Omnichannel_Default_Phone_Region": _phone_region_setting,
@@ -149,6 +204,11 @@ _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Livechat_offline_email": _offline_email_setting,
     "Livechat_message_character_limit": _character_limit_setting,
     **dict.fromkeys(_WIDGET_TEXTS, _widget_text_setting),
+    "Livechat_webhookUrl": _webhook_url_setting,
+    "Livechat_secret_token": _webhook_token_setting,
+    "Livechat_http_timeout": _webhook_timeout_setting,
+    "Livechat_lead_email_regex": _pattern_setting,
+    "Livechat_lead_phone_regex": _pattern_setting,
 }
 
 # Settings that may give agents room or take it: the queue is routed again after they change.
@@ -163,11 +223,15 @@ _QUEUE_SETTINGS = frozenset(
 _HOURS_SETTINGS = frozenset({"Livechat_enable_business_hours", "Livechat_business_hour_type"})
 
 
-# Settings that hold a secret: stored encrypted (``secret_box``), never sent back (``api/settings``).
-SECRET_SETTINGS = frozenset({"SMTP_Password"})
+# Settings that hold a secret: stored encrypted (``secret_box``), never sent back (``api/settings``
+# shows ``SECRET_MASK`` when one is set).
+SECRET_SETTINGS = frozenset({"SMTP_Password", "Livechat_secret_token"})
+SECRET_MASK = "********"
 
 
 def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
+    if setting.id in SECRET_SETTINGS and value == SECRET_MASK:
+        return setting  # the mask a form shows, sent back: the stored secret stays
     value = validate_setting_value(setting, value)
     if (check := _VALUE_CHECKS.get(setting.id)) is not None:
         value = check(session, setting, value)

@@ -14,12 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnidesk.access import widget_visitor
+from omnidesk.actions import webhooks
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_visitor_into_contacts
 from omnidesk.actions.counters import next_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField, Department, Room, Visitor
+from omnidesk.phones import national_significant_digits
+from omnidesk.queries.settings import (
+    CRM_INTEGRATION_SETTINGS,
+    default_phone_region,
+    preload_settings,
+    setting_value,
+)
 from omnidesk.queries.users import user_by_username
 from omnidesk.queries.visitors import visitor_on_channel
 
@@ -260,3 +268,45 @@ def set_custom_field_from_widget(
     set_visitor_custom_fields(session, visitor=visitor, fields=[CustomFieldInput(key, value, overwrite)])
     apply_custom_field_to_contacts(session, visitor=visitor, key=key, value=value, overwrite=overwrite)
     session.flush()
+
+
+def _lead_matches(session: Session, setting_id: str, text: str, flags: int) -> list[str]:
+    """What the setting's regular expression finds in ``text``, each once; nothing when it is empty or
+    does not compile (it was checked when saved)."""
+    pattern = str(setting_value(session, setting_id) or "")
+    if not pattern:
+        return []
+    try:
+        found = [match.group(0).strip() for match in re.finditer(pattern, text, flags)]
+    except re.error:
+        return []
+    return list(dict.fromkeys(value for value in found if value))
+
+
+def _valid_email(value: str) -> str | None:
+    try:
+        return normalise_email(value) if len(value) <= 320 else None
+    except ApiError:
+        return None
+
+
+def capture_lead(session: Session, *, room: Room, visitor: Visitor, text: str) -> None:
+    """Rocket.Chat's lead capture: the email addresses (``Livechat_lead_email_regex``, any case) and
+    phone numbers (``Livechat_lead_phone_regex``) a visitor writes fill the visitor's email and phone
+    when it has none (one it has is kept), and are reported to the webhook (``LeadCapture``). A
+    "phone number" that is no valid number of the workspace's region (an order number) is not one."""
+    preload_settings(session, CRM_INTEGRATION_SETTINGS)
+    found = _lead_matches(session, "Livechat_lead_email_regex", text, re.IGNORECASE)
+    emails = [email for email in map(_valid_email, found) if email]
+    phones = [
+        phone
+        for phone in _lead_matches(session, "Livechat_lead_phone_regex", text, 0)
+        if len(phone) <= 60 and national_significant_digits(phone, region=default_phone_region(session))
+    ]
+    if not emails and not phones:
+        return
+    new_email = emails[0] if emails and not visitor.email else None
+    new_phone = phones[0] if phones and not visitor.phone else None
+    if new_email or new_phone:
+        update_visitor(session, visitor=visitor, email=new_email, phone=new_phone)
+    webhooks.lead_captured(session, room=room)

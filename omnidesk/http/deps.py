@@ -20,6 +20,9 @@ READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 # log out with GET. They need a write transaction: on SQLite a read transaction that starts writing
 # fails at once with "database is locked" when another request is writing.
 WRITING_GETS = frozenset({"/api/v1/livechat/room", "/api/v1/logout"})
+# POSTs that write nothing and wait on another server: in a write transaction they would hold SQLite's
+# write lock, and every writer with it, until that server answers.
+READING_POSTS = frozenset({"/api/v1/livechat/webhook.test"})
 
 
 async def get_services(request: Request) -> Services:
@@ -39,7 +42,8 @@ async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[
     still open here — a request refused before its handler ran, or a handler that used the session
     only through a dependency — ends here, on a worker thread.
     """
-    write = request.method not in READ_ONLY_METHODS or request.url.path in WRITING_GETS
+    path = request.url.path
+    write = (request.method not in READ_ONLY_METHODS or path in WRITING_GETS) and path not in READING_POSTS
     session = services.session(write=write)
     try:
         yield session

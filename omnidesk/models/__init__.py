@@ -27,6 +27,7 @@ from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
 from omnidesk.models.triggers import LivechatTrigger
+from omnidesk.models.webhooks import LivechatWebhook
 
 __all__ = [
     "BusinessHour",
@@ -48,6 +49,7 @@ __all__ = [
     "EmailThreadMessage",
     "Inquiry",
     "LivechatTrigger",
+    "LivechatWebhook",
     "LoginToken",
     "Message",
     "MessagingChannel",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnidesk.actions.settings import SECRET_SETTINGS
+from omnidesk.actions.settings import SECRET_MASK, SECRET_SETTINGS
 from omnidesk.dates import iso
 from omnidesk.models import Setting
 
@@ -12,7 +12,7 @@ from omnidesk.models import Setting
 def shown_value(setting: Setting) -> Any:
     """The value, or for a secret setting only whether one is set."""
     if setting.id in SECRET_SETTINGS:
-        return "********" if setting.value else ""
+        return SECRET_MASK if setting.value else ""
     return setting.value
 
 

@@ -181,6 +181,41 @@ SETTING_SECTIONS = (
         ),
     ),
     SettingSection(
+        "Webhook (CRM integration)",
+        "edit-livechat-settings",
+        (
+            SettingField(
+                "Livechat_webhookUrl",
+                "Webhook URL",
+                "text",
+                "The events switched on below are POSTed here as JSON (http or https). Empty sends nothing.",
+            ),
+            SettingField(
+                "Livechat_secret_token",
+                "Secret token",
+                "password",
+                "Sent in the X-RocketChat-Livechat-Token header. Leave empty to keep the saved token.",
+            ),
+            SettingField("Livechat_http_timeout", "Timeout (milliseconds)", "int", "From 1000 to 20000."),
+            SettingField("Livechat_webhook_on_start", "Send when a chat starts", "boolean"),
+            SettingField("Livechat_webhook_on_chat_queued", "Send when a chat waits in the queue", "boolean"),
+            SettingField("Livechat_webhook_on_chat_taken", "Send when an agent takes a chat", "boolean"),
+            SettingField("Livechat_webhook_on_forward", "Send when a chat is forwarded", "boolean"),
+            SettingField("Livechat_webhook_on_close", "Send when a chat closes", "boolean"),
+            SettingField("Livechat_webhook_on_visitor_message", "Send visitors' messages", "boolean"),
+            SettingField("Livechat_webhook_on_agent_message", "Send agents' messages", "boolean"),
+            SettingField("Livechat_webhook_on_offline_msg", "Send offline messages", "boolean"),
+            SettingField(
+                "Livechat_webhook_on_capture",
+                "Send lead captures",
+                "boolean",
+                "When a visitor writes an email address or phone number the patterns below find.",
+            ),
+            SettingField("Livechat_lead_email_regex", "Lead capture: email pattern", "text"),
+            SettingField("Livechat_lead_phone_regex", "Lead capture: phone pattern", "text"),
+        ),
+    ),
+    SettingSection(
         "Email (SMTP)",
         "edit-privileged-setting",
         (

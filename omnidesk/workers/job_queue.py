@@ -8,7 +8,8 @@ never take the same job. A claim also pushes ``next_attempt_at`` forward by a le
 that is permanent, or the last allowed one, leaves the row ``failed`` with its error: the dead letter
 stays in the table for staff to read.
 
-The queues today: outbound email (``mail_delivery``) and SMS/WhatsApp replies (``messaging_delivery``).
+The queues today: outbound email (``mail_delivery``), SMS/WhatsApp replies (``messaging_delivery``) and
+the livechat webhook (``webhook_delivery``).
 """
 
 from __future__ import annotations
