@@ -244,6 +244,8 @@ SETTINGS: dict[str, SettingDefault] = {
     "Livechat_webhook_on_visitor_message": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_webhook_on_agent_message": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_webhook_on_capture": SettingDefault("boolean", False, "Omnichannel"),
+    # An extension: a chat whose SLA came due before an agent answered it.
+    "Livechat_webhook_on_sla_overdue": SettingDefault("boolean", False, "Omnichannel"),
     # Lead capture: an email address or phone number a visitor writes completes the visitor (regular
     # expressions; empty captures nothing).
     "Livechat_lead_email_regex": SettingDefault(

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from omnidesk.actions.settings import set_setting as save_setting
+from omnidesk.actions.slas import mark_overdue_chats
 from omnidesk.actions.webhooks import webhook_config
 from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.db import utcnow
@@ -744,3 +745,29 @@ def test_the_settings_page_has_the_webhook_and_never_its_token(
         "Webhook (CRM integration)" in page.text and 'data-setting="Livechat_webhook_on_capture"' in page.text
     )
     assert "https://crm.example.com/h" in page.text and "page-secret-token" not in page.text
+
+
+def test_a_chat_whose_sla_comes_due_unanswered_sends_the_overdue_event_once(
+    services: Services, anonymous: TestClient, manager: Persona, receiver: Receiver
+) -> None:
+    switch_on(services, "Livechat_webhook_on_sla_overdue")
+    configure(services, Livechat_accept_chats_with_no_agents=True)
+    sla = manager.post("/api/v1/livechat/sla", json={"name": "Fast", "dueTimeInMinutes": 5}).json()["sla"]
+    visitor = guest(anonymous, "token-overdue")
+    visitor.register(name="Waiting Wanda")
+    room = visitor.open_room()
+    assigned = manager.client.put(
+        "/api/v1/livechat/inquiry.setSLA",
+        json={"roomId": room["_id"], "sla": sla["_id"]},
+        headers=manager.headers,
+    )
+    assert assigned.status_code == 200, assigned.text
+    assert queued_types(services) == []
+    later = utcnow() + timedelta(minutes=6)
+    for _ in range(2):
+        with services.transaction() as session:
+            mark_overdue_chats(session, now=later)
+    (delivery,) = deliveries(services)
+    body = json.loads(delivery.payload)
+    assert (body["type"], body["slaId"], body["_id"]) == ("LivechatSessionOverdue", sla["_id"], room["_id"])
+    assert body["slaDueAt"]

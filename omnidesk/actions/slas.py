@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from omnidesk.actions import key_locks
+from omnidesk.actions import key_locks, webhooks
 from omnidesk.actions.messages import add_system_message
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
@@ -177,6 +177,7 @@ def mark_overdue_chats(session: Session, *, now: datetime | None = None) -> int:
         if room is None:
             continue
         marked += 1
+        webhooks.chat_overdue(session, room=room, due_at=iso(room.sla_due_at) or "")
         send_event_on_commit(
             session,
             ChatOverdue(

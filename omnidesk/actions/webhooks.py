@@ -17,7 +17,9 @@ The events, by switch (Rocket.Chat's ids; all off by default):
 - ``Livechat_webhook_on_capture``: ``LeadCapture`` when a visitor's message names an email address or
   a phone number (``visitors.capture_lead``);
 - ``Livechat_webhook_on_offline_msg``: ``LivechatOfflineMessage`` for the widget's offline form;
-- and, with no switch as in Rocket.Chat, ``LivechatEdit`` when a closed chat's information is saved.
+- and, with no switch as in Rocket.Chat, ``LivechatEdit`` when a closed chat's information is saved;
+- an extension, ``Livechat_webhook_on_sla_overdue``: ``LivechatSessionOverdue`` (with ``slaId`` and
+  ``slaDueAt``) when a chat's SLA comes due before an agent answered it (``actions/slas``).
 """
 
 from __future__ import annotations
@@ -151,6 +153,18 @@ def chat_forwarded(session: Session, *, room: Room, before: BeforeForward, to_de
 
 def chat_closed(session: Session, *, room: Room) -> None:
     _chat_event(session, room, "LivechatSession", "Livechat_webhook_on_close", **payloads.closed_extra(room))
+
+
+def chat_overdue(session: Session, *, room: Room, due_at: str) -> None:
+    _chat_event(
+        session,
+        room,
+        "LivechatSessionOverdue",
+        "Livechat_webhook_on_sla_overdue",
+        departmentId=room.department_id,
+        slaId=room.sla_id,
+        slaDueAt=due_at,
+    )
 
 
 def chat_info_saved(session: Session, *, room: Room) -> None:

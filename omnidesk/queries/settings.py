@@ -43,6 +43,7 @@ CRM_INTEGRATION_SETTINGS = (
     "Livechat_webhook_on_visitor_message",
     "Livechat_webhook_on_agent_message",
     "Livechat_webhook_on_capture",
+    "Livechat_webhook_on_sla_overdue",
     "Livechat_lead_email_regex",
     "Livechat_lead_phone_regex",
 )

@@ -206,6 +206,9 @@ SETTING_SECTIONS = (
             SettingField("Livechat_webhook_on_agent_message", "Send agents' messages", "boolean"),
             SettingField("Livechat_webhook_on_offline_msg", "Send offline messages", "boolean"),
             SettingField(
+                "Livechat_webhook_on_sla_overdue", "Send when a chat's SLA comes due unanswered", "boolean"
+            ),
+            SettingField(
                 "Livechat_webhook_on_capture",
                 "Send lead captures",
                 "boolean",
