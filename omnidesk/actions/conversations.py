@@ -12,18 +12,19 @@ from omnidesk.actions.rooms import resume_room
 from omnidesk.actions.visitors import capture_lead
 from omnidesk.errors import ApiError
 from omnidesk.models import Inquiry, Message, Room, User, Visitor
-from omnidesk.queries.settings import setting_values
+from omnidesk.queries.settings import CRM_INTEGRATION_SETTINGS, preload_settings, setting_value
+
+LIMIT_SETTINGS = ("Livechat_enable_message_character_limit", "Livechat_message_character_limit")
 
 
 def check_widget_message_length(session: Session, msg: str) -> None:
     """The widget's character limit (``Livechat_enable_message_character_limit``), which Rocket.Chat
     applies to ``livechat/message`` only: what arrives by SMS or email is never refused for it."""
-    # One statement for both: every visitor message pays for it.
-    values = setting_values(
-        session, "Livechat_enable_message_character_limit", "Livechat_message_character_limit"
-    )
-    limit = values["Livechat_message_character_limit"]
-    if values["Livechat_enable_message_character_limit"] and limit and len(msg) > limit:
+    # One statement for these and the CRM integration's, which the message reads next: every visitor
+    # message pays for it.
+    preload_settings(session, (*LIMIT_SETTINGS, *CRM_INTEGRATION_SETTINGS))
+    limit = setting_value(session, "Livechat_message_character_limit")
+    if setting_value(session, "Livechat_enable_message_character_limit") and limit and len(msg) > limit:
         raise ApiError(
             "message-length-exceeds-character-limit", f"The message is longer than {limit} characters"
         )
