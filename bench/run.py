@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from bench import measure
 from bench.floor import RawDatabase
 from bench.generate import MANAGER_USERNAME
@@ -29,6 +31,7 @@ from bench.in_process import InProcessApp
 from bench.inputs import ROOM_KINDS, SEARCH_KINDS, Inputs, choose
 from bench.options import RunOptions, run_options
 from bench.server import RunningServer, serve
+from omnidesk.models import User
 from omnidesk.services import Services
 
 
@@ -131,6 +134,17 @@ def _bind(call: Callable[[Any], int], argument: Any) -> Callable[[], int]:
     return lambda: call(argument)
 
 
+def _agents_on_shift(services: Services) -> None:
+    """The dataset's available agents are present, as at work: a run's realtime phase logs them in and
+    out, and the last logout leaves them offline, which would refuse the next run's chats."""
+    with services.transaction() as session:
+        session.execute(
+            update(User)
+            .where(User.livechat_status == "available")
+            .values(status="online", status_default="online")
+        )
+
+
 def run(services: Services, options: RunOptions) -> dict[str, Any]:
     db = RawDatabase(services)
     try:
@@ -142,6 +156,7 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
             f"Dataset: {counts['contacts']:,} contacts, {counts['messages']:,} messages; choosing inputs",
         )
         inputs = choose(db, random.Random(options.seed), options.warmup + options.samples)
+        _agents_on_shift(services)
         _say(options, "Reading the database into the page cache")
         cache = db.warm_cache()
         started = time.monotonic()
