@@ -19,6 +19,7 @@ from omnidesk.errors import ApiError
 from omnidesk.events import SettingChanged, send_event_on_commit
 from omnidesk.models import CustomField, EmailInbox, MessagingChannel, Setting, VoiceLine
 from omnidesk.phones import region_code
+from omnidesk.queries.settings import forget_setting
 from omnidesk.secret_box import box
 
 
@@ -238,6 +239,7 @@ def set_setting(session: Session, *, setting: Setting, value: Any) -> Setting:
     if setting.id in SECRET_SETTINGS and isinstance(value, str) and value:
         value = box().encrypt(value)
     setting.value = value
+    forget_setting(session, setting.id)
     session.flush()
     shown = "" if setting.id in SECRET_SETTINGS else setting.value
     send_event_on_commit(session, SettingChanged(setting_id=setting.id, value=shown))

@@ -12,9 +12,14 @@ from omnidesk import defaults
 from omnidesk.models import MessagingChannel, Setting, VoiceLine
 from omnidesk.phones import region_code, region_of
 
+PRELOADED = "omnidesk_setting_values"  # session.info: values preload_settings read, by id
+
 
 def setting_value(session: Session, setting_id: str) -> Any:
     """The current value of a seeded setting (its shipped default if the row is missing)."""
+    preloaded = session.info.get(PRELOADED)
+    if preloaded is not None and setting_id in preloaded:
+        return preloaded[setting_id]
     setting = session.get(Setting, setting_id)
     if setting is not None:
         return setting.value
@@ -50,17 +55,22 @@ CRM_INTEGRATION_SETTINGS = (
 
 
 def preload_settings(session: Session, setting_ids: Sequence[str]) -> None:
-    """Load the settings the session has not read yet in one statement, so that ``setting_value`` then
-    finds them in the session (a message reads a dozen, once each)."""
+    """Read the values of the settings the session has not read yet in one statement (the values only:
+    loading them as rows cost more than the statement), so that ``setting_value`` then finds them
+    (a message reads a dozen, once each). ``forget_setting`` drops one a change makes stale."""
+    preloaded: dict[str, Any] = session.info.setdefault(PRELOADED, {})
     missing = [
         setting_id
         for setting_id in setting_ids
-        if Session.identity_key(Setting, setting_id) not in session.identity_map
+        if setting_id not in preloaded
+        and Session.identity_key(Setting, setting_id) not in session.identity_map
     ]
     if missing:
-        loaded = session.scalars(select(Setting).where(Setting.id.in_(missing))).all()
-        # The session holds its objects weakly: these stay referenced as long as it lives.
-        session.info.setdefault("omnidesk_preloaded_settings", []).extend(loaded)
+        preloaded.update(setting_values(session, *missing))
+
+
+def forget_setting(session: Session, setting_id: str) -> None:
+    session.info.get(PRELOADED, {}).pop(setting_id, None)
 
 
 def default_phone_region(session: Session) -> str:
