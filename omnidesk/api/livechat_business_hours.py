@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnidesk.access import require
@@ -21,8 +20,9 @@ from omnidesk.dates import iso
 from omnidesk.db import utcnow
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import BusinessHour, Department
-from omnidesk.queries.business_hours import DAYS, default_hours, minutes, zone
+from omnidesk.models import BusinessHour
+from omnidesk.queries.business_hours import DAYS, default_hours, departments_keeping, minutes, zone
+from omnidesk.queries.lists import list_business_hours as list_business_hours_query
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat business hours"])
 
@@ -55,11 +55,7 @@ def hours_shape(session: Session, hours: BusinessHour) -> dict[str, Any]:
     now = utcnow()
     offset = _offset(hours.timezone, now)
     shift = (1 if offset[0] == "+" else -1) * (int(offset[1:3]) * 60 + int(offset[4:6]))
-    departments = session.execute(
-        select(Department.id, Department.name)
-        .where(Department.business_hour_id == hours.id)
-        .order_by(Department.name)
-    ).all()
+    departments = departments_keeping(session, hours.id)
     return {
         "_id": hours.id,
         "name": hours.name,
@@ -115,13 +111,7 @@ def list_business_hours(
 ) -> dict[str, Any]:
     require(session, actor, PERMISSION)
     offset, count = page_bounds(params.offset, params.count)
-    query = select(BusinessHour)
-    if params.name:
-        query = query.where(func.lower(BusinessHour.name).contains(params.name.lower(), autoescape=True))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(BusinessHour.name, BusinessHour.id).offset(offset).limit(count)
-    ).all()
+    rows, total = list_business_hours_query(session, name=params.name, offset=offset, count=count)
     shapes = [hours_shape(session, hours) for hours in rows]
     return ok(businessHours=shapes, count=len(shapes), offset=offset, total=total)
 

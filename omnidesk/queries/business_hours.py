@@ -103,3 +103,13 @@ def agent_within_hours(session: Session, agent_id: str, at: datetime | None = No
             return any(open_at(hours, moment) for hours in own)
     hours = _active(default_hours(session))
     return hours is None or open_at(hours, moment)
+
+
+def departments_keeping(session: Session, hours_id: str) -> list[tuple[str, str]]:
+    """The (id, name) of the departments that keep these hours, by name."""
+    rows = session.execute(
+        select(Department.id, Department.name)
+        .where(Department.business_hour_id == hours_id)
+        .order_by(Department.name)
+    ).all()
+    return [(department_id, name) for department_id, name in rows]

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from omnidesk.models import CustomField, Department, Priority, ServiceLevelAgreement, Tag
+from omnidesk.models import BusinessHour, CustomField, Department, Priority, ServiceLevelAgreement, Tag
 
 Row = TypeVar("Row")
 
@@ -150,6 +150,28 @@ def duplicate_sla(
     if other_than is not None:
         query = query.where(ServiceLevelAgreement.id != other_than)
     return session.scalar(query.limit(1))
+
+
+# --- business hours --------------------------------------------------------------------------------
+
+
+def list_business_hours(
+    session: Session, *, name: str | None, offset: int, count: int
+) -> tuple[list[BusinessHour], int]:
+    """Business hours whose name contains ``name``, by name (Rocket.Chat's order)."""
+    query = select(BusinessHour)
+    if name:
+        query = query.where(_contains(BusinessHour.name, name))
+    return _page(
+        session,
+        query,
+        sortable={},
+        sort=(),
+        default_order=[BusinessHour.name.asc()],
+        tie_breaker=BusinessHour.id,
+        offset=offset,
+        count=count,
+    )
 
 
 # --- priorities -------------------------------------------------------------------------------------
