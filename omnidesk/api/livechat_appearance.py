@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from fastapi import Body as BodyParam
 from pydantic import Field
-from sqlalchemy import select
 
 from omnidesk.access import require
 from omnidesk.actions.appearance import AppearanceChange, save_appearance
@@ -16,7 +15,7 @@ from omnidesk.api.validation import Body
 from omnidesk.defaults import APPEARANCE_SETTINGS
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import Setting
+from omnidesk.queries.settings import settings_by_id
 from omnidesk.shapes.settings import setting_shape
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat appearance"])
@@ -28,9 +27,7 @@ MAX_CHANGES = 2 * len(APPEARANCE_SETTINGS)
 @router.get("/livechat/appearance")
 def get_appearance(actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
     require(session, actor, "view-livechat-appearance")
-    rows = {
-        row.id: row for row in session.scalars(select(Setting).where(Setting.id.in_(APPEARANCE_SETTINGS)))
-    }
+    rows = settings_by_id(session, APPEARANCE_SETTINGS)
     return ok(appearance=[setting_shape(rows[name]) for name in APPEARANCE_SETTINGS if name in rows])
 
 
