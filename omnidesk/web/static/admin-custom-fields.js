@@ -35,29 +35,10 @@
         { class: "hide-narrow", cell: (field) => Admin.yes(field.required) },
         (field) => Admin.yes(field.searchable),
         (field) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${field.label}`,
-                onclick: () => edit(field),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${field.label}`,
-                onclick: () => remove(field),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            field.label,
+            () => edit(field),
+            () => remove(field),
           ),
       ],
       "No custom fields yet. Add fields to keep more about contacts and chats.",

@@ -59,29 +59,10 @@
         (department) => String(department.numAgents),
         { class: "hide-narrow", cell: (department) => Admin.yes(department.enabled) },
         (department) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${department.name}`,
-                onclick: () => edit(department),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${department.name}`,
-                onclick: () => remove(department),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            department.name,
+            () => edit(department),
+            () => remove(department),
           ),
       ],
       "No departments yet. Departments route chats to the agents who serve them.",

@@ -30,29 +30,10 @@
         { class: "hide-narrow", cell: (sla) => sla.description || "" },
         (sla) => minutes(sla.dueTimeInMinutes),
         (sla) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${sla.name}`,
-                onclick: () => open(sla),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${sla.name}`,
-                onclick: () => remove(sla),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            sla.name,
+            () => open(sla),
+            () => remove(sla),
           ),
       ],
       "No SLAs yet. An SLA sets the minutes within which a chat is to be answered.",

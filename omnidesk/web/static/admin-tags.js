@@ -43,29 +43,10 @@
             ? tag.departments.map((id) => el("span", { class: "tag" }, departmentName(id)))
             : el("span", { class: "muted" }, "All departments"),
         (tag) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${tag.name}`,
-                onclick: () => edit(tag),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${tag.name}`,
-                onclick: () => remove(tag),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            tag.name,
+            () => edit(tag),
+            () => remove(tag),
           ),
       ],
       "No tags yet. Tags let agents classify chats; reports and filters use them.",

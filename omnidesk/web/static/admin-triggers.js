@@ -33,29 +33,10 @@
         { class: "hide-narrow", cell: describe },
         (trigger) => Admin.yes(trigger.enabled),
         (trigger) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${trigger.name}`,
-                onclick: () => open(trigger),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${trigger.name}`,
-                onclick: () => remove(trigger),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            trigger.name,
+            () => open(trigger),
+            () => remove(trigger),
           ),
       ],
       "No triggers yet. A trigger greets visitors before they start a chat.",

@@ -58,29 +58,10 @@
           cell: (line) => [urlRow("Voice", line.webhookUrl), urlRow("Status", line.statusCallbackUrl)],
         },
         (line) =>
-          el(
-            "div",
-            { class: "actions" },
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small",
-                "aria-label": `Edit ${line.phoneNumber}`,
-                onclick: () => open(line),
-              },
-              "Edit",
-            ),
-            el(
-              "button",
-              {
-                type: "button",
-                class: "button small danger",
-                "aria-label": `Delete ${line.phoneNumber}`,
-                onclick: () => remove(line),
-              },
-              "Delete",
-            ),
+          Admin.editAndDelete(
+            line.phoneNumber,
+            () => open(line),
+            () => remove(line),
           ),
       ],
       "No voice lines yet. Connect a Twilio number to take calls in the Contact Center.",

@@ -94,6 +94,17 @@ const Admin = (() => {
   const yes = (value) =>
     value ? el("span", { class: "tag ok" }, "Yes") : el("span", { class: "tag" }, "No");
 
+  // A row's Edit and Delete buttons, labelled with what they act on.
+  function editAndDelete(name, edit, remove) {
+    const button = (text, extra, onclick) =>
+      el(
+        "button",
+        { type: "button", class: `button small${extra}`, "aria-label": `${text} ${name}`, onclick },
+        text,
+      );
+    return el("div", { class: "actions" }, button("Edit", "", edit), button("Delete", " danger", remove));
+  }
+
   function copyButton(text, label) {
     return el(
       "button",
@@ -114,5 +125,5 @@ const Admin = (() => {
     );
   }
 
-  return { fillTable, loadingRow, errorRow, formDialog, confirm, showError, yes, copyButton };
+  return { fillTable, loadingRow, errorRow, formDialog, confirm, showError, yes, copyButton, editAndDelete };
 })();
