@@ -48,14 +48,21 @@ from omnidesk.services import Services
 from omnidesk.web.install import install_web
 
 
-def create_app(services: Services, *, realtime_options: RealtimeOptions | None = None) -> FastAPI:
+def create_app(
+    services: Services, *, realtime_options: RealtimeOptions | None = None, owns_services: bool = False
+) -> FastAPI:
+    """The app over ``services``; ``owns_services``: they end with it (a process of ``serve --workers``)."""
     realtime = Realtime(services, realtime_options)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The realtime layer attaches to the running event loop and to the bus while the app serves.
-        async with realtime.running():
-            yield
+        try:
+            async with realtime.running():
+                yield
+        finally:
+            if owns_services:
+                services.close()
 
     app = FastAPI(
         title="Omnidesk",
@@ -106,4 +113,17 @@ def create_app(services: Services, *, realtime_options: RealtimeOptions | None =
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages
     install_web(app)
     install_openapi(app)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of ``omnidesk serve --workers N``'s processes, configured as the command was (by
+    the environment it passes on); the command has migrated the database already."""
+    import gc
+
+    from omnidesk.settings import load_settings
+
+    app = create_app(Services.build(load_settings()), owns_services=True)
+    gc.collect()
+    gc.freeze()  # as `serve` does for one process (docs/benchmarks.md)
     return app

@@ -33,7 +33,26 @@ def cmd_migrate(services: Services, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_processes(settings: Settings, workers: int) -> str | None:
+    """Why ``workers`` processes cannot serve this configuration, if they cannot."""
+    if workers <= 1:
+        return None
+    if settings.is_sqlite:
+        return (
+            "SQLite serves one process: run `omnidesk serve` without --workers, or use PostgreSQL "
+            "(OMNIDESK_DATABASE_URL) and Redis (OMNIDESK_REDIS_URL) for several."
+        )
+    if not settings.redis_url:
+        return (
+            "Several processes need Redis for their events and presence: set OMNIDESK_REDIS_URL "
+            "(for example redis://127.0.0.1:6379/0)."
+        )
+    return None
+
+
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from omnidesk.app import create_app
@@ -44,6 +63,10 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from omnidesk.workers.queue_timers import queue_timers
     from omnidesk.workers.webhook_delivery import WebhookWorker
 
+    refusal = _refuse_processes(services.settings, args.workers)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     if args.no_migrate:
         if not migrate.is_up_to_date(services.db):
             print(
@@ -70,17 +93,33 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     ]
     for worker in workers:
         worker.start()
-    app = create_app(services)
-    # The objects alive now (modules, the app, the ORM's mappings) live as long as the process. Frozen,
-    # the collector no longer scans them, so a full collection no longer stalls the request it falls in
-    # (docs/benchmarks.md).
-    gc.collect()
-    gc.freeze()
     try:
-        uvicorn.run(app, host=host, port=port, log_level=services.settings.log_level)
+        if args.workers > 1:
+            print(f"  {args.workers} processes, events and presence through Redis")
+            # The processes build their settings from the environment: --host/--port go with it.
+            os.environ["OMNIDESK_HOST"], os.environ["OMNIDESK_PORT"] = host, str(port)
+            if not services.settings.public_url_explicit:
+                os.environ["OMNIDESK_PUBLIC_URL"] = services.settings.public_url
+            uvicorn.run(
+                "omnidesk.app:app_from_environment",
+                factory=True,
+                workers=args.workers,
+                host=host,
+                port=port,
+                log_level=services.settings.log_level,
+            )
+        else:
+            app = create_app(services)
+            # The objects alive now (modules, the app, the ORM's mappings) live as long as the process.
+            # Frozen, the collector no longer scans them, so a full collection no longer stalls the
+            # request it falls in (docs/benchmarks.md).
+            gc.collect()
+            gc.freeze()
+            uvicorn.run(app, host=host, port=port, log_level=services.settings.log_level)
     finally:
         for worker in workers:
             worker.stop()
+        services.close()
     return 0
 
 
@@ -208,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-migrate", action="store_true", help="refuse to start if the schema is not current"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on this machine (default 1; more need PostgreSQL and OMNIDESK_REDIS_URL)",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -5,8 +5,8 @@ and are dropped when it rolls back, so nobody is ever told about a change that d
 (Zulip's ``send_event_on_commit``). Subscribers run on the committing thread and must be quick:
 the realtime layer hands events to its event loop with ``call_soon_threadsafe``.
 
-The bus is an interface: the in-process backend serves one server process; a Redis or PostgreSQL
-LISTEN/NOTIFY backend can implement the same two methods for several processes.
+The bus is an interface: the in-process backend serves one server process; the Redis backend
+(``cluster/bus.py``) carries the same events, as their payloads, between the processes of a cluster.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import event as sa_event
@@ -25,12 +26,31 @@ log = logging.getLogger(__name__)
 _PENDING = "omnidesk_pending_events"
 
 
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
 @dataclass(frozen=True)
 class Event:
     type: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        EVENT_TYPES[cls.type] = cls
+
     def payload(self) -> dict[str, Any]:
         return {"type": self.type, **asdict(self)}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Event:
+        """The event of ``payload()``'s fields, after a trip through JSON (which made tuples lists)."""
+        tuples = {field.name for field in dataclass_fields(cls) if str(field.type).startswith("tuple")}
+        return cls(**{name: tuple(v) if name in tuples else v for name, v in fields.items()})
+
+
+def event_from_payload(payload: dict[str, Any]) -> Event:
+    """The event a ``payload()`` describes; KeyError or TypeError when it describes none."""
+    fields = dict(payload)
+    return EVENT_TYPES[fields.pop("type")].from_fields(fields)
 
 
 @dataclass(frozen=True)
@@ -240,6 +260,11 @@ class DepartmentChanged(Event):
     department_id: str
     agents: tuple[DepartmentAgentChange, ...]
 
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Event:
+        agents = tuple(DepartmentAgentChange(**change) for change in fields.pop("agents"))
+        return cls(agents=agents, **fields)
+
 
 @dataclass(frozen=True)
 class LivechatPriorityChanged(Event):
@@ -262,6 +287,16 @@ class CallChanged(Event):
     agent_id: str | None
     contact_id: str | None
     previous_agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Resync(Event):
+    """The bus may have lost events (a process lost its connection to the bus, or could not hand it
+    everything): whoever keeps state built from events builds it again. Only a bus across processes
+    publishes it."""
+
+    type: ClassVar[str] = "resync"
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from omnidesk import secret_box
+from omnidesk.cluster.connections import ConnectionRegistry, LocalConnections
 from omnidesk.db import Database
 from omnidesk.events import EventBus, InProcessBus, attach_bus
 from omnidesk.queries.search import index as search_index  # noqa: F401 - registers the hooks that keep it current
@@ -22,16 +23,34 @@ class Services:
     db: Database
     bus: EventBus
     passwords: Passwords
+    # Who is connected in the other processes (presence); nobody, with one process.
+    connections: ConnectionRegistry | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, bus: EventBus | None = None) -> Services:
+        """The services of one process: with ``OMNIDESK_REDIS_URL``, its events and connections are the
+        cluster's (Redis); without, they are this process's."""
         secret_box.configure(settings.secret_key, settings.secret_key_fallbacks)
+        connections: ConnectionRegistry = LocalConnections()
+        if settings.redis_url:
+            from omnidesk.cluster.bus import RedisBus
+            from omnidesk.cluster.connections import RedisConnections
+
+            bus = bus or RedisBus(settings.redis_url)
+            connections = RedisConnections(settings.redis_url)
         return cls(
             settings=settings,
             db=Database(settings.database_url),
             bus=bus or InProcessBus(),
             passwords=Passwords(settings),
+            connections=connections,
         )
+
+    def close(self) -> None:
+        """Stop what runs beside the requests: the bus's threads (after writing what they hold)."""
+        close = getattr(self.bus, "close", None)
+        if close is not None:
+            close()
 
     def session(self, *, write: bool) -> Session:
         session = self.db.session(write=write)

@@ -38,6 +38,8 @@ class Settings:
     secret_key_fallbacks: tuple[str, ...] = ()
     # Whether OMNIDESK_PUBLIC_URL names the public address; if not, it follows where serve listens.
     public_url_explicit: bool = False
+    # Redis, for several processes: their event bus and who is connected where (OMNIDESK_REDIS_URL).
+    redis_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,6 +91,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     public_url = get("OMNIDESK_PUBLIC_URL", f"http://{host}:{port}").rstrip("/")
     public_url_explicit = bool(env_vars.get("OMNIDESK_PUBLIC_URL"))
 
+    redis_url = get("OMNIDESK_REDIS_URL", "").strip() or None
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            "OMNIDESK_REDIS_URL must be a redis://, rediss:// or unix:// URL, "
+            f"got {redis_url.split(':', 1)[0]!r}"
+        )
+
     log_level = get("OMNIDESK_LOG_LEVEL", "info").lower()
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         raise ConfigurationError(f"OMNIDESK_LOG_LEVEL must be a log level name, got {log_level!r}")
@@ -106,6 +115,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         log_level=log_level,
         public_url_explicit=public_url_explicit,
+        redis_url=redis_url,
         secret_key_fallbacks=tuple(
             key.strip() for key in get("OMNIDESK_SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
         ),

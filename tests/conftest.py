@@ -262,6 +262,35 @@ def anonymous(app_client: TestClient) -> TestClient:
     return app_client
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis (OMNIDESK_TEST_REDIS_URL, or the local one). CI requires it; a developer's machine
+    without one skips the tests of several processes."""
+    import redis
+
+    url = os.environ.get("OMNIDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2.0).ping()
+    except redis.RedisError as error:
+        if os.environ.get("OMNIDESK_CI"):
+            pytest.fail(f"Redis at {url} is required in CI and is unreachable: {error}")
+        pytest.skip(f"no Redis at {url}: {error}")
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted after it."""
+    import redis
+
+    prefix = f"omnidesk-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 # The longest tests go first, so that with pytest-xdist (-n) no worker is left with one at the end.
 LONGEST_FIRST = ("tests/test_fuzz.py::test_no_answer_", "tests/test_bench.py::")
 

@@ -570,3 +570,13 @@ def test_an_agent_hears_a_chat_was_taken_away_that_it_held_before_it_connected(
     assert forwarded.status_code == 200, forwarded.text
     action, room = ddp.event(NOTIFY_USER, f"{agent.id}/rooms-changed")
     assert (action, room["_id"]) == ("removed", rid)
+
+
+def test_a_resync_from_the_bus_asks_every_client_to_reconnect(services: Services, ddp: DDPClient) -> None:
+    from omnidesk.events import Resync
+    from omnidesk.realtime.connection import CLOSE_SERVICE_RESTART
+
+    ddp.send({"msg": "ping", "id": "up"})
+    ddp.expect(lambda frame: frame.get("msg") == "pong")  # the connection is up and served
+    services.bus.publish(Resync(reason="a test"))
+    assert ddp.wait_closed() == CLOSE_SERVICE_RESTART

@@ -77,6 +77,7 @@ log = logging.getLogger(__name__)
 # WebSocket close codes (4000-4999 are for applications).
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
+CLOSE_SERVICE_RESTART = 1012  # reconnect: the server may have missed events (``Realtime._resync``)
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_TOO_BIG = 1009
 CLOSE_IDLE = 4000

@@ -34,13 +34,14 @@ from omnidesk.events import (
     MessageSent,
     MessageUpdated,
     PermissionChanged,
+    Resync,
     RolesChanged,
     RoomChanged,
     UserChanged,
     UserStatusChanged,
 )
 from omnidesk.realtime import audiences, documents, ejson, notices, protocol
-from omnidesk.realtime.connection import CLOSE_GOING_AWAY, Connection, Subscription
+from omnidesk.realtime.connection import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, Connection, Subscription
 from omnidesk.realtime.methods import METHODS
 from omnidesk.realtime.options import RealtimeOptions
 from omnidesk.realtime.presence import PresenceTracker
@@ -92,17 +93,22 @@ class Realtime:
         self._limiter = anyio.CapacityLimiter(self.options.db_threads)
         unsubscribe = self.services.bus.subscribe(self._on_bus_event)
         dispatcher = asyncio.create_task(self._dispatch(), name="realtime-dispatcher")
+        heartbeats = asyncio.create_task(
+            self.presence.heartbeats(self.options.presence_heartbeat, self.options.presence_ttl),
+            name="realtime-presence-heartbeat",
+        )
         try:
             yield
         finally:
             unsubscribe()
             self._loop = None
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
+            for task in (dispatcher, heartbeats):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             for connection in list(self._connections):
                 connection.close(CLOSE_GOING_AWAY)
-            await self.presence.settle()
+            await self.presence.leave()
 
     async def websocket_endpoint(self, websocket: WebSocket) -> None:
         if self._loop is None:
@@ -274,12 +280,26 @@ class Realtime:
             loop.call_soon_threadsafe(self._enqueue, event)
 
     def _enqueue(self, event: Event) -> None:
+        if isinstance(event, Resync):
+            self._resync(event)
+            return
         if self._events is None or not self._connections:
             return
         try:
             self._events.put_nowait(event)
         except asyncio.QueueFull:
             log.error("realtime: %s events waiting; dropping a %s event", self._events.qsize(), event.type)
+
+    def _resync(self, event: Resync) -> None:
+        """Events may have been lost: every client reconnects, and a client that reconnects fetches
+        what it shows again (DDP's reconnection). What waits to be pushed is older than that fetch."""
+        log.warning("realtime: asking %s clients to reconnect: %s", len(self._connections), event.reason)
+        if self._events is not None:
+            while not self._events.empty():
+                self._events.get_nowait()
+        self._queue_spots.clear()
+        for connection in list(self._connections):
+            connection.close(CLOSE_SERVICE_RESTART)
 
     async def _dispatch(self) -> None:
         assert self._events is not None

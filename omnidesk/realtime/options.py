@@ -15,3 +15,6 @@ class RealtimeOptions:
     max_subscriptions: int = 500  # per connection
     db_threads: int = 8  # worker threads the realtime layer may use at once (REST has its own)
     max_pending_events: int = 100_000
+    # Each process renews its place in the cluster's presence this often; one silent for ttl is dead.
+    presence_heartbeat: float = 5.0
+    presence_ttl: float = 15.0
