@@ -36,8 +36,8 @@ class Services:
             from omnidesk.cluster.bus import RedisBus
             from omnidesk.cluster.connections import RedisConnections
 
-            bus = bus or RedisBus(settings.redis_url)
-            connections = RedisConnections(settings.redis_url)
+            bus = bus or RedisBus(settings.redis_url, prefix=settings.redis_prefix)
+            connections = RedisConnections(settings.redis_url, prefix=settings.redis_prefix)
         return cls(
             settings=settings,
             db=Database(settings.database_url),

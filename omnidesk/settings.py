@@ -7,6 +7,7 @@ a value that cannot be parsed stops the process with a message naming the variab
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +41,8 @@ class Settings:
     public_url_explicit: bool = False
     # Redis, for several processes: their event bus and who is connected where (OMNIDESK_REDIS_URL).
     redis_url: str | None = None
+    # The prefix of every Redis key and stream of this deployment (several may share one Redis).
+    redis_prefix: str = "omnidesk"
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,6 +101,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"got {redis_url.split(':', 1)[0]!r}"
         )
 
+    redis_prefix = get("OMNIDESK_REDIS_PREFIX", "omnidesk")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", redis_prefix):
+        raise ConfigurationError(
+            f"OMNIDESK_REDIS_PREFIX must be 1-64 letters, digits, '_', '.' or '-', got {redis_prefix!r}"
+        )
+
     log_level = get("OMNIDESK_LOG_LEVEL", "info").lower()
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         raise ConfigurationError(f"OMNIDESK_LOG_LEVEL must be a log level name, got {log_level!r}")
@@ -116,6 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         public_url_explicit=public_url_explicit,
         redis_url=redis_url,
+        redis_prefix=redis_prefix,
         secret_key_fallbacks=tuple(
             key.strip() for key in get("OMNIDESK_SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
         ),

@@ -220,3 +220,22 @@ def test_demo_refuses_to_run_in_production(
 def test_rotate_secrets_runs(sqlite_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rotate-secrets"]) == 0
     assert "Re-encrypted 0 secrets" in capsys.readouterr().out
+
+
+def test_several_processes_are_refused_on_sqlite_and_without_redis(
+    sqlite_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OMNIDESK_REDIS_URL", raising=False)
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "SQLite serves one process" in capsys.readouterr().err
+    monkeypatch.setenv("OMNIDESK_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert main(["serve", "--workers", "2"]) == 2  # refused before the database is reached
+    assert "Several processes need Redis" in capsys.readouterr().err
+    assert _rows(sqlite_file, "SELECT count(*) FROM sqlite_master") == [(0,)]  # nothing was migrated
+
+
+def test_a_redis_url_must_be_one() -> None:
+    with pytest.raises(ConfigurationError, match="OMNIDESK_REDIS_URL"):
+        load_settings({"OMNIDESK_REDIS_URL": "http://127.0.0.1:6379"})
+    with pytest.raises(ConfigurationError, match="OMNIDESK_REDIS_PREFIX"):
+        load_settings({"OMNIDESK_REDIS_URL": "redis://127.0.0.1", "OMNIDESK_REDIS_PREFIX": "a b"})
