@@ -3,16 +3,21 @@ chats their agent does not answer move to another agent or back to the queue, ea
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from omnidesk.actions.inactivity import close_abandoned_chats, transfer_unanswered_chats
+from omnidesk.actions.key_locks import try_lock
 from omnidesk.db import utcnow
+from omnidesk.events import Event, RoomChanged
 from omnidesk.models import Room
 from omnidesk.services import Services
-from omnidesk.workers.queue_timers import run_queue_timers
+from omnidesk.workers.queue_timers import TURN, run_queue_timers
 from tests.helpers import Persona
 from tests.livechat_helpers import guest, send_as_agent, set_available, set_setting
 
@@ -117,3 +122,52 @@ def test_the_worker_runs_the_rules_and_refuses_negative_timeouts(services: Servi
     assert run_queue_timers(services) == 0
     refused = admin.post("/api/v1/settings/Livechat_visitor_inactivity_timeout", json={"value": -5})
     assert refused.status_code == 400 and refused.json()["errorType"] == "error-invalid-setting-value"
+
+
+def _abandoned_chats(services: Services, client: TestClient, agent: Persona, count: int) -> list[str]:
+    set_available(services, agent)
+    set_setting(services, "Livechat_abandoned_rooms_action", "close")
+    set_setting(services, "Livechat_visitor_inactivity_timeout", 1)
+    rooms = [chat(client, f"quiet-{n}")["_id"] for n in range(count)]
+    for rid in rooms:
+        send_as_agent(agent, rid, "Anything else?")
+    time.sleep(1.1)  # the timeout passes on the clock the rules read
+    return rooms
+
+
+def test_processes_running_the_timed_rules_at_once_handle_each_chat_once(
+    services: Services, anonymous: TestClient, agent: Persona, published: list[Event]
+) -> None:
+    rooms = _abandoned_chats(services, anonymous, agent, 6)
+    start = threading.Barrier(3)
+    handled: list[int] = []
+
+    def one_process() -> None:
+        start.wait()
+        handled.append(run_queue_timers(services))
+
+    runs = [threading.Thread(target=one_process) for _ in range(3)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(30)
+    assert sorted(handled)[-1] == 6 and sum(handled) == 6
+    closes = [e.room_id for e in published if isinstance(e, RoomChanged) and e.op == "closed"]
+    assert sorted(closes) == sorted(rooms)
+
+
+def test_a_process_that_finds_the_timed_rules_taken_skips_its_turn(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    if services.settings.is_sqlite:
+        pytest.skip("SQLite serialises write transactions: a second process waits its turn instead")
+    rooms = _abandoned_chats(services, anonymous, agent, 2)
+    holder = services.session(write=True)
+    try:
+        assert try_lock(holder, TURN)  # another process is running the rules
+        assert run_queue_timers(services) == 0
+    finally:
+        holder.rollback()
+        holder.close()
+    assert run_queue_timers(services) == 2
+    assert not any(room_row(services, rid).open for rid in rooms)

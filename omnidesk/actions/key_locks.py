@@ -25,6 +25,16 @@ def lock(session: Session, keys: Iterable[str]) -> None:
         session.execute(select(func.pg_advisory_xact_lock(cast(literal(_lock_id(key)), BigInteger))))
 
 
+def try_lock(session: Session, key: str) -> bool:
+    """Take ``key`` for the rest of the transaction if nobody holds it; False (without waiting) if
+    another transaction does. Work that any process may do but one at a time (the queue's timed rules)
+    is skipped, not queued, by the processes that find it taken."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite's write transactions are serialised already
+    taken = session.scalar(select(func.pg_try_advisory_xact_lock(cast(literal(_lock_id(key)), BigInteger))))
+    return bool(taken)
+
+
 def _lock_id(key: str) -> int:
     """The advisory lock's 64-bit number for ``key``; a collision only makes two keys share a queue.
     The prefix is older than this module: processes of two versions side by side must agree on it."""
