@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, select
 from omnidesk import migrate
 from omnidesk.actions.accounts import create_user, issue_login_token
 from omnidesk.actions.bootstrap import ensure_defaults
-from omnidesk.models import Message, User
+from omnidesk.models import Message, Setting, User
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
 from tests.ddp_client import DDPClient, visitor_params
@@ -114,23 +114,32 @@ class Node:
             return self.process.communicate()[0]
 
 
-def _prepare(environment: dict[str, str]) -> tuple[Services, str, str]:
-    """Migrate, and add an agent who takes chats but is offline until it connects; its id and token."""
+def _prepare(
+    environment: dict[str, str], *, agents: int = 1, routing: str = "Auto_Selection", status: str = "offline"
+) -> tuple[Services, list[tuple[str, str]]]:
+    """Migrate, and add agents who take chats, offline until they connect unless ``status`` says; their
+    ids and tokens."""
     services = Services.build(load_settings({**environment, "OMNIDESK_REDIS_URL": ""}))
     migrate.upgrade(services.db)
+    made = []
     with services.transaction() as session:
         ensure_defaults(session)
-        agent = create_user(
-            session,
-            passwords=services.passwords,
-            username="node.agent",
-            email="node.agent@example.com",
-            password="not used: the agent logs in with its token",
-            name="Node Agent",
-            roles=["livechat-agent", "user"],
-        )
-        agent.livechat_status, agent.status, agent.status_default = "available", "offline", "online"
-        return services, agent.id, issue_login_token(session, user=agent)
+        setting = session.get(Setting, "Livechat_Routing_Method")
+        assert setting is not None
+        setting.value = routing
+        for n in range(agents):
+            agent = create_user(
+                session,
+                passwords=services.passwords,
+                username=f"node.agent{n}",
+                email=f"node.agent{n}@example.com",
+                password="not used: the agent logs in with its token",
+                name=f"Node Agent {n}",
+                roles=["livechat-agent", "user"],
+            )
+            agent.livechat_status, agent.status, agent.status_default = "available", status, "online"
+            made.append((agent.id, issue_login_token(session, user=agent)))
+    return services, made
 
 
 def _status(services: Services, user_id: str) -> str:
@@ -178,7 +187,7 @@ def test_two_nodes_serve_one_conversation_and_survive_one_of_them_killed(
     database_url: str, redis_url: str, redis_prefix: str
 ) -> None:
     environment = _environment(database_url, redis_url, redis_prefix)
-    services, agent_id, agent_token = _prepare(environment)
+    services, [(agent_id, agent_token)] = _prepare(environment)
     node_a, node_b = Node("A", environment), Node("B", environment)
     logs: dict[str, str] = {}
     try:
@@ -284,7 +293,7 @@ def test_serve_workers_runs_several_processes_that_serve_one_conversation(
     database_url: str, redis_url: str, redis_prefix: str
 ) -> None:
     environment = _environment(database_url, redis_url, redis_prefix)
-    services, agent_id, agent_token = _prepare(environment)
+    services, [(agent_id, agent_token)] = _prepare(environment)
     node = Node("workers", environment, "--workers", "2")
     try:
         node.wait_until_serving()
@@ -316,3 +325,61 @@ def test_serve_workers_runs_several_processes_that_serve_one_conversation(
         log = node.stop()
         services.db.dispose()
     assert "2 processes" in log and "Traceback" not in log, log
+
+
+def test_chats_taken_on_two_nodes_at_once_are_each_taken_once(
+    database_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    environment = _environment(database_url, redis_url, redis_prefix)
+    services, agents = _prepare(environment, agents=2, routing="Manual_Selection", status="online")
+    nodes = [Node("A", environment), Node("B", environment)]
+    clients: list[httpx.Client] = []
+    try:
+        for node in nodes:
+            node.wait_until_serving()
+        for n in range(6):
+            token = secrets.token_urlsafe(24)
+            assert (
+                nodes[n % 2]
+                .http.post("/api/v1/livechat/visitor", json={"visitor": {"token": token}})
+                .status_code
+                == 200
+            )
+            assert nodes[n % 2].http.get("/api/v1/livechat/room", params={"token": token}).status_code == 200
+        clients = [
+            httpx.Client(
+                base_url=node.base, headers={"X-User-Id": agent_id, "X-Auth-Token": token}, timeout=10
+            )
+            for node, (agent_id, token) in zip(nodes, agents, strict=True)
+        ]
+        for client in clients:  # available for chats, as an agent's client sets itself
+            assert (
+                client.post("/api/v1/livechat/agent.status", json={"status": "available"}).status_code == 200
+            )
+        queued = clients[0].get("/api/v1/livechat/inquiries.queued").json()["inquiries"]
+        assert len(queued) == 6
+        start = threading.Barrier(2)
+        taken: list[tuple[int, str]] = []
+
+        def take_all(index: int) -> None:
+            start.wait()
+            for inquiry in queued:
+                answer = clients[index].post(
+                    "/api/v1/livechat/inquiries.take", json={"inquiryId": inquiry["_id"]}
+                )
+                if answer.status_code == 200:
+                    taken.append((index, inquiry["_id"]))
+
+        racers = [threading.Thread(target=take_all, args=(index,)) for index in (0, 1)]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join(30)
+        assert sorted(inquiry for _, inquiry in taken) == sorted(inquiry["_id"] for inquiry in queued)
+    finally:
+        for client in clients:
+            client.close()
+        logs = {node.name: node.stop() for node in nodes}
+        services.db.dispose()
+    for name, log in logs.items():
+        assert "Traceback" not in log, f"node {name} failed:\n{log}"
