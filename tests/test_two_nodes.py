@@ -327,7 +327,7 @@ def test_serve_workers_runs_several_processes_that_serve_one_conversation(
     assert "2 processes" in log and "Traceback" not in log, log
 
 
-def test_chats_taken_on_two_nodes_at_once_are_each_taken_once(
+def test_chats_taken_on_two_nodes_at_once_are_each_taken_once_and_limits_count_on_both(
     database_url: str, redis_url: str, redis_prefix: str
 ) -> None:
     environment = _environment(database_url, redis_url, redis_prefix)
@@ -376,6 +376,16 @@ def test_chats_taken_on_two_nodes_at_once_are_each_taken_once(
         for racer in racers:
             racer.join(30)
         assert sorted(inquiry for _, inquiry in taken) == sorted(inquiry["_id"] for inquiry in queued)
+
+        # Login throttling counts a name's failures on every node: ten wrong passwords spread over
+        # both, and the eleventh is refused on either.
+        statuses = [
+            nodes[n % 2]
+            .http.post("/api/v1/login", json={"user": "node.agent0", "password": "wrong"})
+            .status_code
+            for n in range(12)
+        ]
+        assert statuses == [401] * 10 + [429] * 2
     finally:
         for client in clients:
             client.close()
