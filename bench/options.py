@@ -22,6 +22,8 @@ class RunOptions:
     seed: int
     quick: bool
     quiet: bool
+    processes: int = 1  # `omnidesk serve --workers`: several need PostgreSQL and Redis
+    redis_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=7, help="chooses the inputs; the same seed, the same ones"
     )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes (serve --workers; more need --redis-url)"
+    )
+    parser.add_argument("--redis-url", help="Redis for several processes (default: OMNIDESK_REDIS_URL)")
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
@@ -106,4 +112,6 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         seed=args.seed,
         quick=args.quick,
         quiet=args.quiet,
+        processes=args.processes,
+        redis_url=args.redis_url,
     )

@@ -160,7 +160,10 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
         _say(options, "Reading the database into the page cache")
         cache = db.warm_cache()
         started = time.monotonic()
-        with serve(services.settings.database_url) as server:
+        redis_url = options.redis_url or services.settings.redis_url
+        with serve(
+            services.settings.database_url, processes=options.processes, redis_url=redis_url
+        ) as server:
             _say(options, f"omnidesk serve is up (pid {server.pid}); measuring")
             measured = asyncio.run(_measure(server, db, inputs, options, services))
         return {
@@ -170,6 +173,7 @@ def run(services: Services, options: RunOptions) -> dict[str, Any]:
             "contacts": counts["contacts"],
             "dataset": counts,
             "mode": "quick" if options.quick else "full",
+            "processes": options.processes,
             "samples": options.samples,
             "commit": commit(),
             "machine": machine(),

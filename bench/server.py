@@ -38,12 +38,20 @@ def _free_port(host: str) -> int:
 
 
 @contextmanager
-def serve(database_url: str, *, host: str = "127.0.0.1", timeout: float = 120.0) -> Iterator[RunningServer]:
-    """Run ``omnidesk serve`` on a free port until the block ends. Its log goes to a temporary file,
-    shown if it fails to start."""
+def serve(
+    database_url: str,
+    *,
+    host: str = "127.0.0.1",
+    timeout: float = 120.0,
+    processes: int = 1,
+    redis_url: str | None = None,
+) -> Iterator[RunningServer]:
+    """Run ``omnidesk serve`` (with ``processes`` server processes) on a free port until the block ends.
+    Its log goes to a temporary file, shown if it fails to start."""
     port = _free_port(host)
     env = {
         **os.environ,
+        **({"OMNIDESK_REDIS_URL": redis_url} if redis_url else {}),
         "OMNIDESK_DATABASE_URL": database_url,
         "OMNIDESK_HOST": host,
         "OMNIDESK_PORT": str(port),
@@ -52,7 +60,18 @@ def serve(database_url: str, *, host: str = "127.0.0.1", timeout: float = 120.0)
     }
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "omnidesk.cli", "serve", "--host", host, "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "omnidesk.cli",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(processes),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
