@@ -174,8 +174,11 @@ class Realtime:
 
     async def _tell_place(self, connection: Connection, room_id: str) -> None:
         """A visitor who starts listening to its waiting chat hears its place at once (``queueData``),
-        not only when the place next changes."""
-        place = (await self.read(queue_places, {room_id})).get(room_id)
+        not only when the place next changes. The place last pushed is told again without a read:
+        visitors resubscribe at will, and each read counts the queue ahead of them."""
+        place = self._queue_spots.get(room_id)
+        if place is None:
+            place = (await self.read(queue_places, {room_id})).get(room_id)
         if place is not None and not connection.closed:
             frame = protocol.changed(LIVECHAT_ROOM, room_id, [{"type": "queueData", "data": place}])
             connection.send_text(ejson.dumps(frame))
