@@ -256,14 +256,31 @@ def agent_serves_department(session: Session, agent_id: str, department_id: str 
     )
 
 
-def room_for_staff(session: Session, actor: Actor, room_id: str) -> Room:
-    """Fetch a livechat room for a staff member, refusing what the actor may not see."""
+def room_for_staff(session: Session, actor: Actor, room_id: str, *, unknown: ApiError | None = None) -> Room:
+    """Fetch a livechat room for a staff member, refusing what the actor may not see; an unknown room is
+    ``unknown``, by default "Invalid room [error-invalid-room]" (Rocket.Chat's hand-offs throw a bare
+    ``error-invalid-room``)."""
     require(session, actor, "view-l-room")
     room = session.get(Room, room_id)
     if room is None:
-        raise ApiError("error-invalid-room", "Invalid room")
+        raise unknown or ApiError("error-invalid-room", "Invalid room")
     if not can_see_room(session, actor, room):
         raise Forbidden()
+    return room
+
+
+def room_to_act_on(
+    session: Session, actor: Actor, room_id: str, *, others_permission: str, refusal: ApiError
+) -> Room:
+    """A livechat room a staff member closes, holds or resumes: the agent serving it may, anyone else
+    needs ``others_permission``. Rocket.Chat refuses the others with a 400 of each action's own
+    (``refusal``), not a 403, and asks no more than that: whoever holds the permission acts on any chat."""
+    require(session, actor, "view-l-room")
+    room = session.get(Room, room_id)
+    if room is None:
+        raise ApiError("error-invalid-room")  # Rocket.Chat's bare Error: the id is the whole text
+    if room.served_by_id != actor.id and not actor.can(session, others_permission):
+        raise refusal
     return room
 
 

@@ -198,7 +198,13 @@ SETTINGS: dict[str, SettingDefault] = {
     "Omnichannel_allow_visitors_to_close_conversation": SettingDefault(
         "boolean", True, "Omnichannel", public=True
     ),
-    "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel"),
+    # Whether agents put chats on hold themselves (room.onHold; the inactivity rule holds chats either
+    # way), and, with the second, only once the agent has answered: not while the visitor wrote last.
+    # Public, as Rocket.Chat's: its agent clients read them to offer the action.
+    "Livechat_allow_manual_on_hold": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_allow_manual_on_hold_upon_agent_engagement_only": SettingDefault(
+        "boolean", True, "Omnichannel", public=True
+    ),
     # Chat limits (Rocket.Chat's waiting queue): with it on, an agent serves at most its own limit, else
     # the workspace's (0: none), and at most its department's limit of that department's chats; chats on
     # hold do not count. Chats wait in the queue until someone has room for them.

@@ -245,7 +245,7 @@ def test_hold_and_resume(
     assert info["onHold"] is False
     queued = chats["queued"]
     assert_error(
-        agent2.post("/api/v1/livechat/room.onHold", json={"roomId": queued["_id"]}), 403, "error-unauthorized"
+        agent2.post("/api/v1/livechat/room.onHold", json={"roomId": queued["_id"]}), 400, "Not_authorized"
     )
     assert_error(
         manager.post("/api/v1/livechat/room.onHold", json={"roomId": queued["_id"]}),

@@ -35,6 +35,7 @@ from omnidesk.models import (
     Contact,
     Department,
     Inquiry,
+    Message,
     Priority,
     Room,
     RoomTag,
@@ -129,7 +130,9 @@ def close_room(
 ) -> Room:
     """Close an open room. Of concurrent closes of one room, exactly one succeeds. A transcript asked
     for now (``transcript_to``) or earlier in the chat is queued for email. A close ``by_rule`` (the
-    workspace's, not a person's) needs no closing tags."""
+    workspace's, not a person's) needs no closing tags. Errors are Rocket.Chat's bare ids."""
+    if not room.open:  # before the tags: a closed chat is refused as closed, whatever its department
+        raise ApiError(already_closed_error)
     if not by_rule:
         _require_closing_tags(session, room, tags if tags is not None else room.tags)
     now = utcnow()
@@ -151,7 +154,7 @@ def close_room(
         execution_options={"synchronize_session": "fetch"},
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]
-        raise ApiError(already_closed_error, "This conversation is already closed")
+        raise ApiError(already_closed_error)
     if tags is not None:
         set_room_tags(room, tags)
     add_message(
@@ -179,30 +182,53 @@ def _require_closing_tags(session: Session, room: Room, tags: Sequence[str]) -> 
         return
     department = session.get(Department, room.department_id)
     if department is not None and department.request_tag_before_closing:
-        raise ApiError(
-            "error-tags-must-be-assigned-before-closing-chat",
-            "Tag(s) must be assigned before closing the chat",
-        )
+        raise ApiError("error-tags-must-be-assigned-before-closing-chat")
 
 
-def hold_room(session: Session, *, room: Room, by: User) -> None:
+def check_visitors_may_close(session: Session) -> None:
+    """``Omnichannel_allow_visitors_to_close_conversation`` off: only staff end a chat."""
+    if not setting_value(session, "Omnichannel_allow_visitors_to_close_conversation"):
+        raise ApiError("error-not-allowed-to-close-conversation")
+
+
+def hold_room(session: Session, *, room: Room, by: User, manual: bool = False) -> None:
+    """Put a served chat on hold, in Rocket.Chat's order of refusals (bare ids). A ``manual`` hold (an
+    agent's, not the inactivity rule's) needs ``Livechat_allow_manual_on_hold`` and, with
+    ``Livechat_allow_manual_on_hold_upon_agent_engagement_only``, a chat the visitor did not write in
+    last: a chat waiting for the agent's answer is not held."""
     if not room.open:
-        raise ApiError("error-room-already-closed", "This conversation is already closed")
-    if room.served_by_id is None:
-        raise ApiError(
-            "error-unserved-rooms-cannot-be-placed-onhold", "A queued chat cannot be placed on hold"
-        )
+        raise ApiError("error-room-already-closed")
     if room.on_hold:
-        raise ApiError("error-room-is-already-on-hold", "This chat is on hold already")
+        raise ApiError("error-room-is-already-on-hold")
+    if manual:
+        _check_manual_hold(session, room)
+    if room.served_by_id is None:
+        raise ApiError("error-unserved-rooms-cannot-be-placed-onhold")
     room.on_hold = True
     add_system_message(session, room=room, type="omnichannel_placed_chat_on_hold", by=by)
     send_event_on_commit(session, room_event("on_hold", room))
     route_waiting_chats(session)  # a chat on hold counts against no limit
 
 
+def _check_manual_hold(session: Session, room: Room) -> None:
+    if not setting_value(session, "Livechat_allow_manual_on_hold"):
+        raise ApiError("error-cannot-place-chat-on-hold", "Placing chats on hold is turned off")
+    if not setting_value(session, "Livechat_allow_manual_on_hold_upon_agent_engagement_only"):
+        return
+    # Rocket.Chat's rule: the room's last message carries the visitor's token (any message of the
+    # visitor's, a system one it caused included).
+    last = session.get(Message, room.last_message_id) if room.last_message_id else None
+    if last is not None and last.author_id == room.visitor_id:
+        raise ApiError("error-cannot-place-chat-on-hold")
+
+
 def resume_room(session: Session, *, room: Room, by: User | None) -> None:
+    if not room.open:
+        raise ApiError("This_conversation_is_already_closed")  # Rocket.Chat's id, as it spells it
     if not room.on_hold:
-        raise ApiError("error-room-not-on-hold", "This chat is not on hold")
+        raise ApiError("error-room-not-on-hold")
+    if room.served_by_id is None:
+        raise ApiError("error-room-not-served")
     room.on_hold = False
     add_system_message(session, room=room, type="omnichannel_on_hold_chat_resumed", by=by)
     send_event_on_commit(session, room_event("resumed", room))

@@ -389,62 +389,104 @@ def forward_room(
     *,
     room: Room,
     by: User,
-    to_agent: User | None = None,
-    to_department: Department | None = None,
+    to_agent_id: str | None = None,
+    to_department_id: str | None = None,
     comment: str | None = None,
 ) -> None:
+    """Rocket.Chat's forward: to a department (to one of its agents when ``to_agent_id`` names one too),
+    else to an agent. Refusals are Rocket.Chat's bare ids, in its order."""
     if not room.open:
-        raise ApiError("error-room-closed", "This conversation is already closed")
+        raise ApiError("This_conversation_is_already_closed")  # Rocket.Chat's id, as it spells it
+    if room.on_hold:
+        raise ApiError("error-room-onHold")
+    department = session.get(Department, to_department_id) if to_department_id else None
+    if to_department_id and (department is None or not department.enabled or department.archived):
+        raise ApiError("error-invalid-department")
+    if department is None and not to_agent_id:
+        raise ApiError("error-forwarding-chat")
     previous_agent_id = room.served_by_id
     before = webhooks.before_forward(room)
     transfer: dict[str, object] = {
         "comment": comment or "",
         "transferredBy": {"_id": by.id, "username": by.username, "name": by.name},
     }
-    if to_agent is not None:
-        if to_agent.id == room.served_by_id:
-            raise ApiError(
-                "error-selected-agent-room-agent-are-same",
-                "The selected agent and the room agent are the same",
-            )
-        if not is_available_agent(session, to_agent.id):
-            raise ApiError("error-agent-offline", "The selected agent is not available")
-        _lock_routing(session)
-        _require_room_for(session, to_agent, department_id=room.department_id)
-        inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
-        if inquiry is not None and inquiry.status == "queued":
-            if not _claim(session, inquiry=inquiry, room=room, agent=to_agent):
-                raise ApiError("error-inquiry-taken", "Inquiry already taken")
-        else:
-            _serve(session, room=room, agent=to_agent)
-        transfer |= {
-            "transferredTo": {"username": to_agent.username, "name": to_agent.name},
-            "scope": "agent",
-        }
-    elif to_department is not None:
-        if not to_department.enabled or to_department.archived:
-            raise ApiError("error-invalid-department", "The selected department is invalid")
-        if not accepts_chats_without_agents(session) and not any_agent_available(
-            session, department_id=to_department.id
-        ):
-            raise ApiError("error-no-agents-online-in-department", "No agents online in the department")
-        _requeue(session, room=room, department=to_department)
-        transfer |= {
-            "nextDepartment": {"_id": to_department.id, "name": to_department.name},
-            "scope": "department",
-        }
+    if department is not None:
+        agent = _forward_to_department(session, room=room, department=department, agent_id=to_agent_id)
+        transfer |= {"nextDepartment": {"_id": department.id, "name": department.name}, "scope": "department"}
     else:
-        raise ApiError("error-invalid-transfer", "Give an agent or a department to forward to")
+        assert to_agent_id is not None
+        agent = _forward_to_agent(session, room=room, agent_id=to_agent_id)
+        transfer["scope"] = "agent"
+    if agent is not None:
+        transfer["transferredTo"] = {"username": agent.username, "name": agent.name}
     add_system_message(
         session, room=room, type="livechat_transfer_history", by=by, extra={"transferData": transfer}
     )
-    # To an agent, the "served" event told the previous one; to a department, the room was taken from
-    # it first (and maybe served anew), so this event tells it.
-    lost_by = previous_agent_id if to_agent is None else None
+    # Handed to an agent, the "served" event told the previous one; put back in a department's queue,
+    # the room was taken from it first (and maybe served anew), so this event tells it.
+    lost_by = previous_agent_id if agent is None else None
     send_event_on_commit(session, room_event("transferred", room, previous_agent_id=lost_by))
-    webhooks.chat_forwarded(session, room=room, before=before, to_department=to_agent is None)
+    webhooks.chat_forwarded(session, room=room, before=before, to_department=department is not None)
     if previous_agent_id is not None:
         route_waiting_chats(session)  # the previous agent has room for one more now
+
+
+def _serving_agent(session: Session, agent_id: str) -> User:
+    """The agent a chat is forwarded to, who must serve now (an unknown id is refused alike)."""
+    agent = session.get(User, agent_id)
+    if agent is None or not is_available_agent(session, agent.id):
+        raise ApiError("error-user-is-offline")
+    return agent
+
+
+def _forward_to_agent(session: Session, *, room: Room, agent_id: str) -> User:
+    agent = _serving_agent(session, agent_id)
+    if agent.id == room.served_by_id:
+        raise ApiError("error-selected-agent-room-agent-are-same")
+    _hand_to(session, room=room, agent=agent)
+    return agent
+
+
+def _forward_to_department(
+    session: Session, *, room: Room, department: Department, agent_id: str | None
+) -> User | None:
+    """Move the chat to ``department``: to the agent named, who must serve there, else to the
+    department's queue, routed there. The agent handed the chat is returned (None: it waits)."""
+    if department.id == room.department_id:
+        raise ApiError("error-forwarding-chat-same-department")
+    if agent_id:
+        agent = _serving_agent(session, agent_id)
+        if not is_available_agent(session, agent.id, department_id=department.id):
+            raise ApiError("error-user-not-belong-to-department")
+        room.department_id = department.id
+        _hand_to(session, room=room, agent=agent)
+        return agent
+    # Automatic routing must find someone now (Rocket.Chat's rule); manual routing queues the chat
+    # for the department's agents to take.
+    automatic = setting_value(session, "Livechat_Routing_Method") == "Auto_Selection"
+    if (
+        automatic
+        and not accepts_chats_without_agents(session)
+        and not any_agent_available(session, department_id=department.id)
+    ):
+        raise ApiError("error-no-agents-online-in-department")
+    _requeue(session, room=room, department=department)
+    return None
+
+
+def _hand_to(session: Session, *, room: Room, agent: User) -> None:
+    """Give a chat being forwarded to ``agent``, within its limits: a queued one is claimed from the
+    queue, a served one changes hands."""
+    _lock_routing(session)
+    _require_room_for(session, agent, department_id=room.department_id)
+    inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
+    if inquiry is not None:
+        inquiry.department_id = room.department_id
+    if inquiry is not None and inquiry.status == "queued":
+        if not _claim(session, inquiry=inquiry, room=room, agent=agent):
+            raise ApiError("error-inquiry-taken", "Inquiry already taken")
+    else:
+        _serve(session, room=room, agent=agent)
 
 
 def auto_transfer(session: Session, *, room: Room, after_seconds: int) -> bool:
@@ -480,9 +522,11 @@ def auto_transfer(session: Session, *, room: Room, after_seconds: int) -> bool:
     return True
 
 
-def requeue_room(session: Session, *, room: Room, by: User) -> None:
-    """Put a chat ``by`` served back in the queue of its department (the agent left), and route it."""
-    department = session.get(Department, room.department_id) if room.department_id else None
+def requeue_room(session: Session, *, room: Room, by: User, department: Department | None = None) -> None:
+    """Put a chat ``by`` served back in the queue of ``department``, by default its own (the agent left,
+    or gave it back), and route it."""
+    if department is None and room.department_id:
+        department = session.get(Department, room.department_id)
     _requeue(session, room=room, department=department)
     transfer = {
         "comment": "",
@@ -493,6 +537,25 @@ def requeue_room(session: Session, *, room: Room, by: User) -> None:
         session, room=room, type="livechat_transfer_history", by=by, extra={"transferData": transfer}
     )
     send_event_on_commit(session, room_event("transferred", room, previous_agent_id=by.id))
+
+
+def return_room_to_queue(session: Session, *, room: Room, department_id: str | None = None) -> bool:
+    """Rocket.Chat's returnAsInquiry: a served chat leaves its agent for the queue of ``department_id``
+    (its own by default) and is routed as any waiting chat; the transfer is recorded as the serving
+    agent's, as Rocket.Chat does. False, changing nothing, when nobody serves it."""
+    if not room.open:
+        raise ApiError("room-closed")
+    if room.on_hold:
+        raise ApiError("error-room-onHold")
+    department = session.get(Department, department_id) if department_id else None
+    if department_id and (department is None or not department.enabled or department.archived):
+        raise ApiError("error-invalid-department")
+    agent = session.get(User, room.served_by_id) if room.served_by_id else None
+    if agent is None:
+        return False
+    requeue_room(session, room=room, by=agent, department=department)
+    route_waiting_chats(session)  # the agent it left has room for one more now
+    return True
 
 
 def _requeue(session: Session, *, room: Room, department: Department | None) -> None:

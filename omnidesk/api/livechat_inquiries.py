@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor, agent_serves_department, require, room_for_staff
-from omnidesk.actions.routing import take_inquiry
+from omnidesk.actions.routing import return_room_to_queue, take_inquiry
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
 from omnidesk.errors import ApiError, Failure, Forbidden
@@ -121,3 +121,19 @@ def inquiries_take(body: TakeBody, actor: CurrentActor, session: SessionDep) -> 
         raise Forbidden()
     take_inquiry(session, inquiry=inquiry, agent=agent)
     return ok(inquiry=_shape(session, inquiry))
+
+
+class ReturnAsInquiryBody(Body):
+    roomId: str
+    departmentId: str | None = None
+
+
+@router.post("/inquiries.returnAsInquiry")
+def inquiries_return_as_inquiry(
+    body: ReturnAsInquiryBody, actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-l-room")
+    if session.get(Room, body.roomId) is None:
+        raise ApiError("error-room-not-found")  # Rocket.Chat's API.v1.failure text
+    room = room_for_staff(session, actor, body.roomId)
+    return ok(result=return_room_to_queue(session, room=room, department_id=body.departmentId))

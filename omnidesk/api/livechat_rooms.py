@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
+from sqlalchemy.orm import Session
 
-from omnidesk.access import may_act_on_room, require, room_for_staff
+from omnidesk.access import Actor, may_act_on_room, require, room_for_staff, room_to_act_on
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions.routing import forward_room
 from omnidesk.actions.transcripts import TranscriptRecipient
@@ -19,7 +20,7 @@ from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_q
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import Department, User
+from omnidesk.models import Department, Room
 from omnidesk.queries.rooms import (
     SORTABLE_ROOM_FIELDS,
     RoomFilters,
@@ -191,9 +192,14 @@ class CloseByUserBody(Body):
 
 @router.post("/room.closeByUser")
 def close_by_user(body: CloseByUserBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    room = room_for_staff(session, actor, body.rid)
     require(session, actor, "close-livechat-room")
-    may_act_on_room(session, actor, room, others_permission="close-others-livechat-room")
+    room = room_to_act_on(
+        session,
+        actor,
+        body.rid,
+        others_permission="close-others-livechat-room",
+        refusal=ApiError("error-not-authorized"),
+    )
     transcript_to = None
     if body.transcriptEmail is not None and body.transcriptEmail.sendToVisitor:
         require(session, actor, "send-omnichannel-chat-transcript")
@@ -212,20 +218,30 @@ def close_by_user(body: CloseByUserBody, actor: CurrentActor, session: SessionDe
     return ok()
 
 
+def _held_room(session: Session, actor: Actor, room_id: str) -> Room:
+    return room_to_act_on(
+        session,
+        actor,
+        room_id,
+        others_permission="on-hold-others-livechat-room",
+        refusal=ApiError("Not_authorized"),  # Rocket.Chat's id, as it spells it
+    )
+
+
 @router.post("/room.onHold")
 def on_hold(body: RoomIdBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    room = room_for_staff(session, actor, body.roomId)
     require(session, actor, "on-hold-livechat-room")
-    may_act_on_room(session, actor, room, others_permission="on-hold-others-livechat-room")
-    room_actions.hold_room(session, room=room, by=actor.user)
+    room = _held_room(session, actor, body.roomId)
+    room_actions.hold_room(session, room=room, by=actor.user, manual=True)
     return ok()
 
 
 @router.post("/room.resumeOnHold")
 def resume_on_hold(body: RoomIdBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    room = room_for_staff(session, actor, body.roomId)
-    require(session, actor, "on-hold-livechat-room")
-    may_act_on_room(session, actor, room, others_permission="on-hold-others-livechat-room")
+    # Rocket.Chat asks only view-l-room here (and the "others" permission for someone else's chat).
+    if not body.roomId.strip():
+        raise ApiError("invalid-param")
+    room = _held_room(session, actor, body.roomId)
     room_actions.resume_room(session, room=room, by=actor.user)
     return ok()
 
@@ -240,20 +256,14 @@ class ForwardBody(Body):
 
 @router.post("/room.forward")
 def forward(body: ForwardBody, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
-    room = room_for_staff(session, actor, body.roomId)
-    require(session, actor, "transfer-livechat-guest")
-    to_agent = session.get(User, body.userId) if body.userId else None
-    if body.userId and to_agent is None:
-        raise ApiError("error-invalid-user", "Invalid user")
-    to_department = session.get(Department, body.departmentId) if body.departmentId else None
-    if body.departmentId and to_department is None:
-        raise ApiError("error-invalid-department", "The selected department is invalid")
+    require(session, actor, "view-l-room", "transfer-livechat-guest")
+    room = room_for_staff(session, actor, body.roomId, unknown=ApiError("error-invalid-room"))
     forward_room(
         session,
         room=room,
         by=actor.user,
-        to_agent=to_agent,
-        to_department=to_department,
+        to_agent_id=body.userId,
+        to_department_id=body.departmentId,
         comment=body.comment,
     )
     return ok()

@@ -221,6 +221,7 @@ class VisitorCloseBody(Body):
 
 @router.post("/room.close")
 def close_room(body: VisitorCloseBody, session: SessionDep) -> dict[str, Any]:
+    room_actions.check_visitors_may_close(session)  # Rocket.Chat asks this first, before the token
     visitor = visitor_by_token(session, body.token)
     room = room_of_visitor(session, visitor, body.rid)
     comment = "Closed by visitor"

@@ -134,6 +134,18 @@ SETTING_SECTIONS = (
             SettingField("Livechat_agent_leave_action_timeout", "Offline timeout (seconds)", "int"),
             SettingField("Livechat_agent_leave_comment", "Closing comment when an agent left", "text"),
             SettingField(
+                "Livechat_allow_manual_on_hold",
+                "Agents may put chats on hold",
+                "boolean",
+                "A chat on hold counts against no limit; the visitor writing resumes it.",
+            ),
+            SettingField(
+                "Livechat_allow_manual_on_hold_upon_agent_engagement_only",
+                "Only after the agent has answered",
+                "boolean",
+                "A chat whose last message is the visitor's cannot be put on hold.",
+            ),
+            SettingField(
                 "Livechat_abandoned_rooms_action",
                 "When a visitor stops answering",
                 "select",

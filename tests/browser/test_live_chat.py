@@ -301,6 +301,24 @@ def test_an_agent_transfers_a_chat_and_the_other_closes_it_with_a_tag(
     assert room["servedBy"]["username"] == "bea"
 
 
+def test_a_refused_transfer_says_why_in_words(services: Services, new_page: Any, agent: Persona) -> None:
+    make_department(services, "Night shift")
+    set_available(services, agent)
+    panel = _visitor_starts_chat(new_page(), name="Rita Refused")
+    _say(panel, "Anyone there?")
+    expect(panel.get_by_text("You're chatting with Alex Agent")).to_be_visible()
+
+    alex = signed_in(new_page(), "alex")
+    alex.goto("/live")
+    alex.locator("#mine").get_by_role("link", name="Rita Refused").click()
+    alex.get_by_role("button", name="Transfer").click()
+    transfer = alex.get_by_role("dialog", name="Transfer this chat")
+    transfer.get_by_label("Or to a department").select_option(label="Night shift")
+    transfer.get_by_role("button", name="Transfer").click()
+    # Rocket.Chat's answer is the bare id error-no-agents-online-in-department; the page says it in words.
+    expect(transfer.get_by_role("alert")).to_have_text("No agent of that department is available.")
+
+
 def test_an_agent_blocks_an_unknown_contact_after_confirming(
     services: Services, new_page: Any, agent: Persona
 ) -> None:

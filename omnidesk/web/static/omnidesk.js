@@ -7,6 +7,25 @@ const Omnidesk = (() => {
   const { el } = Dom;
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 
+  // Rocket.Chat answers some refusals with a bare id (the error is the errorType alone); the pages say
+  // what it means.
+  const ERROR_TEXTS = {
+    "error-forwarding-chat": "Choose an agent or a department.",
+    "error-forwarding-chat-same-department": "The chat is already in that department.",
+    "error-invalid-department": "That department cannot take chats.",
+    "error-invalid-room": "This chat does not exist.",
+    "error-max-number-simultaneous-chats-reached": "That agent has no room for another chat.",
+    "error-no-agents-online-in-department": "No agent of that department is available.",
+    "error-not-authorized": "Only its agent or a supervisor may do that.",
+    "error-room-already-closed": "This chat is already closed.",
+    "error-room-onHold": "Resume the chat first: it is on hold.",
+    "error-selected-agent-room-agent-are-same": "That agent already serves this chat.",
+    "error-tags-must-be-assigned-before-closing-chat": "Choose at least one tag to close this chat.",
+    "error-user-is-offline": "That agent is not available.",
+    "error-user-not-belong-to-department": "That agent does not serve that department.",
+    This_conversation_is_already_closed: "This chat is already closed.",
+  };
+
   async function api(method, path, body) {
     const options = { method, headers: { "X-CSRF-Token": meta("csrf-token") }, credentials: "same-origin" };
     let url = `/api/v1/${path}`;
@@ -26,7 +45,9 @@ const Omnidesk = (() => {
     const response = await fetch(url, options);
     const data = await response.json().catch(() => ({ success: false, error: response.statusText }));
     if (!response.ok || data.success === false) {
-      const error = new Error(data.error || data.message || `HTTP ${response.status}`);
+      const bareId = data.error && data.error === data.errorType;
+      const text = (bareId && ERROR_TEXTS[data.error]) || data.error || data.message;
+      const error = new Error(text || `HTTP ${response.status}`);
       error.response = data;
       throw error;
     }
