@@ -169,6 +169,12 @@ def test_chats_on_hold_do_not_count_and_holding_one_routes_the_next(
     held = agent.post("/api/v1/livechat/room.onHold", json={"roomId": first["_id"]})
     assert held.status_code == 200, held.text
     assert served_by(services, waiting["_id"]) == agent.id
+    # The held chat counts again once resumed: with the next one served, there is no room for it.
+    resumed = agent.post("/api/v1/livechat/room.resumeOnHold", json={"roomId": first["_id"]})
+    assert_error(resumed, 400, "error-max-number-simultaneous-chats-reached")
+    assert agent.post("/api/v1/livechat/room.closeByUser", json={"rid": waiting["_id"]}).status_code == 200
+    resumed = agent.post("/api/v1/livechat/room.resumeOnHold", json={"roomId": first["_id"]})
+    assert resumed.status_code == 200, resumed.text
 
 
 def test_closing_and_forwarding_free_room_for_the_longest_waiting_chat_of_highest_priority(

@@ -21,6 +21,7 @@ from omnidesk.actions.routing import (
     check_someone_can_serve,
     queue_room,
     remove_inquiry,
+    require_room_for,
     room_event,
     route_waiting_chats,
 )
@@ -222,13 +223,18 @@ def _check_manual_hold(session: Session, room: Room) -> None:
         raise ApiError("error-cannot-place-chat-on-hold")
 
 
-def resume_room(session: Session, *, room: Room, by: User | None) -> None:
+def resume_room(session: Session, *, room: Room, by: User | None, manual: bool = False) -> None:
+    """Take a chat off hold: the visitor wrote, or (``manual``) its agent resumed it, which needs room
+    for one more chat under the limits, as a take does (the chat counts again)."""
     if not room.open:
         raise ApiError("This_conversation_is_already_closed")  # Rocket.Chat's id, as it spells it
     if not room.on_hold:
         raise ApiError("error-room-not-on-hold")
     if room.served_by_id is None:
         raise ApiError("error-room-not-served")
+    serving = session.get(User, room.served_by_id) if manual else None
+    if serving is not None:
+        require_room_for(session, serving, department_id=room.department_id)
     room.on_hold = False
     add_system_message(session, room=room, type="omnichannel_on_hold_chat_resumed", by=by)
     send_event_on_commit(session, room_event("resumed", room))

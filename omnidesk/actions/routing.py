@@ -157,7 +157,7 @@ def least_busy_agent(
     )
 
 
-def _lock_routing(session: Session) -> None:
+def lock_routing(session: Session) -> None:
     """One routing decision at a time while limits are in force (see the module's docstring)."""
     if setting_value(session, "Livechat_waiting_queue"):
         key_locks.lock(session, [ROUTING_LOCK])
@@ -256,7 +256,7 @@ def route_inquiry(session: Session, *, inquiry: Inquiry, room: Room) -> User | N
         return None  # it waits in the queue until the contact is added or verified
     if not department_open(session, room.department_id):
         return None  # it waits for the business hours to open
-    _lock_routing(session)
+    lock_routing(session)
     agent = _manager_with_room(session, inquiry, room)
     if agent is None and setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
         agent = least_busy_agent(session, department_id=room.department_id)
@@ -311,14 +311,15 @@ def take_inquiry(session: Session, *, inquiry: Inquiry, agent: User) -> Room:
     gate = contact_gate_error(session, room=room)
     if gate is not None:
         raise gate
-    _lock_routing(session)
-    _require_room_for(session, agent, department_id=room.department_id)
+    require_room_for(session, agent, department_id=room.department_id)
     if not _claim(session, inquiry=inquiry, room=room, agent=agent):
         raise ApiError("error-inquiry-taken", "Inquiry already taken")
     return room
 
 
-def _require_room_for(session: Session, agent: User, *, department_id: str | None) -> None:
+def require_room_for(session: Session, agent: User, *, department_id: str | None) -> None:
+    """Refuse, as Rocket.Chat does, a chat the agent has no room for under the limits in force."""
+    lock_routing(session)
     if not has_room_for(session, agent.id, department_id=department_id):
         raise ApiError("error-max-number-simultaneous-chats-reached")
 
@@ -477,8 +478,7 @@ def _forward_to_department(
 def _hand_to(session: Session, *, room: Room, agent: User) -> None:
     """Give a chat being forwarded to ``agent``, within its limits: a queued one is claimed from the
     queue, a served one changes hands."""
-    _lock_routing(session)
-    _require_room_for(session, agent, department_id=room.department_id)
+    require_room_for(session, agent, department_id=room.department_id)
     inquiry = session.scalar(select(Inquiry).where(Inquiry.room_id == room.id))
     if inquiry is not None:
         inquiry.department_id = room.department_id
@@ -501,7 +501,7 @@ def auto_transfer(session: Session, *, room: Room, after_seconds: int) -> bool:
         "transferredBy": {"_id": agent.id, "username": agent.username, "name": agent.name},
     }
     if setting_value(session, "Livechat_Routing_Method") == "Auto_Selection":
-        _lock_routing(session)
+        lock_routing(session)
         other = least_busy_agent(session, department_id=room.department_id, exclude=agent.id)
         if other is None:
             return False

@@ -242,7 +242,7 @@ def resume_on_hold(body: RoomIdBody, actor: CurrentActor, session: SessionDep) -
     if not body.roomId.strip():
         raise ApiError("invalid-param")
     room = _held_room(session, actor, body.roomId)
-    room_actions.resume_room(session, room=room, by=actor.user)
+    room_actions.resume_room(session, room=room, by=actor.user, manual=True)
     return ok()
 
 
