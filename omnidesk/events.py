@@ -6,7 +6,8 @@ and are dropped when it rolls back, so nobody is ever told about a change that d
 the realtime layer hands events to its event loop with ``call_soon_threadsafe``.
 
 The bus is an interface: the in-process backend serves one server process; a Redis or PostgreSQL
-LISTEN/NOTIFY backend can implement the same two methods for several processes.
+LISTEN/NOTIFY backend can implement the same two methods for several processes, and says through
+``healthy`` whether its server answers.
 """
 
 from __future__ import annotations
@@ -158,6 +159,11 @@ class EventBus(Protocol):
         """Register a subscriber; the returned function unsubscribes it."""
         ...
 
+    def healthy(self) -> bool:
+        """Whether the bus can carry events now (a networked backend pings its server, briefly): the
+        readiness check (``http/health.py``) asks it on every probe."""
+        ...
+
 
 class InProcessBus:
     def __init__(self) -> None:
@@ -183,6 +189,9 @@ class InProcessBus:
                     self._subscribers.remove(subscriber)
 
         return unsubscribe
+
+    def healthy(self) -> bool:
+        return True  # nothing outside the process to reach
 
 
 def attach_bus(session: Session, bus: EventBus) -> None:
