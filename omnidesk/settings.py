@@ -13,6 +13,8 @@ from pathlib import Path
 
 DEVELOPMENT_SECRET_KEY = "omnidesk-development-secret-do-not-use-in-production"
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class ConfigurationError(Exception):
@@ -38,6 +40,10 @@ class Settings:
     secret_key_fallbacks: tuple[str, ...] = ()
     # Whether OMNIDESK_PUBLIC_URL names the public address; if not, it follows where serve listens.
     public_url_explicit: bool = False
+    # "text" for people, "json" for a log collector (one object per line).
+    log_format: str = "text"
+    # The bearer token GET /metrics asks for; empty, /metrics is off.
+    metrics_token: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +99,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         raise ConfigurationError(f"OMNIDESK_LOG_LEVEL must be a log level name, got {log_level!r}")
 
+    log_format = get("OMNIDESK_LOG_FORMAT", "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"OMNIDESK_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    metrics_token = get("OMNIDESK_METRICS_TOKEN", "")
+    if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ConfigurationError(
+            f"OMNIDESK_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters "
+            "(or unset, which turns /metrics off)"
+        )
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -105,6 +123,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=32
         ),
         log_level=log_level,
+        log_format=log_format,
+        metrics_token=metrics_token,
         public_url_explicit=public_url_explicit,
         secret_key_fallbacks=tuple(
             key.strip() for key in get("OMNIDESK_SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
