@@ -136,8 +136,14 @@ class _UnhealthyBus(InProcessBus):
 
 
 class _SlowBus(InProcessBus):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+        self.answer = threading.Event()
+
     def healthy(self) -> bool:
-        time.sleep(1.5)
+        self.asked += 1
+        self.answer.wait(5)
         return True
 
 
@@ -149,15 +155,40 @@ def test_readyz_fails_when_the_bus_is_unhealthy(services: Services) -> None:
     assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "bus": "unhealthy"}
 
 
-def test_readyz_fails_when_a_check_takes_too_long(services: Services) -> None:
-    app = create_app(_with(services, bus=_SlowBus()))
+def test_readyz_fails_when_a_check_takes_too_long_and_waits_for_it_to_end(services: Services) -> None:
+    bus = _SlowBus()
+    app = create_app(_with(services, bus=bus))
     app.state.health.timeout = 0.2
     with OneCallTestClient(app) as client:
         started = time.monotonic()
-        response = client.get("/readyz")
-        assert time.monotonic() - started < 1.0
-    assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "bus": "timed out"}
+        first = client.get("/readyz")
+        again = client.get("/readyz")
+        assert time.monotonic() - started < 2.0
+        assert bus.asked == 1  # the stuck round is waited on, not run again beside it
+        bus.answer.set()
+        deadline = time.monotonic() + 5
+        while (after := client.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        asked = bus.asked
+        assert client.get("/readyz").status_code == 200
+    for response in (first, again):
+        assert response.status_code == 503
+        assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "bus": "timed out"}
+    assert after.status_code == 200
+    assert bus.asked == asked + 1  # once the stuck round has ended, a probe runs the checks again
+
+
+def test_readyz_probes_at_once_share_one_round_of_checks(services: Services) -> None:
+    bus = _SlowBus()
+    with OneCallTestClient(create_app(_with(services, bus=bus))) as client, ThreadPoolExecutor(3) as pool:
+        probes = [pool.submit(client.get, "/readyz") for _ in range(3)]
+        deadline = time.monotonic() + 5
+        while bus.asked == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the other probes arrive while the round is running
+        bus.answer.set()
+        assert [probe.result(timeout=5).status_code for probe in probes] == [200, 200, 200]
+    assert bus.asked == 1
 
 
 def test_readyz_fails_when_the_database_does_not_answer(
