@@ -42,6 +42,10 @@ from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
 from omnidesk.api.openapi import install_openapi
 from omnidesk.api.request_limits import RequestLimits
+from omnidesk.http.health import Health
+from omnidesk.http.metrics import METRICS_PATH, HttpMetrics, Metrics
+from omnidesk.http.operations import Endpoint, OperationsEndpoints
+from omnidesk.http.request_ids import RequestIds
 from omnidesk.http.security_headers import SecurityHeaders
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.services import Services
@@ -73,9 +77,21 @@ def create_app(
     app.state.services = services
     app.state.realtime = realtime
     app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
+    health = Health(services)
+    operations: dict[str, Endpoint] = {"/healthz": health.healthz, "/readyz": health.readyz}
+    app.state.health = health
     app.add_middleware(VisitorCors)
     app.add_middleware(AdmissionLimit)
     app.add_middleware(RequestLimits, settings=services.settings)
+    # Without a token /metrics does not exist and no request is counted.
+    if services.settings.metrics_token:
+        metrics = Metrics(services, realtime_connections=lambda: realtime.connection_count)
+        operations[METRICS_PATH] = metrics.endpoint
+        app.state.metrics = metrics
+        app.add_middleware(HttpMetrics, metrics=metrics)
+    # Probes and scrapes: before the limits and the admission gate, and not counted themselves.
+    app.add_middleware(OperationsEndpoints, endpoints=operations)
+    app.add_middleware(RequestIds)  # every answer and log line below carries the request's id
     app.add_middleware(SecurityHeaders)  # outermost: also on answers the others give
     install_error_handlers(app)
     # Starlette tries the routes in order, each at a small cost: the routers of the hottest requests
@@ -121,9 +137,12 @@ def app_from_environment() -> FastAPI:
     the environment it passes on); the command has migrated the database already."""
     import gc
 
+    from omnidesk import logs
     from omnidesk.settings import load_settings
 
-    app = create_app(Services.build(load_settings()), owns_services=True)
+    settings = load_settings()
+    logs.configure(level=settings.log_level, log_format=settings.log_format)
+    app = create_app(Services.build(settings), owns_services=True)
     gc.collect()
     gc.freeze()  # as `serve` does for one process (docs/benchmarks.md)
     return app

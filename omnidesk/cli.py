@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from omnidesk import migrate
+from omnidesk import logs, migrate
 from omnidesk.actions.bootstrap import ensure_defaults
 from omnidesk.errors import ApiError
 from omnidesk.services import Services
@@ -67,15 +67,16 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
-    if args.no_migrate:
-        if not migrate.is_up_to_date(services.db):
-            print(
-                f"The database schema is at {migrate.current_revision(services.db)}, this release needs "
-                f"{migrate.head_revision()}. Run `omnidesk migrate` first.",
-                file=sys.stderr,
-            )
-            return 2
-    else:
+    if args.no_migrate and not migrate.is_up_to_date(services.db):
+        print(
+            f"The database schema is at {migrate.current_revision(services.db)}, this release needs "
+            f"{migrate.head_revision()}. Run `omnidesk migrate` first.",
+            file=sys.stderr,
+        )
+        return 2
+    # Before the migrations and the workers log; uvicorn's loggers write through it too (log_config=None).
+    logs.configure(level=services.settings.log_level, log_format=services.settings.log_format)
+    if not args.no_migrate:
         _prepare_database(services)
     services.settings = listening_on(services.settings, host=args.host, port=args.port)
     host, port = services.settings.host, services.settings.port
@@ -107,6 +108,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
                 host=host,
                 port=port,
                 log_level=services.settings.log_level,
+                log_config=None,
             )
         else:
             app = create_app(services)
@@ -115,7 +117,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
             # request it falls in (docs/benchmarks.md).
             gc.collect()
             gc.freeze()
-            uvicorn.run(app, host=host, port=port, log_level=services.settings.log_level)
+            uvicorn.run(app, host=host, port=port, log_level=services.settings.log_level, log_config=None)
     finally:
         for worker in workers:
             worker.stop()

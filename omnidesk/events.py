@@ -6,7 +6,8 @@ and are dropped when it rolls back, so nobody is ever told about a change that d
 the realtime layer hands events to its event loop with ``call_soon_threadsafe``.
 
 The bus is an interface: the in-process backend serves one server process; the Redis backend
-(``cluster/bus.py``) carries the same events, as their payloads, between the processes of a cluster.
+(``cluster/bus.py``) carries the same events, as their payloads, between the processes of a cluster,
+and says through ``healthy`` whether its server answers (the readiness check).
 """
 
 from __future__ import annotations
@@ -178,6 +179,11 @@ class EventBus(Protocol):
         """Register a subscriber; the returned function unsubscribes it."""
         ...
 
+    def healthy(self) -> bool:
+        """Whether the bus can carry events now (a networked backend pings its server, briefly): the
+        readiness check (``http/health.py``) asks it on every probe."""
+        ...
+
 
 class InProcessBus:
     def __init__(self) -> None:
@@ -203,6 +209,9 @@ class InProcessBus:
                     self._subscribers.remove(subscriber)
 
         return unsubscribe
+
+    def healthy(self) -> bool:
+        return True  # nothing outside the process to reach
 
 
 def attach_bus(session: Session, bus: EventBus) -> None:

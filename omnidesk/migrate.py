@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from omnidesk.db import Database
 
@@ -28,7 +29,12 @@ def head_revision() -> str:
 
 def current_revision(database: Database) -> str | None:
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return revision_on(connection)
+
+
+def revision_on(connection: Connection) -> str | None:
+    """The revision the database behind ``connection`` is at (None before the first migration)."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(database: Database) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 DEVELOPMENT_SECRET_KEY = "omnidesk-development-secret-do-not-use-in-production"
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class ConfigurationError(Exception):
@@ -43,6 +45,10 @@ class Settings:
     redis_url: str | None = None
     # The prefix of every Redis key and stream of this deployment (several may share one Redis).
     redis_prefix: str = "omnidesk"
+    # "text" for people, "json" for a log collector (one object per line).
+    log_format: str = "text"
+    # The bearer token GET /metrics asks for; empty, /metrics is off.
+    metrics_token: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,6 +117,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         raise ConfigurationError(f"OMNIDESK_LOG_LEVEL must be a log level name, got {log_level!r}")
 
+    log_format = get("OMNIDESK_LOG_FORMAT", "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"OMNIDESK_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    metrics_token = get("OMNIDESK_METRICS_TOKEN", "")
+    if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ConfigurationError(
+            f"OMNIDESK_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters "
+            "(or unset, which turns /metrics off)"
+        )
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -123,6 +141,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OMNIDESK_ARGON2_MEMORY_KIB", get("OMNIDESK_ARGON2_MEMORY_KIB", "65536"), minimum=32
         ),
         log_level=log_level,
+        log_format=log_format,
+        metrics_token=metrics_token,
         public_url_explicit=public_url_explicit,
         redis_url=redis_url,
         redis_prefix=redis_prefix,

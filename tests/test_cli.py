@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from omnidesk import migrate
+from omnidesk import logs, migrate
 from omnidesk.cli import main
 from omnidesk.db import Database
 from omnidesk.demo.workspace import DEMO_PASSWORD, DEMO_STAFF
@@ -184,7 +184,8 @@ def test_serve_flags_feed_the_public_url_unless_it_is_set(
     import uvicorn
 
     served: list[tuple[object, int]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: served.append((app, port)))
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **_options: served.append((app, port)))
+    monkeypatch.setattr(logs, "configure", lambda **_options: None)  # the test process keeps its logging
     monkeypatch.delenv("OMNIDESK_PUBLIC_URL", raising=False)
     assert main(["serve", "--port", "3501"]) == 0
     app, port = served[-1]

@@ -14,6 +14,7 @@ from starlette.routing import Match
 from omnidesk.api.validation import invalid_params_from
 from omnidesk.errors import ApiError
 from omnidesk.http.security_headers import security_headers
+from omnidesk.logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -75,5 +76,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"success": False, "error": "Internal server error", "errorType": "error-internal"},
             status_code=500,
-            headers=security_headers(request.url.path),
+            # Sent from outside the middlewares, so with their headers added here.
+            headers={**security_headers(request.url.path), "X-Request-ID": request_id.get()},
         )
