@@ -37,6 +37,7 @@ from omnidesk.settings import load_settings
 from tests.ddp_client import DDPClient, visitor_params
 
 STARTUP_TIMEOUT = 30.0
+METRICS_TOKEN = "two-nodes-metrics-token"
 MESSAGES = "stream-room-messages"
 NOTIFY_USER = "stream-notify-user"
 
@@ -180,6 +181,7 @@ def _environment(database_url: str, redis_url: str, redis_prefix: str) -> dict[s
         "OMNIDESK_LOG_LEVEL": "warning",
         "OMNIDESK_ARGON2_TIME_COST": "1",
         "OMNIDESK_ARGON2_MEMORY_KIB": "64",
+        "OMNIDESK_METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -233,6 +235,10 @@ def test_two_nodes_serve_one_conversation_and_survive_one_of_them_killed(
         )
         assert answer.status_code == 200, answer.text
         _message_of(visitor, "hello from B")
+        scraped = node_b.http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+        lag = next(line for line in scraped.splitlines() if line.startswith("omnidesk_bus_lag_seconds "))
+        assert 0 <= float(lag.split()[1]) < 5
+        assert node_a.http.get("/readyz").json()["status"] == "ok"
 
         # Node A dies mid-conversation while the visitor keeps writing to it.
         acknowledged: list[str] = []

@@ -66,6 +66,9 @@ class RedisBus:
         self._publisher: threading.Thread | None = None
         self._reader: threading.Thread | None = None
         self._reader_ready = threading.Event()
+        # How long the last entry read took from its append to its subscribers (seconds; the entry's
+        # id is Redis's clock at the append): the bus lag /metrics reports.
+        self.lag_seconds = 0.0
 
     # --- the bus's interface ----------------------------------------------------------------------------
 
@@ -105,6 +108,11 @@ class RedisBus:
         if self._reader is not None:
             self._reader.join(timeout + self.block_ms / 1000)
             self._reader = None
+
+    @property
+    def outbox_length(self) -> int:
+        """Events waiting to be written to Redis."""
+        return self._outbox.qsize()
 
     def wait_until_reading(self, timeout: float = 5.0) -> bool:
         """Whether the reader has its place in the stream (tests: events published after it are seen)."""
@@ -206,6 +214,9 @@ class RedisBus:
                         for entry_id, fields in entries:
                             last_id = entry_id
                             self._deliver_entry(fields)
+                        if entries:
+                            appended_ms = int(str(entries[-1][0]).split("-", 1)[0])
+                            self.lag_seconds = max(time.time() - appended_ms / 1000, 0.0)
             except redis.RedisError as error:
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1

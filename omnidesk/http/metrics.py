@@ -6,8 +6,9 @@
   method outside HTTP's usual ones ``other``.
 - **State**, read at scrape time, never per request (``StateCollector``): the database pool, the
   livechat queue, open chats, the delivery queues' jobs (``queries/workload.py``, one short read
-  session), the realtime sockets. A database that cannot be read leaves its figures out and
-  ``omnidesk_database_up`` at 0, so the rest still reaches Prometheus.
+  session), the realtime sockets, and with several processes the bus's lag and outbox. A database
+  that cannot be read leaves its figures out and ``omnidesk_database_up`` at 0, so the rest still
+  reaches Prometheus.
 
 The operator's endpoints (``/healthz``, ``/readyz``, ``/metrics``) are not counted: probes and scrapes
 every few seconds would outnumber the traffic they watch.
@@ -170,7 +171,25 @@ class StateCollector:
             "WebSocket (DDP) connections open now.",
             value=self.realtime_connections(),
         )
+        yield from self._bus()
         yield from self._workload()
+
+    def _bus(self) -> Iterable[Metric]:
+        """The bus across processes (``cluster/bus``): its last delivery's lag and what waits to go out.
+        The in-process bus delivers as it publishes: it has neither."""
+        lag = getattr(self.services.bus, "lag_seconds", None)
+        if lag is None:
+            return
+        yield GaugeMetricFamily(
+            "omnidesk_bus_lag_seconds",
+            "From the last event's append to Redis to its delivery in this process.",
+            value=lag,
+        )
+        yield GaugeMetricFamily(
+            "omnidesk_bus_outbox_events",
+            "Events this process has committed and not yet written to Redis.",
+            value=getattr(self.services.bus, "outbox_length", 0),
+        )
 
     def _pool(self) -> Iterable[Metric]:
         pool = self.services.db.engine.pool
