@@ -91,6 +91,18 @@ def test_an_agent_keeps_their_own_responses_which_no_other_agent_reaches(
     assert_error(delete(agent, mine["_id"]), 400, "error-canned-response-not-found", NOT_FOUND)
 
 
+def test_seeing_every_agents_own_responses_is_not_the_right_to_change_them(
+    admin: Persona, agent: Persona, agent2: Persona
+) -> None:
+    mine = save(agent, shortcut="mine")
+    grant(admin, "view-all-canned-responses", ["admin", "livechat-manager", "livechat-agent"])
+    assert listed(agent2) == ["mine"] and usable(agent2) == []
+    not_allowed = "Not allowed to modify canned responses on *user* scope [error-not-allowed]"
+    assert_error(refused(agent2, _id=mine["_id"], shortcut="mine"), 400, "error-not-allowed", not_allowed)
+    assert_error(delete(agent2, mine["_id"]), 400, "error-not-allowed", not_allowed)
+    assert listed(agent, shortcut="mine") == ["mine"]
+
+
 def test_global_responses_are_kept_by_managers_and_used_by_everyone(
     services: Services, manager: Persona, agent: Persona, monitor: Persona
 ) -> None:
