@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, lazyload
 from omnidesk.errors import ApiError, Forbidden, NotFound
 from omnidesk.models import (
     Call,
+    CannedResponse,
     DepartmentAgent,
     LoginToken,
     Message,
@@ -306,3 +307,107 @@ def can_see_call(session: Session, actor: Actor, call: Call) -> bool:
 def can_see_contacts(session: Session, actor: Actor) -> bool:
     """Every staff member who may look contacts up sees them all (they are not scoped by agent)."""
     return actor.can(session, "view-livechat-contact")
+
+
+# --- canned responses ------------------------------------------------------------------------------
+# Rocket.Chat's rules: a response of the ``user`` scope is its keeper's, one of a ``department`` the
+# department's agents', a ``global`` one everyone's; ``view-all-canned-responses`` lists them all
+# (managers keep them). Departments a user supervises (monitors, managers: Omnidesk has no units, so
+# they supervise every department) count as theirs, as a monitor's units do in Rocket.Chat.
+
+SUPERVISE_DEPARTMENTS = ("view-livechat-departments", "manage-livechat-departments")
+
+
+@dataclass(frozen=True)
+class CannedResponseReach:
+    """Which responses an actor reaches: ``department_ids`` None is every department."""
+
+    user_id: str
+    department_ids: frozenset[str] | None
+    sees_all: bool  # view-all-canned-responses: others' own responses too (to manage them)
+
+
+def canned_response_reach(session: Session, actor: Actor) -> CannedResponseReach:
+    """The responses the actor may read; refused without ``view-canned-responses``."""
+    require(session, actor, "view-canned-responses")
+    return _reach(session, actor)
+
+
+def _reach(session: Session, actor: Actor) -> CannedResponseReach:
+    return CannedResponseReach(
+        user_id=actor.id,
+        department_ids=_canned_response_departments(session, actor),
+        sees_all=actor.can(session, "view-all-canned-responses"),
+    )
+
+
+def _canned_response_departments(session: Session, actor: Actor) -> frozenset[str] | None:
+    if any(actor.can(session, permission) for permission in SUPERVISE_DEPARTMENTS):
+        return None
+    rows = session.scalars(select(DepartmentAgent.department_id).where(DepartmentAgent.agent_id == actor.id))
+    return frozenset(rows)
+
+
+def reaches_canned_response(reach: CannedResponseReach, response: CannedResponse) -> bool:
+    if reach.sees_all or response.scope == "global":
+        return True
+    if response.scope == "user":
+        return response.user_id == reach.user_id
+    return response.department_id is not None and (
+        reach.department_ids is None or response.department_id in reach.department_ids
+    )
+
+
+def canned_response_for_staff(session: Session, actor: Actor, response_id: str) -> CannedResponse | None:
+    """A response the actor may read, or None when it does not exist or is out of reach (alike, so
+    nobody learns of another agent's own responses)."""
+    reach = canned_response_reach(session, actor)
+    response = session.get(CannedResponse, response_id)
+    if response is None or not reaches_canned_response(reach, response):
+        return None
+    return response
+
+
+def _not_allowed_on(scope: str) -> ApiError:
+    return ApiError("error-not-allowed", f"Not allowed to modify canned responses on *{scope}* scope")
+
+
+def check_may_write_canned_response(
+    session: Session, actor: Actor, *, scope: str, department_id: str | None, keeper_id: str | None
+) -> None:
+    """Whether the actor may write a response of ``scope`` (kept by ``keeper_id`` when ``user``):
+    ``save-all-canned-responses`` writes any; ``save-department-canned-responses`` one of a department
+    of the actor's; everyone their own. Rocket.Chat checks the scope alone; Omnidesk also the
+    department and the keeper, so an agent cannot change another's or a department's responses."""
+    if actor.can(session, "save-all-canned-responses"):
+        return
+    if scope == "global":
+        raise _not_allowed_on("global")
+    if scope == "department":
+        if not actor.can(session, "save-department-canned-responses"):
+            raise _not_allowed_on("department")
+        departments = _canned_response_departments(session, actor)
+        if department_id is not None and departments is not None and department_id not in departments:
+            raise _not_allowed_on("department")
+        return
+    if keeper_id is not None and keeper_id != actor.id:
+        raise _not_allowed_on("user")
+
+
+def writable_canned_response(
+    session: Session, actor: Actor, response_id: str, *, permission: str
+) -> CannedResponse:
+    """An existing response the actor saves again (``save-canned-responses``) or removes
+    (``remove-canned-responses``): missing when it does not exist or is out of the actor's reach,
+    refused when the actor may not write what it is now."""
+    require(session, actor, permission)
+    response = session.get(CannedResponse, response_id)
+    if response is None or not (
+        reaches_canned_response(_reach(session, actor), response)
+        or actor.can(session, "save-all-canned-responses")
+    ):
+        raise ApiError("error-canned-response-not-found", "Canned Response not found")
+    check_may_write_canned_response(
+        session, actor, scope=response.scope, department_id=response.department_id, keeper_id=response.user_id
+    )
+    return response

@@ -11,6 +11,7 @@ from omnidesk import __version__
 from omnidesk.api import (
     auth,
     calls,
+    canned_responses,
     chat,
     contacts,
     email_inbox,
@@ -124,6 +125,7 @@ def create_app(
         messaging_webhooks,
         livechat_transcripts,
         livechat_webhooks,
+        canned_responses,
     ):
         app.include_router(module.router)
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages

@@ -96,6 +96,14 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "view-livechat-triggers": ("omnichannel", MANAGERS),
     "manage-livechat-triggers": ("omnichannel", MANAGERS),
     "view-livechat-webhooks": ("omnichannel", MANAGERS),  # the webhook's settings and its test
+    # Canned responses (Rocket.Chat's EE grants): everyone serving chats uses and keeps their own;
+    # managers see and change all of them; monitors also keep their departments' responses.
+    "view-canned-responses": ("omnichannel", OMNICHANNEL_STAFF),
+    "view-all-canned-responses": ("omnichannel", MANAGERS),
+    "save-canned-responses": ("omnichannel", OMNICHANNEL_STAFF),
+    "save-all-canned-responses": ("omnichannel", MANAGERS),
+    "save-department-canned-responses": ("omnichannel", ("livechat-monitor",)),
+    "remove-canned-responses": ("omnichannel", OMNICHANNEL_STAFF),
     # omnichannel: calls (the Calls tab itself is gated by view-l-room, as in Rocket.Chat)
     "inbound-voip-calls": ("omnichannel", OMNICHANNEL_STAFF),  # log and wrap up one's own calls
     "manage-others-voice-calls": ("omnichannel", MANAGERS),  # log or wrap up calls another agent handled

@@ -11,6 +11,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from omnidesk import migrate
 from omnidesk.access import widget_visitor
@@ -705,3 +706,50 @@ def test_0024_adds_the_webhook_queue_and_its_downgrade_drops_it(fresh_database: 
         assert "livechat_webhooks" not in inspect(connection).get_table_names()
         assert connection.execute(text("SELECT count(*) FROM visitors")).scalar() == 1
     _migrate(fresh_database, "0024_livechat_webhooks")  # and up again
+
+
+def test_0025_adds_canned_responses_and_their_tags_and_its_downgrade_drops_only_those(
+    fresh_database: Database,
+) -> None:
+    _migrate(fresh_database, "0025_canned_responses")
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with fresh_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO departments (id, name, enabled, description, email, "
+                "show_on_registration, show_on_offline_form, request_tag_before_closing, "
+                "chat_closing_tags, archived, created_at, updated_at) VALUES ('d-1', 'Sales', "
+                "TRUE, '', '', TRUE, TRUE, FALSE, '[]', FALSE, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO canned_responses (id, shortcut, text, scope, department_id, created_by_id, "
+                "created_by_username, created_at, updated_at) VALUES ('cr-1', 'hi', 'Hello', 'department', "
+                "'d-1', 'u-1', 'alex', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text("INSERT INTO canned_response_tags (response_id, tag, position) VALUES ('cr-1', 'vip', 0)")
+        )
+        # The shortcut is unique; a department's responses and a response's tags go with them.
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(
+                text(
+                    "INSERT INTO canned_responses (id, shortcut, text, scope, created_by_id, "
+                    "created_by_username, created_at, updated_at) VALUES ('cr-2', 'hi', 'Hey', 'global', "
+                    "'u-1', 'alex', :now, :now)"
+                ),
+                {"now": now},
+            )
+        connection.execute(text("DELETE FROM departments WHERE id = 'd-1'"))
+        assert connection.execute(text("SELECT count(*) FROM canned_responses")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM canned_response_tags")).scalar() == 0
+    _migrate(fresh_database, "0024_livechat_webhooks", down=True)
+    with fresh_database.engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+    assert "canned_responses" not in tables and "canned_response_tags" not in tables
+    assert "livechat_webhooks" in tables
+    _migrate(fresh_database, "0025_canned_responses")  # and up again

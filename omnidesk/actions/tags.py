@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from omnidesk.actions.canned_responses import remove_tag_from_canned_responses
 from omnidesk.errors import ApiError
 from omnidesk.models import Tag
 from omnidesk.queries.lists import existing_department_ids, tag_by_name
@@ -70,6 +71,8 @@ def save_tag(
 
 
 def delete_tag(session: Session, *, tag: Tag) -> None:
-    """Remove a tag from the list. Rooms keep the tags they were given: they are history."""
+    """Remove a tag from the list and from the canned responses that have it. Rooms keep the tags they
+    were given: they are history."""
+    remove_tag_from_canned_responses(session, tag=tag.name)
     session.delete(tag)
     session.flush()

@@ -2,6 +2,7 @@
 
 from omnidesk.models.accounts import LoginToken, Permission, PermissionRole, Role, User, UserRole
 from omnidesk.models.calls import Call, CallEvent, VoiceLine
+from omnidesk.models.canned_responses import CannedResponse, CannedResponseTag
 from omnidesk.models.contacts import (
     Contact,
     ContactAudit,
@@ -33,6 +34,8 @@ __all__ = [
     "BusinessHour",
     "Call",
     "CallEvent",
+    "CannedResponse",
+    "CannedResponseTag",
     "ChannelMessage",
     "Contact",
     "ContactAudit",

@@ -1,5 +1,6 @@
-"""The administration pages: agents, managers, departments, custom fields, tags, priorities, SLAs, voice lines
-and the omnichannel settings. Each is gated by the permission of its sidebar entry (``NAVIGATION``).
+"""The administration pages: agents, managers, departments, custom fields, tags, priorities, SLAs, voice
+lines, canned responses and the omnichannel settings. Each is gated by the permission of its sidebar
+entry (``NAVIGATION``).
 
 The pages are shells; their scripts (``static/admin-*.js``) list and change data through the REST API.
 The settings page is the exception that renders values itself: managers may change the omnichannel
@@ -54,6 +55,7 @@ PAGES = {
     "slas": AdminPage("admin/slas.html", "SLAs"),
     "voice-lines": AdminPage("admin/voice_lines.html", "Voice lines"),
     "triggers": AdminPage("admin/triggers.html", "Triggers"),
+    "canned-responses": AdminPage("admin/canned_responses.html", "Canned responses"),
 }
 
 

@@ -41,6 +41,8 @@ class NavEntry:
 NAVIGATION = [
     NavEntry("Contact Center", "/contact-center/chats", "contact-center", "view-omnichannel-contact-center"),
     NavEntry("Live chats", "/live", "chat", "view-l-room"),
+    # Agents keep their own responses here too, so it is not an administration page alone.
+    NavEntry("Canned responses", "/admin/canned-responses", "reply", "view-canned-responses"),
     NavEntry("Dashboard", "/dashboard", "chart", ("view-livechat-analytics", "view-livechat-manager")),
     NavEntry("Agents", "/admin/agents", "agent", "manage-livechat-agents", "Administration"),
     NavEntry("Managers", "/admin/managers", "manager", "manage-livechat-managers", "Administration"),
