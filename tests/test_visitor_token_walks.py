@@ -775,6 +775,7 @@ STAFF_PATH_IDS: dict[str, IdSource] = {
     "priorityId": _ids("SELECT id FROM livechat_priorities"),
     "slaId": _ids("SELECT id FROM slas"),
     "triggerId": _ids("SELECT id FROM livechat_triggers"),
+    "response_id": _ids("SELECT id FROM canned_responses"),
     "_id": _ids("SELECT id FROM livechat_custom_fields"),  # livechat/custom-fields/{_id}
     "lineId": _ids("SELECT id FROM voice_lines"),
     "inbox_id": _ids("SELECT id FROM email_inboxes"),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import create_user
 from omnidesk.actions.agents import set_agent_chat_limit, set_agent_status
+from omnidesk.actions.canned_responses import save_canned_response
 from omnidesk.actions.contacts import create_contact, update_contact
 from omnidesk.actions.conversations import send_agent_message, send_visitor_message
 from omnidesk.actions.custom_fields import create_custom_field
@@ -100,6 +101,7 @@ def load_demo(session: Session, *, passwords: Passwords) -> str:
         session, sla=None, name="Urgent", description="Answer within 15 minutes", due_time_minutes=15
     )
     save_sla(session, sla=None, name="Standard", description="Answer within the hour", due_time_minutes=60)
+    _canned_responses(session, agents[0], departments)
     create_custom_field(
         session, key="customerId", label="Customer ID", scope="visitor", visibility="visible", searchable=True
     )
@@ -163,6 +165,28 @@ def _staff(session: Session, passwords: Passwords) -> int:
         set_user_status(session, user=user, status=status, message=None)
         created += 1
     return created
+
+
+CANNED_RESPONSES = (  # shortcut, text, scope, department, tags
+    ("hello", "Hello {{contact.name}}, I'm {{agent.name}}. How can I help?", "global", None, ("greeting",)),
+    ("thanks", "Thank you for writing to us, {{contact.name}}. Anything else I can do?", "global", None, ()),
+    ("refund", "Refunds reach your account within 5 working days.", "department", "Sales", ("billing",)),
+    ("later", "I'll look into it and come back to you within the hour.", "user", None, ()),
+)
+
+
+def _canned_responses(session: Session, author: User, departments: dict[str, Department]) -> None:
+    for shortcut, text, scope, department, tags in CANNED_RESPONSES:
+        save_canned_response(
+            session,
+            response=None,
+            author=author,
+            shortcut=shortcut,
+            text=text,
+            scope=scope,
+            department_id=departments[department].id if department else None,
+            tags=tags,
+        )
 
 
 def _departments(session: Session, staff: dict[str, User | None]) -> dict[str, Department]:
