@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.routing import route_waiting_chats
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, Failure
 from omnidesk.events import DepartmentAgentChange, DepartmentChanged, send_event_on_commit
 from omnidesk.models import Department, DepartmentAgent, ServiceLevelAgreement, User
 from omnidesk.queries.agents import is_agent
+from omnidesk.queries.settings import setting_value
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,7 @@ def update_department(
     _apply_fields(session, department, fields)
     session.flush()
     if department.enabled != was_enabled:
-        # Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated").
-        changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
-        queue_department_agents_changed(session, department.id, "updated", changes)
+        _tell_agents_enabled_changed(session, department)
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     else:
@@ -200,9 +199,33 @@ def queue_department_agents_changed(
         )
 
 
-def delete_department(session: Session, *, department: Department) -> None:
-    """Delete a department. Its rooms, inquiries and visitors keep no department (ON DELETE SET NULL)."""
-    department_id = department.id
+def _tell_agents_enabled_changed(session: Session, department: Department) -> None:
+    """Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated")."""
+    changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
+    queue_department_agents_changed(session, department.id, "updated", changes)
+
+
+def set_department_archived(session: Session, *, department: Department, archived: bool) -> None:
+    """Archive or unarchive a department, as Rocket.Chat: archiving disables it too, and unarchiving
+    leaves it disabled until an edit enables it again."""
+    was_enabled = department.enabled
+    department.archived = archived
+    if archived:
+        department.enabled = False
+    session.flush()
+    if department.enabled != was_enabled:
+        _tell_agents_enabled_changed(session, department)
+
+
+def delete_department(session: Session, *, department_id: str) -> None:
+    """Delete a department, while ``Omnichannel_enable_department_removal`` allows it. Its rooms,
+    inquiries and visitors keep no department (ON DELETE SET NULL)."""
+    # Rocket.Chat's texts, alone: its route answers these with the bare error id.
+    if not setting_value(session, "Omnichannel_enable_department_removal"):
+        raise Failure("error-department-removal-disabled")
+    department = session.get(Department, department_id)
+    if department is None:
+        raise Failure("error-department-not-found")
     memberships = _memberships(session, department_id)
     session.execute(
         update(Department)
