@@ -21,7 +21,7 @@ from omnidesk.actions import departments as department_actions
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.errors import ApiError, NotFound
+from omnidesk.errors import ApiError, Failure, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import User
@@ -51,7 +51,7 @@ MANAGE_PERMISSION = {AGENT_ROLE: "manage-livechat-agents", MANAGER_ROLE: "manage
 def _role_of(user_type: str) -> str:
     role_id = ROLE_OF_TYPE.get(user_type)
     if role_id is None:
-        raise ApiError("error-invalid-type", "Invalid type")
+        raise Failure("error-invalid-type", "Invalid type")  # Rocket.Chat's Error("Invalid type")
     return role_id
 
 
