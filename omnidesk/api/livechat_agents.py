@@ -160,7 +160,9 @@ class AgentStatusBody(Body):
 
 def _status_target(session: Session, actor: Actor, agent_id: str | None) -> User:
     if agent_id and agent_id != actor.id:
-        require(session, actor, "manage-livechat-agents")
+        if not actor.can(session, "manage-livechat-agents"):
+            # Rocket.Chat checks this one by hand: its forbidden() answers "unauthorized".
+            raise Failure("error-unauthorized", "unauthorized", status_code=403)
         target = session.get(User, agent_id)
     else:
         target = actor.user
@@ -212,7 +214,7 @@ def save_agent_info(body: AgentSaveInfoBody, actor: CurrentActor, session: Sessi
     require(session, actor, "manage-livechat-agents")
     agent = session.get(User, body.agentId)
     if agent is None or not is_agent(agent):
-        raise ApiError("error-user-is-not-agent", "User is not a livechat agent")
+        raise Failure("error-user-is-not-agent")  # Rocket.Chat's failure('error-user-is-not-agent')
     agent_actions.set_agent_chat_limit(session, user=agent, max_chats=body.agentData.max_chats())
     department_actions.set_agent_departments(session, agent=agent, department_ids=body.agentDepartments)
     return ok()
