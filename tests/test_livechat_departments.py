@@ -154,17 +154,43 @@ def test_department_input_is_validated(manager: Persona, agent: Persona, plain_u
     assert manager.get(DEPARTMENTS).json()["total"] == 0
 
 
-def test_scalar_custom_properties_and_forwarding_options_are_accepted(manager: Persona) -> None:
+def test_scalar_custom_properties_and_forwarding_options_are_kept_and_answered(manager: Persona) -> None:
+    """Rocket.Chat saves the whole department a client sends and answers it back, so its clients read
+    what they saved (its own e2e test checks allowReceiveForwardOffline in the answer)."""
     body = create(
         manager,
         "Support",
         customLabel="x",
         priority=3,
-        departmentsAllowedToForward=[],
-        allowReceiveForwardOffline=False,
+        numAgents=99,  # what the answer computes is not taken from the client
+        departmentsAllowedToForward=["other"],
+        allowReceiveForwardOffline=True,
         waitingQueueMessage="Hold on",
+        offlineMessageChannelName="offline-leads",
     )
-    assert body["department"]["name"] == "Support"
+    department = body["department"]
+    assert department["name"] == "Support"
+    kept = {
+        "customLabel": "x",
+        "priority": 3,
+        "numAgents": 0,
+        "departmentsAllowedToForward": ["other"],
+        "allowReceiveForwardOffline": True,
+        "waitingQueueMessage": "Hold on",
+        "offlineMessageChannelName": "offline-leads",
+    }
+    assert {key: department[key] for key in kept} == kept
+    read = manager.get(f"{DEPARTMENTS}/{department['_id']}").json()["department"]
+    assert {key: read[key] for key in kept} == kept
+    # An update replaces what it gives and keeps the rest, as Rocket.Chat's $set.
+    update = {"department": department_body("Support", waitingQueueMessage="Soon", customLabel="y")}
+    updated = put(manager, department["_id"], update).json()["department"]
+    assert (updated["waitingQueueMessage"], updated["customLabel"]) == ("Soon", "y")
+    assert (updated["allowReceiveForwardOffline"], updated["priority"]) == (True, 3)
+    listed = manager.get(DEPARTMENTS).json()["departments"][0]
+    assert listed["departmentsAllowedToForward"] == ["other"]
+    too_long = manager.post(DEPARTMENTS, json={"department": department_body("Long", note="n" * 5001)})
+    assert_error(too_long, 400, "invalid-params")
     unit = manager.post(
         DEPARTMENTS, json={"department": department_body("Unit"), "departmentUnit": {"_id": "u1"}}
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,8 @@ class DepartmentFields:
     fallback_forward_department_id: str | None = None  # "" clears it
     max_chats_per_agent: int | None = None  # 0 clears it
     sla_id: str | None = None  # the default SLA of its new chats; "" clears it
+    # Kept and answered, not applied; each key given replaces its stored value, the others stay.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ def _apply_fields(session: Session, department: Department, fields: DepartmentFi
         if fields.sla_id and session.get(ServiceLevelAgreement, fields.sla_id) is None:
             raise ApiError("error-invalid-sla", "Invalid SLA")
         department.sla_id = fields.sla_id or None
+    if fields.extra:
+        department.extra = {**(department.extra or {}), **fields.extra}
 
 
 def _check_fallback(session: Session, department: Department, fallback_id: str) -> str | None:

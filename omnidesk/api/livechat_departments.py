@@ -67,6 +67,8 @@ def department_shapes(session: Session, departments: Sequence[Department]) -> li
     shapes = []
     for department in departments:
         shape: dict[str, Any] = {
+            "offlineMessageChannelName": "",
+            **(department.extra or {}),
             "_id": department.id,
             "name": department.name,
             "enabled": department.enabled,
@@ -76,7 +78,6 @@ def department_shapes(session: Session, departments: Sequence[Department]) -> li
             "showOnOfflineForm": department.show_on_offline_form,
             "requestTagBeforeClosingChat": department.request_tag_before_closing,
             "chatClosingTags": list(department.chat_closing_tags),
-            "offlineMessageChannelName": "",
             "archived": department.archived,
             "numAgents": counts.get(department.id, 0),
             "_updatedAt": iso(department.updated_at),
@@ -116,8 +117,23 @@ def _saved(session: Session, department: Department) -> dict[str, Any]:
     )
 
 
+# Rocket.Chat's department fields that Omnidesk keeps for its clients without applying them.
+KEPT_FIELDS = (
+    "departmentsAllowedToForward",
+    "allowReceiveForwardOffline",
+    "offlineMessageChannelName",
+    "abandonedRoomsCloseCustomMessage",
+    "waitingQueueMessage",
+)
+# What a department's answer computes or Omnidesk owns: a form's own property of that name is dropped.
+ANSWERED_FIELDS = frozenset(
+    {"_id", "_updatedAt", "numAgents", "archived", "type", "parentId", "ancestors", "businessHourId"}
+)
+MAX_KEPT_TEXT = 5000
+
+
 class DepartmentInput(Body):
-    """Rocket.Chat lets forms add custom properties; they must be scalars and are not kept."""
+    """Rocket.Chat lets forms add custom properties; they must be scalars, and are kept as given."""
 
     model_config = ConfigDict(strict=True, extra="allow")
 
@@ -130,11 +146,13 @@ class DepartmentInput(Body):
     requestTagBeforeClosingChat: bool | None = None
     chatClosingTags: list[str] | None = None
     fallbackForwardDepartment: str | None = None
-    departmentsAllowedToForward: list[str] | None = None
+    departmentsAllowedToForward: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        default=None, max_length=1000
+    )
     allowReceiveForwardOffline: bool | None = None
-    offlineMessageChannelName: str | None = None
-    abandonedRoomsCloseCustomMessage: str | None = None
-    waitingQueueMessage: str | None = None
+    offlineMessageChannelName: str | None = Field(default=None, max_length=MAX_KEPT_TEXT)
+    abandonedRoomsCloseCustomMessage: str | None = Field(default=None, max_length=MAX_KEPT_TEXT)
+    waitingQueueMessage: str | None = Field(default=None, max_length=MAX_KEPT_TEXT)
     maxNumberSimultaneousChat: int | None = Field(default=None, ge=0, le=1000)
     slaId: str | None = None  # extension: the default SLA of the department's new chats
 
@@ -143,7 +161,14 @@ class DepartmentInput(Body):
         for value in (self.model_extra or {}).values():
             if not isinstance(value, str | int | bool):
                 raise ValueError("must be string, integer or boolean")
+            if isinstance(value, str) and len(value) > MAX_KEPT_TEXT:
+                raise ValueError(f"must NOT have more than {MAX_KEPT_TEXT} characters")
         return self
+
+    def kept(self) -> dict[str, Any]:
+        given = {name: getattr(self, name) for name in KEPT_FIELDS if getattr(self, name) is not None}
+        extras = {key: value for key, value in (self.model_extra or {}).items() if key not in ANSWERED_FIELDS}
+        return {**extras, **given}
 
     def fields(self) -> DepartmentFields:
         return DepartmentFields(
@@ -158,6 +183,7 @@ class DepartmentInput(Body):
             fallback_forward_department_id=self.fallbackForwardDepartment,
             max_chats_per_agent=self.maxNumberSimultaneousChat,
             sla_id=self.slaId,
+            extra=self.kept(),
         )
 
 
