@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from omnidesk.models import CustomField
 from omnidesk.services import Services
 from tests.conftest import make_persona
 from tests.helpers import Persona, assert_error
@@ -203,3 +204,24 @@ def test_the_next_agent_is_who_routing_would_give_a_new_chat(
     assert anonymous.get(f"{path}/token-next").json() == {"success": True}
     set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
     assert_error(anonymous.get(f"{path}/token-other"), 400, "agent-not-found")
+
+
+def test_a_widget_value_is_tested_against_its_fields_pattern(
+    services: Services, anonymous: TestClient
+) -> None:
+    with services.transaction() as session:
+        session.add(CustomField(id="zip", label="Zip code", scope="visitor", regexp="^[0-9]{5}$"))
+    visitor = guest(anonymous, "token-zip")
+    visitor.register(name="Zed")
+    bad = {"token": "token-zip", "key": "zip", "value": "abc", "overwrite": True}
+    # Rocket.Chat's setCustomFields names the field by its key there, and throws a plain Error.
+    refused = anonymous.post("/api/v1/livechat/custom.field", json=bad)
+    assert_error(refused, 400, "error-invalid-custom-field-value", "Invalid value for zip field")
+    many = {"token": "token-zip", "customFields": [{"key": "zip", "value": "abc", "overwrite": True}]}
+    assert_error(
+        anonymous.post("/api/v1/livechat/custom.fields", json=many), 400, "error-invalid-custom-field-value"
+    )
+    assert anonymous.get(f"{VISITOR}/token-zip").json()["visitor"]["livechatData"] == {}
+    good = anonymous.post("/api/v1/livechat/custom.field", json={**bad, "value": "12345"})
+    assert good.json() == {"field": {"key": "zip", "value": "12345", "overwrite": True}, "success": True}
+    assert anonymous.get(f"{VISITOR}/token-zip").json()["visitor"]["livechatData"] == {"zip": "12345"}

@@ -226,6 +226,14 @@ def _valid_value(field: CustomField, raw: Any) -> str:
     return value
 
 
+def check_widget_value(field: CustomField, value: str) -> None:
+    """A value the widget sets (``livechat/custom.field``): Rocket.Chat tests only the field's pattern
+    there, and names the field by its key."""
+    pattern = _compiled(field.regexp) if field.regexp else None
+    if pattern is not None and pattern.search(value) is None:
+        raise Failure("error-invalid-custom-field-value", f"Invalid value for {field.id} field")
+
+
 def _valid_country(field: CustomField, value: str) -> str:
     """The contact's country (the field ``Omnichannel_Contact_Country_Field`` names), as its ISO 3166
     code: its phones are read there. A value kept from before is not checked again."""

@@ -18,6 +18,7 @@ from omnidesk.actions import webhooks
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_visitor_into_contacts
 from omnidesk.actions.counters import next_value
+from omnidesk.actions.custom_fields import check_widget_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField, Department, Room, Visitor
@@ -264,6 +265,7 @@ def set_custom_field_from_widget(
     definition = session.get(CustomField, key)
     if definition is None:
         raise ApiError("invalid-custom-field")  # Rocket.Chat's setCustomFields: the id alone
+    check_widget_value(definition, value)
     if definition.scope == "room":
         for room in session.scalars(select(Room).where(Room.visitor_id == visitor.id, Room.open.is_(True))):
             data = dict(room.livechat_data or {})
