@@ -2,8 +2,8 @@
 restrictions, queue and abandonment texts, the offline channel, a form's own properties), so that they
 read it back as they saved it. Added and dropped in place.
 
-Revision ID: 0025_department_extra
-Revises: 0024_livechat_webhooks
+Revision ID: 0026_department_extra
+Revises: 0025_canned_responses
 Create Date: 2026-12-05
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0025_department_extra"
-down_revision = "0024_livechat_webhooks"
+revision = "0026_department_extra"
+down_revision = "0025_canned_responses"
 branch_labels = None
 depends_on = None
 
