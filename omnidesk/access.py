@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, lazyload
 
-from omnidesk.errors import ApiError, Forbidden, NotFound
+from omnidesk.errors import ApiError, Failure, Forbidden, NotFound
 from omnidesk.models import (
     Call,
     CannedResponse,
@@ -197,11 +197,13 @@ def widget_visitor(session: Session, token: str | None) -> Visitor | None:
     return session.scalar(select(Visitor).where(Visitor.token == token, Visitor.channel_type.is_(None)))
 
 
-def visitor_by_token(session: Session, token: str) -> Visitor:
-    """``widget_visitor``, refusing an unknown token (and a channel visitor's, alike)."""
+def visitor_by_token(session: Session, token: str, *, meteor_error: bool = False) -> Visitor:
+    """``widget_visitor``, refusing an unknown token (and a channel visitor's, alike). Rocket.Chat's
+    routes answer ``invalid-token``, but those that raise it as a Meteor error without a reason
+    (``livechat/visitor/{token}``, ``visitor.status``) answer ``[invalid-token]``."""
     visitor = widget_visitor(session, token)
     if visitor is None:
-        raise ApiError("invalid-token")
+        raise Failure("invalid-token", "[invalid-token]") if meteor_error else ApiError("invalid-token")
     return visitor
 
 
@@ -212,6 +214,19 @@ def room_of_visitor(session: Session, visitor: Visitor, room_id: str) -> Room:
     return check_room_of_visitor(visitor, room)
 
 
+def room_for_visitor_transcript(session: Session, token: str, room_id: str) -> Room:
+    """The room whose transcript a visitor asks for, in the words of Rocket.Chat's sendTranscript
+    (``error-invalid-visitor``, ``error-invalid-room``). The token is checked first, so that a wrong
+    token learns nothing of which rooms exist, and another visitor's room is one that does not."""
+    visitor = widget_visitor(session, token)
+    if visitor is None:
+        raise ApiError("error-invalid-visitor")
+    room = session.get(Room, room_id)
+    if room is None or room.visitor_id != visitor.id:
+        raise ApiError("error-invalid-room")
+    return room
+
+
 def check_room_of_visitor(visitor: Visitor, room: Room) -> Room:
     """Another visitor's room is refused as if it did not exist."""
     if room.visitor_id != visitor.id:
@@ -219,11 +234,22 @@ def check_room_of_visitor(visitor: Visitor, room: Room) -> Room:
     return room
 
 
-def message_of_visitor(session: Session, visitor: Visitor, room: Room, message_id: str) -> Message:
-    """A message the visitor wrote in their room (to edit or delete it)."""
+def message_in_room(session: Session, room: Room, message_id: str) -> Message:
+    """A message of the visitor's room (Rocket.Chat's widget reads any of them)."""
     message = session.get(Message, message_id)
-    if message is None or message.room_id != room.id or message.author_id != visitor.id:
+    if message is None or message.room_id != room.id:
         raise ApiError("invalid-message")
+    return message
+
+
+def message_of_visitor(
+    session: Session, visitor: Visitor, room: Room, message_id: str, *, verb: str
+) -> Message:
+    """A message the visitor wrote in their room, to edit or delete (``verb``: "editing",
+    "deleting"); someone else's is refused in Rocket.Chat's words."""
+    message = message_in_room(session, room, message_id)
+    if message.author_id != visitor.id:
+        raise ApiError("error-action-not-allowed", f"Message {verb} not allowed")
     return message
 
 

@@ -80,6 +80,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage-livechat-departments": ("omnichannel", SUPERVISORS),
     "view-livechat-departments": ("omnichannel", SUPERVISORS),
     "add-livechat-department-agents": ("omnichannel", SUPERVISORS),
+    "remove-livechat-department": ("omnichannel", MANAGERS),
     "view-livechat-customfields": ("omnichannel", SUPERVISORS),
     "edit-livechat-customfields": ("omnichannel", MANAGERS),
     "manage-livechat-tags": ("omnichannel", MANAGERS),
@@ -152,6 +153,8 @@ SETTINGS: dict[str, SettingDefault] = {
     ),
     "Livechat_accept_chats_with_no_agents": SettingDefault("boolean", False, "Omnichannel"),
     "Omnichannel_contact_manager_routing": SettingDefault("boolean", True, "Omnichannel"),
+    # On by default (Rocket.Chat: off): departments could always be deleted here before the setting came.
+    "Omnichannel_enable_department_removal": SettingDefault("boolean", True, "Omnichannel", public=True),
     "Livechat_Require_Contact_Verification": SettingDefault(
         "select", "never", "Omnichannel", values=("never", "once", "always")
     ),

@@ -12,6 +12,7 @@ walking a value (here, in pydantic, in the encoder) cannot exhaust the stack.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -19,6 +20,15 @@ from omnidesk.errors import InvalidParams
 
 MAX_SAFE_INTEGER = 2**53 - 1
 MAX_NESTING = 32
+
+
+def loads_json(raw: str | bytes) -> Any:
+    """``json.loads``, refusing as invalid JSON (a ValueError) a value nested deeper than Python's parser
+    recurses: its RecursionError would otherwise escape every handler as a 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError(f"must NOT be nested more than {MAX_NESTING} levels deep") from None
 
 
 def text_problem(value: str) -> str | None:

@@ -186,6 +186,35 @@ def test_deep_nesting_is_400(admin: Persona) -> None:
     assert response.status_code in (400, 413), response.text
 
 
+def test_json_nested_past_the_decoders_recursion_is_400_wherever_it_is_parsed(
+    services: Services, admin: Persona, anonymous: TestClient
+) -> None:
+    """Python's JSON decoder raises RecursionError, not ValueError, some thousand levels down."""
+    deep = "[" * 1200
+    sort = admin.get("/api/v1/livechat/department", params={"sort": deep})
+    assert_error(sort, 400, "error-invalid-sort")
+    fields = admin.get("/api/v1/livechat/rooms", params={"customFields": deep})
+    assert_error(fields, 400, "error-invalid-params")
+    dates = admin.get("/api/v1/omnichannel/calls", params={"createdAt": deep})
+    assert_error(dates, 400, "error-invalid-params", 'The "createdAt" query parameter must be a valid JSON.')
+    whatsapp = anonymous.post(
+        "/api/v1/livechat/whatsapp-incoming/any", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert_error(whatsapp, 400, "invalid-params", "must be valid JSON [invalid-params]")
+    twilio = anonymous.post(
+        "/api/v1/omnichannel/voice/twilio/any/incoming",
+        content=deep,
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(twilio, 400, "invalid-params", "must be valid JSON [invalid-params]")
+    with running_server(create_app(services)) as url, DDPClient(url) as client:
+        client.send(deep)
+        error = client.expect(lambda frame: frame.get("msg") == "error")
+        assert error["reason"] == "Bad request"
+        client.send({"msg": "ping", "id": "2"})
+        assert client.expect(lambda frame: frame.get("msg") == "pong")["id"] == "2"
+
+
 def test_over_long_ids_and_names_are_400_on_both_engines(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:

@@ -306,7 +306,7 @@ def test_an_agent_logs_a_call_by_hand(services: Services, agent: Persona, agent2
         agent.post("/api/v1/omnichannel/calls.log", json=for_someone_else), 403, "error-unauthorized"
     )
     unknown = agent.get("/api/v1/omnichannel/contacts.calls", params={"contactId": "nope"})
-    assert_error(unknown, 400, "error-contact-not-found")
+    assert_error(unknown, 404, "error-contact-not-found", "error-contact-not-found")
 
 
 def test_a_callers_number_becomes_a_voice_channel_of_its_contact(

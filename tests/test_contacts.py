@@ -41,7 +41,11 @@ def test_creating_a_contact_with_and_without_a_manager(agent: Persona, agent2: P
     managed = get(
         agent, create_contact(agent, name="Managed", emails=[], phones=[], contactManager=agent2.id)
     )
-    assert managed["contactManager"] == {"_id": agent2.id, "name": "Bea Agent", "username": "bea"}
+    # One contact names its manager by id, as Rocket.Chat's ILivechatContact; Omnidesk adds who it is.
+    assert managed["contactManager"] == agent2.id
+    assert managed["contactManagerInfo"] == {"_id": agent2.id, "name": "Bea Agent", "username": "bea"}
+    listed = agent.get("/api/v1/omnichannel/contacts.search", params={"searchText": "Managed"}).json()
+    assert listed["contacts"][0]["contactManager"] == managed["contactManagerInfo"]
 
 
 def test_the_manager_must_be_a_livechat_agent(agent: Persona, manager: Persona) -> None:
@@ -188,30 +192,16 @@ def test_custom_field_rules(services: Services, agent: Persona) -> None:
     add_field(services, "cf2", label="Code", regexp="^[0-9]{3}$")
     base = {"name": "Fields", "emails": [], "phones": []}
     missing = agent.post("/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf2": "123"}})
-    assert_error(
-        missing,
-        400,
-        "error-invalid-custom-field-value",
-        "Invalid value for Custom Field 1 field [error-invalid-custom-field-value]",
-    )
+    # Rocket.Chat's texts, alone (its validateCustomFields throws plain Errors).
+    assert_error(missing, 400, "error-invalid-custom-field-value", "Invalid value for Custom Field 1 field")
     wrong = agent.post(
         "/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf1": "a", "cf2": "12"}}
     )
-    assert_error(
-        wrong,
-        400,
-        "error-invalid-custom-field-value",
-        "Invalid value for Code field [error-invalid-custom-field-value]",
-    )
+    assert_error(wrong, 400, "error-invalid-custom-field-value", "Invalid value for Code field")
     unknown = agent.post(
         "/api/v1/omnichannel/contacts", json={**base, "customFields": {"cf1": "a", "cf3": "x"}}
     )
-    assert_error(
-        unknown,
-        400,
-        "error-custom-field-not-allowed",
-        "Custom field cf3 is not allowed [error-custom-field-not-allowed]",
-    )
+    assert_error(unknown, 400, "error-custom-field-not-allowed", "Custom field cf3 is not allowed")
     contact_id = create_contact(agent, customFields={"cf1": "a", "cf2": "123"})
 
     # A value whose field was later removed is kept, and cannot be changed.
@@ -246,7 +236,7 @@ def test_updating_replaces_lists_makes_the_contact_known_and_renames_its_rooms(
     assert contact["unknown"] is False
     assert contact["emails"] == [{"address": "real@example.com"}]
     assert contact["phones"] == [{"phoneNumber": "555-010-9999"}]
-    assert contact["contactManager"]["_id"] == agent.id
+    assert contact["contactManager"] == agent.id
     info = agent.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]
     assert info["fname"] == "Real Name"
     assert ContactChanged(op="updated", contact_id=contact_id) in published
@@ -546,6 +536,35 @@ def test_delete_is_soft_and_refused_while_a_chat_is_open(
     )
     # The closed chat stays in the Chats listing, the contact is gone from search.
     assert manager.get("/api/v1/omnichannel/contacts.search", params={"unknown": "true"}).json()["total"] == 0
+
+
+def test_unknown_contacts_managers_and_conflicts_answer_rocket_chats_bare_error_ids(
+    agent: Persona, manager: Persona
+) -> None:
+    """Rocket.Chat's contact functions throw plain Errors named by their id, and its routes answer
+    the id alone: ``error-contact-not-found``, not ``Contact not found [error-contact-not-found]``."""
+    base = "/api/v1/omnichannel"
+    unknown = {"contactId": "nope", "name": "X"}
+    for response in (
+        agent.post(f"{base}/contacts.update", json=unknown),
+        agent.post(f"{base}/contacts.conflicts", json=unknown),
+        agent.get(f"{base}/contacts.history", params={"contactId": "nope"}),
+        manager.post(
+            f"{base}/contacts.block", json={"visitor": {"visitorId": "nope", "source": {"type": "api"}}}
+        ),
+        manager.post(
+            f"{base}/contacts.unblock", json={"visitor": {"visitorId": "nope", "source": {"type": "sms"}}}
+        ),
+    ):
+        assert_error(response, 400, "error-contact-not-found", "error-contact-not-found")
+    deleted = manager.post(f"{base}/contacts.delete", json={"contactId": "nope"})
+    assert_error(deleted, 404, "error-contact-not-found", "error-contact-not-found")
+    body = {"name": "X", "emails": [], "phones": [], "contactManager": "nobody"}
+    no_manager = agent.post(f"{base}/contacts", json=body)
+    assert_error(no_manager, 400, "error-contact-manager-not-found", "error-contact-manager-not-found")
+    contact_id = create_contact(agent)
+    no_conflicts = agent.post(f"{base}/contacts.conflicts", json={"contactId": contact_id, "name": "Y"})
+    assert_error(no_conflicts, 400, "error-contact-has-no-conflicts", "error-contact-has-no-conflicts")
 
 
 def test_the_audit_trail_records_who_changed_what(manager: Persona, agent: Persona) -> None:

@@ -119,7 +119,7 @@ def test_an_unknown_user_type_is_refused(admin: Persona) -> None:
         admin.get("/api/v1/livechat/users/user"),
         400,
         "error-invalid-type",
-        "Invalid type [error-invalid-type]",
+        "Invalid type",  # Rocket.Chat's Error("Invalid type"): the text alone
     )
     assert_error(
         admin.post("/api/v1/livechat/users/bot", json={"username": "alice"}), 400, "error-invalid-type"
@@ -277,9 +277,9 @@ def test_an_agent_toggles_their_own_status(
 def test_changing_another_agents_status_needs_manage_livechat_agents(
     services: Services, manager: Persona, agent: Persona, agent2: Persona
 ) -> None:
-    assert_error(
-        agent.post(STATUS, json={"status": "available", "agentId": agent2.id}), 403, "error-unauthorized"
-    )
+    # Rocket.Chat checks this permission by hand and answers its forbidden(): "unauthorized".
+    refused = agent.post(STATUS, json={"status": "available", "agentId": agent2.id})
+    assert_error(refused, 403, "error-unauthorized", "unauthorized")
     assert livechat_status(services, agent2.id) == "not-available"
     response = manager.post(STATUS, json={"status": "available", "agentId": agent2.id})
     assert response.json() == {"status": "available", "success": True}
@@ -298,3 +298,24 @@ def test_agent_status_refuses_bad_bodies(agent: Persona) -> None:
     assert_error(bad, 400, "invalid-params", "must be equal to one of the allowed values [invalid-params]")
     assert_error(agent.post(STATUS, json={"agentId": 5}), 400, "invalid-params")
     assert_error(agent.post(STATUS, json={"mood": "happy"}), 400, "invalid-params")
+
+
+def test_the_status_of_a_deactivated_agent_is_refused_with_the_bare_id(
+    services: Services, manager: Persona, agent: Persona
+) -> None:
+    with services.transaction() as session:
+        user = session.get(User, agent.id)
+        assert user is not None
+        user.active = False
+    refused = manager.post(STATUS, json={"agentId": agent.id, "status": "available"})
+    # Rocket.Chat answers API.v1.failure('error-user-deactivated'): the id alone.
+    assert_error(refused, 400, "error-user-deactivated", "error-user-deactivated")
+
+
+def test_saving_the_info_of_someone_who_is_no_agent_is_the_bare_id(
+    manager: Persona, plain_user: Persona
+) -> None:
+    body = {"agentData": {}, "agentDepartments": []}
+    for agent_id in (plain_user.id, "nobody"):
+        refused = manager.post("/api/v1/livechat/agents.saveInfo", json={**body, "agentId": agent_id})
+        assert_error(refused, 400, "error-user-is-not-agent", "error-user-is-not-agent")

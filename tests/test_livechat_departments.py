@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from omnidesk.models import Department, Room, Visitor
 from omnidesk.services import Services
 from tests.conftest import make_persona
 from tests.helpers import Persona, assert_error
+from tests.livechat_helpers import set_setting
 
 DEPARTMENTS = "/api/v1/livechat/department"
 
@@ -152,17 +154,43 @@ def test_department_input_is_validated(manager: Persona, agent: Persona, plain_u
     assert manager.get(DEPARTMENTS).json()["total"] == 0
 
 
-def test_scalar_custom_properties_and_forwarding_options_are_accepted(manager: Persona) -> None:
+def test_scalar_custom_properties_and_forwarding_options_are_kept_and_answered(manager: Persona) -> None:
+    """Rocket.Chat saves the whole department a client sends and answers it back, so its clients read
+    what they saved (its own e2e test checks allowReceiveForwardOffline in the answer)."""
     body = create(
         manager,
         "Support",
         customLabel="x",
         priority=3,
-        departmentsAllowedToForward=[],
-        allowReceiveForwardOffline=False,
+        numAgents=99,  # what the answer computes is not taken from the client
+        departmentsAllowedToForward=["other"],
+        allowReceiveForwardOffline=True,
         waitingQueueMessage="Hold on",
+        offlineMessageChannelName="offline-leads",
     )
-    assert body["department"]["name"] == "Support"
+    department = body["department"]
+    assert department["name"] == "Support"
+    kept = {
+        "customLabel": "x",
+        "priority": 3,
+        "numAgents": 0,
+        "departmentsAllowedToForward": ["other"],
+        "allowReceiveForwardOffline": True,
+        "waitingQueueMessage": "Hold on",
+        "offlineMessageChannelName": "offline-leads",
+    }
+    assert {key: department[key] for key in kept} == kept
+    read = manager.get(f"{DEPARTMENTS}/{department['_id']}").json()["department"]
+    assert {key: read[key] for key in kept} == kept
+    # An update replaces what it gives and keeps the rest, as Rocket.Chat's $set.
+    update = {"department": department_body("Support", waitingQueueMessage="Soon", customLabel="y")}
+    updated = put(manager, department["_id"], update).json()["department"]
+    assert (updated["waitingQueueMessage"], updated["customLabel"]) == ("Soon", "y")
+    assert (updated["allowReceiveForwardOffline"], updated["priority"]) == (True, 3)
+    listed = manager.get(DEPARTMENTS).json()["departments"][0]
+    assert listed["departmentsAllowedToForward"] == ["other"]
+    too_long = manager.post(DEPARTMENTS, json={"department": department_body("Long", note="n" * 5001)})
+    assert_error(too_long, 400, "invalid-params")
     unit = manager.post(
         DEPARTMENTS, json={"department": department_body("Unit"), "departmentUnit": {"_id": "u1"}}
     )
@@ -391,3 +419,133 @@ def test_duplicate_department_names_are_allowed(manager: Persona) -> None:
     create(manager, "Sales")
     create(manager, "Sales")
     assert names(manager.get(DEPARTMENTS)) == ["Sales", "Sales"]
+
+
+def grant(admin: Persona, permission: str, *roles: str) -> None:
+    update = {"permissions": [{"_id": permission, "roles": list(roles)}]}
+    response = admin.post("/api/v1/permissions.update", json=update)
+    assert response.status_code == 200, response.text
+
+
+def test_deleting_answers_rocket_chats_bare_errors_and_follows_the_removal_setting(
+    services: Services, admin: Persona, manager: Persona
+) -> None:
+    # Rocket.Chat's route answers these with the error id alone, not "Department not found [...]".
+    assert_error(delete(manager, "unknown"), 400, "error-department-not-found", "error-department-not-found")
+    department_id = create(manager)["department"]["_id"]
+    set_setting(services, "Omnichannel_enable_department_removal", False)
+    refused = delete(manager, department_id)
+    assert_error(refused, 400, "error-department-removal-disabled", "error-department-removal-disabled")
+    # The setting is checked first, as there.
+    assert_error(delete(manager, "unknown"), 400, "error-department-removal-disabled")
+    assert names(manager.get(DEPARTMENTS)) == ["Sales"]
+    set_setting(services, "Omnichannel_enable_department_removal", True)
+    # remove-livechat-department alone lets a role delete departments.
+    grant(admin, "remove-livechat-department", "admin", "livechat-agent")
+    grant(admin, "manage-livechat-departments", "admin")
+    remover = make_persona(services, manager.client, "rita", ["livechat-agent", "user"], "Rita Remover")
+    assert delete(remover, department_id).status_code == 200
+    assert names(manager.get(DEPARTMENTS)) == []
+
+
+def test_saving_needs_the_department_permission_and_saves_agents_only_for_agent_editors(
+    services: Services, admin: Persona, manager: Persona, agent: Persona
+) -> None:
+    department_id = create(manager)["department"]["_id"]
+    body = {"department": department_body("Renamed"), "agents": [{"agentId": agent.id}]}
+    # Without add-livechat-department-agents the agents are ignored and the department is saved.
+    grant(admin, "add-livechat-department-agents", "admin")
+    saved = put(manager, department_id, body)
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["department"]["name"], saved.json()["agents"]) == ("Renamed", [])
+    # With it but without manage-livechat-departments, Rocket.Chat's route answers error-not-allowed.
+    grant(admin, "add-livechat-department-agents", "admin", "livechat-manager")
+    grant(admin, "manage-livechat-departments", "admin")
+    refused = put(manager, department_id, body)
+    assert_error(refused, 400, "error-not-allowed", "error-not-allowed")
+    assert names(admin.get(DEPARTMENTS)) == ["Renamed"]
+
+
+def test_archiving_disables_hides_and_lists_a_department_apart(
+    manager: Persona, agent: Persona, plain_user: Persona, published: list[Event]
+) -> None:
+    department_id = create(manager, "Old", agents=[{"agentId": agent.id}])["department"]["_id"]
+    create(manager, "New")
+    published.clear()
+    archived = manager.post(f"{DEPARTMENTS}/{department_id}/archive")
+    assert archived.status_code == 200, archived.text
+    assert archived.json() == {"success": True}
+    shape = manager.get(f"{DEPARTMENTS}/{department_id}").json()["department"]
+    assert (shape["archived"], shape["enabled"]) == (True, False)
+    assert [(op, action) for op, _, action, _, _ in agents_told(published)] == [("updated", "updated")]
+    assert names(manager.get(DEPARTMENTS)) == ["New"]
+    assert names(manager.get(DEPARTMENTS, params={"showArchived": "true"})) == ["New", "Old"]
+    listing = manager.get("/api/v1/livechat/departments/archived")
+    assert names(listing) == ["Old"]
+    assert (listing.json()["count"], listing.json()["total"]) == (1, 1)
+    assert_error(
+        put(manager, department_id, {"department": department_body("Old")}),
+        400,
+        "error-archived-department-cant-be-enabled",
+    )
+    published.clear()
+    assert manager.post(f"{DEPARTMENTS}/{department_id}/unarchive").status_code == 200
+    shape = manager.get(f"{DEPARTMENTS}/{department_id}").json()["department"]
+    assert (shape["archived"], shape["enabled"]) == (False, False)  # as Rocket.Chat: still disabled
+    assert agents_told(published) == []  # nothing changed for its agent
+    assert names(manager.get("/api/v1/livechat/departments/archived")) == []
+    # Unknown ids, in Rocket.Chat's words (a plain Error, then a Meteor.Error without a reason).
+    assert_error(
+        manager.post(f"{DEPARTMENTS}/nope/archive"), 400, "department-not-found", "department-not-found"
+    )
+    unknown = manager.post(f"{DEPARTMENTS}/nope/unarchive")
+    assert_error(unknown, 400, "department-not-found", "[department-not-found]")
+    assert_error(agent.post(f"{DEPARTMENTS}/{department_id}/archive"), 403, "error-unauthorized")
+    assert_error(plain_user.get("/api/v1/livechat/departments/archived"), 403, "error-unauthorized")
+
+
+def test_department_creation_is_always_available(manager: Persona, agent: Persona) -> None:
+    response = manager.get(f"{DEPARTMENTS}/isDepartmentCreationAvailable")
+    assert response.json() == {"isDepartmentCreationAvailable": True, "success": True}
+    assert_error(agent.get(f"{DEPARTMENTS}/isDepartmentCreationAvailable"), 403, "error-unauthorized")
+
+
+def test_the_autocomplete_matches_name_prefixes(manager: Persona, agent: Persona) -> None:
+    sales = create(manager, "Sales")["department"]["_id"]
+    create(manager, "Sales EU")
+    create(manager, "Presales")
+    old = create(manager, "Salvage")["department"]["_id"]
+    assert manager.post(f"{DEPARTMENTS}/{old}/archive").status_code == 200
+
+    def items(selector: dict[str, Any], **params: str) -> list[Any]:
+        response = agent.get(
+            "/api/v1/livechat/department.autocomplete", params={"selector": json.dumps(selector), **params}
+        )
+        assert response.status_code == 200, response.text
+        return [(item["name"], sorted(item)) for item in response.json()["items"]]
+
+    assert items({"term": "sAL"}) == [("Sales", ["_id", "name"]), ("Sales EU", ["_id", "name"])]
+    assert [name for name, _ in items({"term": "sal", "exceptions": [sales]})] == ["Sales EU"]
+    assert [name for name, _ in items({"term": "Sal"}, showArchived="true")] == [
+        "Sales",
+        "Sales EU",
+        "Salvage",
+    ]
+    assert len(items({"term": ""})) == 3
+    missing = agent.get("/api/v1/livechat/department.autocomplete")
+    assert_error(missing, 400, "error-invalid-params", "The 'selector' param is required")
+    for bad in ("{name", '"term"', '{"term": 1}', "[" * 1200):
+        response = agent.get("/api/v1/livechat/department.autocomplete", params={"selector": bad})
+        assert_error(response, 400, "error-invalid-params")
+
+
+def test_departments_are_listed_by_ids(manager: Persona, agent: Persona) -> None:
+    first = create(manager, "First")["department"]["_id"]
+    second = create(manager, "Second")["department"]["_id"]
+    create(manager, "Third")
+    path = "/api/v1/livechat/department.listByIds"
+    both = agent.get(f"{path}?ids[]={second}&ids[]={first}&ids[]=unknown")
+    assert names(both) == ["First", "Second"]
+    assert both.json()["departments"][0]["numAgents"] == 0
+    assert names(agent.get(path, params={"ids": first})) == ["First"]
+    assert_error(agent.get(path), 400, "error-invalid-params", "The 'ids' param is required")

@@ -53,7 +53,20 @@ def test_a_visitor_edits_and_deletes_its_own_messages_only(
     body = {"token": "token-visitor-edits", "rid": room["_id"], "msg": "my order"}
     fixed = anonymous.put(f"/api/v1/livechat/message/{said['_id']}", json=body)
     assert fixed.json()["message"]["msg"] == "my order"
-    assert_error(anonymous.put(f"/api/v1/livechat/message/{reply['_id']}", json=body), 400, "invalid-message")
+    # Someone else's message, in Rocket.Chat's words; one that is not in the room does not exist.
+    not_own = anonymous.put(f"/api/v1/livechat/message/{reply['_id']}", json=body)
+    assert_error(
+        not_own, 400, "error-action-not-allowed", "Message editing not allowed [error-action-not-allowed]"
+    )
+    not_own = anonymous.request(
+        "DELETE",
+        f"/api/v1/livechat/message/{reply['_id']}",
+        json={"token": "token-visitor-edits", "rid": room["_id"]},
+    )
+    assert_error(
+        not_own, 400, "error-action-not-allowed", "Message deleting not allowed [error-action-not-allowed]"
+    )
+    assert_error(anonymous.put("/api/v1/livechat/message/NoSuchMessage", json=body), 400, "invalid-message")
     gone = anonymous.request(
         "DELETE",
         f"/api/v1/livechat/message/{said['_id']}",
@@ -62,4 +75,4 @@ def test_a_visitor_edits_and_deletes_its_own_messages_only(
     assert gone.json()["message"]["_id"] == said["_id"]
     visitor.close(room["_id"])
     closed = anonymous.put(f"/api/v1/livechat/message/{reply['_id']}", json=body)
-    assert_error(closed, 400, "invalid-message")
+    assert_error(closed, 400, "error-action-not-allowed")

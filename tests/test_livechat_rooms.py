@@ -383,7 +383,7 @@ def test_offline_messages_are_kept_and_emailed(services: Services, anonymous: Te
         "host": "shop.example.com",
     }
     response = anonymous.post("/api/v1/livechat/offline.message", json=body)
-    assert response.json() == {"message": "Thank you. We will get back to you soon.", "success": True}
+    assert response.json() == {"message": "Livechat offline message sent", "success": True}
     with services.transaction() as session:
         emails = session.scalars(select(OutboundEmail)).all()
         assert [(e.to_address, e.reply_to) for e in emails] == [("support@example.com", "owl@example.com")]

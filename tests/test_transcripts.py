@@ -112,9 +112,12 @@ def test_a_visitor_transcript_is_refused_for_bad_input(
     send = "/api/v1/livechat/transcript"
     body = {"rid": rid, "token": "token-ada", "email": "ada@example.com"}
     assert_error(anonymous.post(send, json={**body, "email": "not-an-email"}), 400, "error-invalid-email")
-    assert_error(anonymous.post(send, json={**body, "token": "nope"}), 400, "invalid-token")
-    assert_error(anonymous.post(send, json={**body, "token": "token-other"}), 400, "invalid-room")
-    assert_error(anonymous.post(send, json={**body, "rid": "NoSuchRoom"}), 400, "invalid-room")
+    # Rocket.Chat's sendTranscript words; another visitor's room is one that does not exist.
+    wrong_token = anonymous.post(send, json={**body, "token": "nope"})
+    assert_error(wrong_token, 400, "error-invalid-visitor", "error-invalid-visitor")
+    assert_error(anonymous.post(send, json={**body, "token": "token-other"}), 400, "error-invalid-room")
+    no_room = anonymous.post(send, json={**body, "rid": "NoSuchRoom"})
+    assert_error(no_room, 400, "error-invalid-room", "error-invalid-room")
     missing = assert_error(
         anonymous.post(send, json={"rid": rid, "token": "token-ada"}), 400, "invalid-params"
     )
@@ -173,7 +176,13 @@ def test_a_transcript_request_can_be_withdrawn_while_the_chat_is_open(
 ) -> None:
     rid = _chat(ada, agent)
     path = f"/api/v1/livechat/transcript/{rid}"
-    assert_error(agent.client.delete(path, headers=agent.headers), 400, "error-transcript-not-requested")
+    not_requested = agent.client.delete(path, headers=agent.headers)
+    assert_error(
+        not_requested,
+        400,
+        "error-transcript-not-requested",
+        "Transcript not requested [error-transcript-not-requested]",
+    )
     agent.post(path, json={"email": "ada@example.com", "subject": "s"})
     assert agent.client.delete(path, headers=agent.headers).json() == {"success": True}
     info = agent.get("/api/v1/livechat/room.info", params={"roomId": rid}).json()["room"]

@@ -15,7 +15,13 @@ from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
 
 # Endpoints that take no body at all.
-BODYLESS = {"/api/v1/logout", "/api/v1/email-inbox.send-test/{inbox_id}", "/api/v1/livechat/webhook.test"}
+BODYLESS = {
+    "/api/v1/logout",
+    "/api/v1/email-inbox.send-test/{inbox_id}",
+    "/api/v1/livechat/webhook.test",
+    "/api/v1/livechat/department/{department_id}/archive",
+    "/api/v1/livechat/department/{department_id}/unarchive",
+}
 # Bodies that are arrays in Rocket.Chat's schema (its POSTLivechatAppearanceParams).
 ARRAY_BODIES = {"/api/v1/livechat/appearance"}
 

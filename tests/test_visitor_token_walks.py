@@ -781,6 +781,8 @@ STAFF_PATH_IDS: dict[str, IdSource] = {
     "inbox_id": _ids("SELECT id FROM email_inboxes"),
     "channelId": _ids("SELECT id FROM messaging_channels"),
     "page": _fixed(list(admin_pages.PAGES)),  # /admin/{page}
+    # livechat/visitor/{token}/room: staff name a visitor by its token there, as in Rocket.Chat.
+    "token": _ids(f"SELECT token FROM visitors WHERE id IN ({VISITORS})"),
 }
 # A PDF takes about 0.1 s to render: the transcript is read for one closed chat of each source type
 # and one of the reader's own.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from omnidesk.actions.accounts import add_user_to_role, remove_user_from_role
 from omnidesk.actions.departments import queue_department_agents_changed
 from omnidesk.actions.routing import route_waiting_chats
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, Failure
 from omnidesk.events import AgentStatusChanged, DepartmentAgentChange, send_event_on_commit
 from omnidesk.models import DepartmentAgent, Role, User
 from omnidesk.models.accounts import AGENT_ROLE
@@ -87,7 +87,7 @@ def toggle_agent_status(session: Session, *, user: User, status: str | None, by:
     Outside its business hours an agent cannot make itself available (Rocket.Chat's
     error-business-hours-are-closed); a manager's attempt leaves the status as it is, as there."""
     if not user.active:
-        raise ApiError("error-user-deactivated", "User is deactivated")
+        raise Failure("error-user-deactivated")  # Rocket.Chat's answer: the id alone
     if status is None:
         status = "not-available" if user.livechat_status == "available" else "available"
     if status == user.livechat_status:

@@ -16,7 +16,7 @@ from omnidesk.actions.contact_links import invalid_phone, rename_rooms_of_contac
 from omnidesk.actions.custom_fields import validate_custom_field_values
 from omnidesk.actions.rooms import BLOCKED_CHANNEL_COMMENT, close_room
 from omnidesk.actions.routing import route_waiting_chats_of_contact
-from omnidesk.errors import ApiError, NotFound
+from omnidesk.errors import ApiError, Failure
 from omnidesk.models import (
     Contact,
     ContactChannel,
@@ -38,7 +38,7 @@ def check_contact_manager(session: Session, manager_id: str) -> str:
     )
     user = session.get(User, manager_id) if is_agent else None
     if user is None:
-        raise ApiError("error-contact-manager-not-found", "Contact manager not found")
+        raise Failure("error-contact-manager-not-found")  # Rocket.Chat's text: the id alone
     return user.id
 
 
@@ -204,7 +204,7 @@ def resolve_conflicts(
     """Settle conflicting fields: the values given win and their conflicts go; ``wipe_conflicts``
     drops every remaining one."""
     if not contact.conflicting_fields:
-        raise ApiError("error-contact-has-no-conflicts", "This contact has no conflicts")
+        raise Failure("error-contact-has-no-conflicts")
     before = contact_snapshot(contact)
     settled: set[str] = set()
     if name is not None and name.strip():
@@ -261,12 +261,10 @@ def set_channel_blocked(
     channel = channel_of_association(
         session, visitor_id=visitor_id, source_type=source_type, source_id=source_id
     )
-    # Rocket.Chat answers "not found" when nothing changed, a repeated block included.
-    if channel is None or channel.blocked == blocked:
-        raise ApiError("error-contact-not-found", "Contact not found")
-    contact = session.get(Contact, channel.contact_id)
-    if contact is None or not contact.enabled:
-        raise NotFound("Contact not found")
+    # Rocket.Chat answers "not found" when nothing changed, a repeated block included, in these words.
+    contact = session.get(Contact, channel.contact_id) if channel is not None else None
+    if channel is None or channel.blocked == blocked or contact is None or not contact.enabled:
+        raise Failure("error-contact-not-found")
     channel.blocked = blocked
     session.flush()
     if blocked:

@@ -25,9 +25,7 @@ def check_widget_message_length(session: Session, msg: str) -> None:
     preload_settings(session, (*LIMIT_SETTINGS, *CRM_INTEGRATION_SETTINGS))
     limit = setting_value(session, "Livechat_message_character_limit")
     if setting_value(session, "Livechat_enable_message_character_limit") and limit and len(msg) > limit:
-        raise ApiError(
-            "message-length-exceeds-character-limit", f"The message is longer than {limit} characters"
-        )
+        raise ApiError("message-length-exceeds-character-limit")  # Rocket.Chat's: the id alone
 
 
 def send_visitor_message(
@@ -37,7 +35,7 @@ def send_visitor_message(
     if existing is not None:
         return existing
     if not room.open:
-        raise ApiError("room-closed", "Room closed")
+        raise ApiError("room-closed")  # Rocket.Chat's livechat/message: the id alone
     if room.on_hold:
         resume_room(session, room=room, by=None)
     message = add_message(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, Failure
 from omnidesk.models import CustomField
 from omnidesk.phones import region_code
 from omnidesk.queries.lists import custom_fields_for_scope
@@ -201,7 +201,8 @@ def _compiled(regexp: str) -> re.Pattern[str] | None:
 
 
 def _invalid_value(field: CustomField) -> ApiError:
-    return ApiError("error-invalid-custom-field-value", f"Invalid value for {field.label or field.id} field")
+    # Rocket.Chat's validateCustomFields throws a plain Error: its text alone is the answer.
+    return Failure("error-invalid-custom-field-value", f"Invalid value for {field.label or field.id} field")
 
 
 def _valid_value(field: CustomField, raw: Any) -> str:
@@ -225,12 +226,20 @@ def _valid_value(field: CustomField, raw: Any) -> str:
     return value
 
 
+def check_widget_value(field: CustomField, value: str) -> None:
+    """A value the widget sets (``livechat/custom.field``): Rocket.Chat tests only the field's pattern
+    there, and names the field by its key."""
+    pattern = _compiled(field.regexp) if field.regexp else None
+    if pattern is not None and pattern.search(value) is None:
+        raise Failure("error-invalid-custom-field-value", f"Invalid value for {field.id} field")
+
+
 def _valid_country(field: CustomField, value: str) -> str:
     """The contact's country (the field ``Omnichannel_Contact_Country_Field`` names), as its ISO 3166
     code: its phones are read there. A value kept from before is not checked again."""
     region = region_code(value)
     if region is None:
-        raise ApiError(
+        raise Failure(
             "error-invalid-custom-field-value",
             f"Invalid value for {field.label or field.id} field: a country is written as its ISO 3166"
             f" code, such as DE or GB ({value[:60]!r} is not one)",
@@ -266,7 +275,7 @@ def validate_custom_field_values(
             result[field.id] = value
     for key in values:
         if key not in registered and key not in current and not ignore_unknown:
-            raise ApiError("error-custom-field-not-allowed", f"Custom field {key} is not allowed")
+            raise Failure("error-custom-field-not-allowed", f"Custom field {key} is not allowed")
     for key, value in current.items():
         if key not in registered:
             result[key] = value

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.routing import route_waiting_chats
-from omnidesk.errors import ApiError
+from omnidesk.errors import ApiError, Failure
 from omnidesk.events import DepartmentAgentChange, DepartmentChanged, send_event_on_commit
 from omnidesk.models import Department, DepartmentAgent, ServiceLevelAgreement, User
 from omnidesk.queries.agents import is_agent
+from omnidesk.queries.settings import setting_value
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class DepartmentFields:
     fallback_forward_department_id: str | None = None  # "" clears it
     max_chats_per_agent: int | None = None  # 0 clears it
     sla_id: str | None = None  # the default SLA of its new chats; "" clears it
+    # Kept and answered, not applied; each key given replaces its stored value, the others stay.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ def _apply_fields(session: Session, department: Department, fields: DepartmentFi
         if fields.sla_id and session.get(ServiceLevelAgreement, fields.sla_id) is None:
             raise ApiError("error-invalid-sla", "Invalid SLA")
         department.sla_id = fields.sla_id or None
+    if fields.extra:
+        department.extra = {**(department.extra or {}), **fields.extra}
 
 
 def _check_fallback(session: Session, department: Department, fallback_id: str) -> str | None:
@@ -121,9 +127,7 @@ def update_department(
     _apply_fields(session, department, fields)
     session.flush()
     if department.enabled != was_enabled:
-        # Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated").
-        changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
-        queue_department_agents_changed(session, department.id, "updated", changes)
+        _tell_agents_enabled_changed(session, department)
     if agents:
         save_department_agents(session, department=department, upsert=agents, remove=())
     else:
@@ -200,9 +204,33 @@ def queue_department_agents_changed(
         )
 
 
-def delete_department(session: Session, *, department: Department) -> None:
-    """Delete a department. Its rooms, inquiries and visitors keep no department (ON DELETE SET NULL)."""
-    department_id = department.id
+def _tell_agents_enabled_changed(session: Session, department: Department) -> None:
+    """Its agents' queues gain or lose the department's chats (Rocket.Chat tells them "updated")."""
+    changes = [_change("updated", membership) for membership in _memberships(session, department.id)]
+    queue_department_agents_changed(session, department.id, "updated", changes)
+
+
+def set_department_archived(session: Session, *, department: Department, archived: bool) -> None:
+    """Archive or unarchive a department, as Rocket.Chat: archiving disables it too, and unarchiving
+    leaves it disabled until an edit enables it again."""
+    was_enabled = department.enabled
+    department.archived = archived
+    if archived:
+        department.enabled = False
+    session.flush()
+    if department.enabled != was_enabled:
+        _tell_agents_enabled_changed(session, department)
+
+
+def delete_department(session: Session, *, department_id: str) -> None:
+    """Delete a department, while ``Omnichannel_enable_department_removal`` allows it. Its rooms,
+    inquiries and visitors keep no department (ON DELETE SET NULL)."""
+    # Rocket.Chat's texts, alone: its route answers these with the bare error id.
+    if not setting_value(session, "Omnichannel_enable_department_removal"):
+        raise Failure("error-department-removal-disabled")
+    department = session.get(Department, department_id)
+    if department is None:
+        raise Failure("error-department-not-found")
     memberships = _memberships(session, department_id)
     session.execute(
         update(Department)

@@ -157,6 +157,14 @@ def least_busy_agent(
     )
 
 
+def next_agent(session: Session, *, department_id: str | None) -> User | None:
+    """The agent routing would give a new chat now (Rocket.Chat's getNextAgent): none under manual
+    selection, where nobody is given chats. Nothing is claimed."""
+    if setting_value(session, "Livechat_Routing_Method") != "Auto_Selection":
+        return None
+    return least_busy_agent(session, department_id=department_id)
+
+
 def lock_routing(session: Session) -> None:
     """One routing decision at a time while limits are in force (see the module's docstring)."""
     if setting_value(session, "Livechat_waiting_queue"):

@@ -69,7 +69,7 @@ def cancel_transcript_request(session: Session, *, room: Room) -> None:
     if not room.open:
         raise ApiError("error-invalid-room", "Invalid room")
     if not room.transcript_email:
-        raise ApiError("error-transcript-not-requested", "No transcript was requested for this chat")
+        raise ApiError("error-transcript-not-requested", "Transcript not requested")
     room.transcript_email = None
     room.updated_at = utcnow()
     session.flush()

@@ -18,6 +18,7 @@ from omnidesk.actions import webhooks
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_visitor_into_contacts
 from omnidesk.actions.counters import next_value
+from omnidesk.actions.custom_fields import check_widget_value
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField, Department, Room, Visitor
@@ -104,7 +105,7 @@ def register_visitor(
     a field). A username is taken only when the visitor is created."""
     token = token.strip()
     if not token:
-        raise ApiError("error-invalid-token", "The visitor token must not be empty")
+        raise ApiError("error-invalid-token", "Token cannot be empty")
     visitor = widget_visitor(session, token) or _new_widget_visitor(session, token=token, username=username)
     if department is not None:
         visitor.department_id = _department_id(session, department)
@@ -244,6 +245,13 @@ def remove_visitor(session: Session, *, visitor: Visitor) -> None:
     session.flush()
 
 
+def set_visitor_status(session: Session, *, visitor: Visitor, status: str) -> None:
+    """The presence the widget reports (``livechat/visitor.status``). Nobody listens for it yet, so
+    nothing is published."""
+    visitor.status = status
+    session.flush()
+
+
 def note_visitor_chat(visitor: Visitor, *, room: Room) -> None:
     visitor.last_chat_room_id = room.id
     visitor.last_chat_at = room.created_at or utcnow()
@@ -256,7 +264,8 @@ def set_custom_field_from_widget(
     room-scope field to the visitor's open room."""
     definition = session.get(CustomField, key)
     if definition is None:
-        raise ApiError("invalid-custom-field", f"Custom field {key} does not exist")
+        raise ApiError("invalid-custom-field")  # Rocket.Chat's setCustomFields: the id alone
+    check_widget_value(definition, value)
     if definition.scope == "room":
         for room in session.scalars(select(Room).where(Room.visitor_id == visitor.id, Room.open.is_(True))):
             data = dict(room.livechat_data or {})

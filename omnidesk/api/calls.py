@@ -17,7 +17,7 @@ from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_i
 from omnidesk.channels.voice import CallIdentity
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
-from omnidesk.errors import ApiError, Forbidden
+from omnidesk.errors import ApiError, Failure, Forbidden
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Call, Contact, User
@@ -123,14 +123,16 @@ class ContactCallsQuery(QueryParams):
     offset: int | None = Field(default=None, ge=0)
 
 
-@router.get("/contacts.calls")
+@router.get("/contacts.calls", responses=errors(404))
 def contact_calls(
     params: Annotated[ContactCallsQuery, Query()], actor: CurrentActor, session: SessionDep
 ) -> dict[str, Any]:
     require(session, actor, "view-livechat-contact-history")
     contact = enabled_contact(session, params.contactId)
     if contact is None:
-        raise ApiError("error-contact-not-found", "Contact not found")
+        # The unknown id a path or query names is a 404 here, as for a call; the words are the
+        # contact routes' own.
+        raise Failure("error-contact-not-found", status_code=404)
     agents = () if sees_all_chats(session, actor) else (actor.id,)
     offset, count = page_bounds(params.offset, params.count)
     found, total = list_calls(

@@ -15,7 +15,7 @@ from omnidesk.actions.contact_privacy import erase_contact, record_export
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort, total_fields
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.errors import ApiError, InvalidParams, NotFound
+from omnidesk.errors import ApiError, Failure, InvalidParams, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import Contact, ContactChannel
@@ -47,7 +47,7 @@ def _shape_one(session: Session, contact: Contact) -> dict[str, Any]:
 def _contact_or_error(session: Session, contact_id: str) -> Contact:
     contact = enabled_contact(session, contact_id)
     if contact is None:
-        raise ApiError("error-contact-not-found", "Contact not found")
+        raise Failure("error-contact-not-found")  # Rocket.Chat's answer: the error id alone
     return contact
 
 
@@ -243,7 +243,7 @@ def history(
     require(session, actor, "view-livechat-contact-history")
     contact_id = resolve_contact_id(session, params.contactId)
     if contact_id is None:
-        raise ApiError("error-contact-not-found", "Contact not found")
+        raise Failure("error-contact-not-found")
     offset, count = page_bounds(params.offset, params.count)
     # Every agent sees the contact, but only the chats it may open: the ones it served.
     room_ids, total = closed_rooms_of_contact(
@@ -267,7 +267,7 @@ def delete(body: ContactIdBody, actor: CurrentActor, session: SessionDep) -> dic
     require(session, actor, "delete-livechat-contact")
     contact = enabled_contact(session, body.contactId)
     if contact is None:
-        raise ApiError("error-contact-not-found", "Contact not found", status_code=404)
+        raise Failure("error-contact-not-found", status_code=404)  # Rocket.Chat's notFound(id)
     contact_actions.delete_contact(session, actor=actor, contact=contact)
     return ok()
 

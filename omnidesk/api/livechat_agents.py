@@ -21,7 +21,7 @@ from omnidesk.actions import departments as department_actions
 from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, page_bounds, parse_sort
 from omnidesk.api.validation import Body, QueryParams
-from omnidesk.errors import ApiError, NotFound
+from omnidesk.errors import ApiError, Failure, NotFound
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.models import User
@@ -51,7 +51,7 @@ MANAGE_PERMISSION = {AGENT_ROLE: "manage-livechat-agents", MANAGER_ROLE: "manage
 def _role_of(user_type: str) -> str:
     role_id = ROLE_OF_TYPE.get(user_type)
     if role_id is None:
-        raise ApiError("error-invalid-type", "Invalid type")
+        raise Failure("error-invalid-type", "Invalid type")  # Rocket.Chat's Error("Invalid type")
     return role_id
 
 
@@ -160,7 +160,9 @@ class AgentStatusBody(Body):
 
 def _status_target(session: Session, actor: Actor, agent_id: str | None) -> User:
     if agent_id and agent_id != actor.id:
-        require(session, actor, "manage-livechat-agents")
+        if not actor.can(session, "manage-livechat-agents"):
+            # Rocket.Chat checks this one by hand: its forbidden() answers "unauthorized".
+            raise Failure("error-unauthorized", "unauthorized", status_code=403)
         target = session.get(User, agent_id)
     else:
         target = actor.user
@@ -212,7 +214,7 @@ def save_agent_info(body: AgentSaveInfoBody, actor: CurrentActor, session: Sessi
     require(session, actor, "manage-livechat-agents")
     agent = session.get(User, body.agentId)
     if agent is None or not is_agent(agent):
-        raise ApiError("error-user-is-not-agent", "User is not a livechat agent")
+        raise Failure("error-user-is-not-agent")  # Rocket.Chat's failure('error-user-is-not-agent')
     agent_actions.set_agent_chat_limit(session, user=agent, max_chats=body.agentData.max_chats())
     department_actions.set_agent_departments(session, agent=agent, department_ids=body.agentDepartments)
     return ok()

@@ -3,7 +3,6 @@ removal, and the messages of one conversation."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +19,7 @@ from omnidesk.api.validation import Body, QueryParams, parse_date_range, parse_q
 from omnidesk.errors import ApiError, Forbidden, InvalidQuery
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
+from omnidesk.input_rules import loads_json
 from omnidesk.models import Department, Room
 from omnidesk.queries.rooms import (
     SORTABLE_ROOM_FIELDS,
@@ -68,7 +68,7 @@ def _custom_fields(raw: str | None) -> dict[str, str]:
     if not raw:
         return {}
     try:
-        parsed = json.loads(raw)
+        parsed = loads_json(raw)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):

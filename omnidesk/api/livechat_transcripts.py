@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from omnidesk.access import require, room_for_staff, room_of_visitor, visitor_by_token
+from omnidesk.access import require, room_for_staff, room_for_visitor_transcript
 from omnidesk.actions import transcripts as transcript_actions
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
@@ -26,7 +26,7 @@ class VisitorTranscriptBody(Body):
 
 @router.post("/livechat/transcript")
 def send_visitor_transcript(body: VisitorTranscriptBody, session: SessionDep) -> dict[str, Any]:
-    room = room_of_visitor(session, visitor_by_token(session, body.token), body.rid)
+    room = room_for_visitor_transcript(session, body.token, body.rid)
     transcript_actions.send_visitor_transcript(session, room=room, email=body.email, subject=body.subject)
     return ok(message="Livechat transcript sent")
 

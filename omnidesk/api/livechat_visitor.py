@@ -8,25 +8,34 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session, lazyload
 
-from omnidesk.access import check_room_of_visitor, message_of_visitor, room_of_visitor, visitor_by_token
+from omnidesk.access import (
+    check_room_of_visitor,
+    message_in_room,
+    message_of_visitor,
+    require,
+    room_of_visitor,
+    visitor_by_token,
+    widget_visitor,
+)
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
 from omnidesk.actions.conversations import check_widget_message_length, send_visitor_message
 from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
+from omnidesk.actions.routing import next_agent
 from omnidesk.api.livechat_config import widget_config
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body, QueryParams, parse_instant
 from omnidesk.dates import iso
 from omnidesk.db import utcnow
-from omnidesk.errors import ApiError, InvalidParams, InvalidQuery
-from omnidesk.http.deps import SessionDep
+from omnidesk.errors import ApiError, Failure, InvalidParams, InvalidQuery
+from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.models import Message, Room, User
+from omnidesk.models import Message, Room, User, Visitor
 from omnidesk.queries.rooms import room_messages
 from omnidesk.queries.settings import setting_value
-from omnidesk.queries.visitors import open_room_of_visitor
-from omnidesk.shapes.livechat import message_shape, room_shape, visitor_shape
+from omnidesk.queries.visitors import open_room_of_visitor, open_rooms_of_visitor
+from omnidesk.shapes.livechat import message_shape, room_shape, staff_visitor_shape, visitor_shape
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1/livechat", tags=["livechat: visitor"])
 
@@ -69,8 +78,9 @@ class VisitorData(Body):
     # Rocket.Chat's ILivechatVisitorDTO; connectionData and unknown keys from older widgets are tolerated.
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    # Bounded as their columns are: PostgreSQL refuses a longer value where SQLite stores it.
-    token: str = Field(min_length=1, max_length=255)
+    # Bounded as their columns are: PostgreSQL refuses a longer value where SQLite stores it. A blank
+    # token is refused by the action, in Rocket.Chat's words.
+    token: str = Field(max_length=255)
     id: str | None = None
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -105,15 +115,58 @@ def register_visitor(body: VisitorBody, request: Request, session: SessionDep) -
 
 @router.get("/visitor/{token}")
 def get_visitor(token: str, session: SessionDep) -> dict[str, Any]:
-    return ok(visitor=visitor_shape(visitor_by_token(session, token)))
+    return ok(visitor=visitor_shape(visitor_by_token(session, token, meteor_error=True)))
 
 
 @router.delete("/visitor/{token}")
 def delete_visitor(token: str, session: SessionDep) -> dict[str, Any]:
-    visitor = visitor_by_token(session, token)
+    visitor = visitor_by_token(session, token, meteor_error=True)
     removed = {"_id": visitor.id, "ts": visitor_shape(visitor)["ts"]}
     visitor_actions.remove_visitor(session, visitor=visitor)
     return ok(visitor=removed)
+
+
+@router.get("/visitor/{token}/room")
+def visitor_rooms(token: str, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+    """The open rooms of the visitor with this token, in Rocket.Chat's projection, for staff."""
+    require(session, actor, "view-livechat-manager")
+    visitor = widget_visitor(session, token)
+    rooms = open_rooms_of_visitor(session, visitor.id) if visitor else []
+    return ok(rooms=[_room_summary(room) for room in rooms])
+
+
+def _room_summary(room: Room) -> dict[str, Any]:
+    summary: dict[str, Any] = {"_id": room.id, "t": "l", "name": room.fname}
+    if room.served_by_id:
+        summary["servedBy"] = {"_id": room.served_by_id, "username": room.served_by_username}
+    return summary
+
+
+class VisitorStatusBody(Body):
+    token: str
+    status: str
+
+
+@router.post("/visitor.status")
+def visitor_status(body: VisitorStatusBody, session: SessionDep) -> dict[str, Any]:
+    visitor = visitor_by_token(session, body.token, meteor_error=True)
+    visitor_actions.set_visitor_status(session, visitor=visitor, status=body.status)
+    return ok(token=body.token, status=body.status)
+
+
+class VisitorInfoQuery(QueryParams):
+    visitorId: str
+
+
+@router.get("/visitors.info")
+def visitor_info(
+    params: Annotated[VisitorInfoQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    require(session, actor, "view-l-room")
+    visitor = session.get(Visitor, params.visitorId)
+    if visitor is None:
+        raise Failure("visitor-not-found")  # Rocket.Chat's: the id alone
+    return ok(visitor=staff_visitor_shape(visitor))
 
 
 class RoomQuery(QueryParams):
@@ -277,17 +330,38 @@ class OfflineMessageBody(Body):
     host: str | None = None
 
 
+# Rocket.Chat's texts: the widget thanks the visitor with Livechat_offline_success_message itself.
+OFFLINE_MESSAGE_SENT = "Livechat offline message sent"
+OFFLINE_MESSAGE_FAILED = "Error sending livechat offline message"
+
+
 @router.post("/offline.message")
 def offline_message(body: OfflineMessageBody, session: SessionDep) -> dict[str, Any]:
-    leave_offline_message(
-        session,
-        name=body.name,
-        email=body.email,
-        message=body.message,
-        department=body.department,
-        host=body.host,
-    )
-    return ok(message=str(setting_value(session, "Livechat_offline_success_message")))
+    try:
+        leave_offline_message(
+            session,
+            name=body.name,
+            email=body.email,
+            message=body.message,
+            department=body.department,
+            host=body.host,
+        )
+    except InvalidParams:
+        raise
+    except ApiError as refusal:
+        # Rocket.Chat answers every refusal in one text; the type still says which it was.
+        raise Failure(refusal.error_type, OFFLINE_MESSAGE_FAILED) from None
+    return ok(message=OFFLINE_MESSAGE_SENT)
+
+
+def _agent_for_visitor(session: Session, agent: User) -> dict[str, Any]:
+    """The agent as a visitor may see it: nothing but ``hiddenInfo`` unless the workspace shows it."""
+    if not setting_value(session, "Livechat_show_agent_info"):
+        return {"hiddenInfo": True}
+    shape: dict[str, Any] = {"_id": agent.id, "username": agent.username, "name": agent.name}
+    if setting_value(session, "Livechat_show_agent_email") and agent.email:
+        shape["emails"] = [{"address": agent.email}]
+    return shape
 
 
 @router.get("/agent.info/{rid}/{token}")
@@ -296,18 +370,45 @@ def agent_info(rid: str, token: str, session: SessionDep) -> dict[str, Any]:
     agent = session.get(User, room.served_by_id) if room.served_by_id else None
     if agent is None:
         raise ApiError("invalid-agent")
-    if not setting_value(session, "Livechat_show_agent_info"):
-        return ok(agent={"hiddenInfo": True})
-    shape: dict[str, Any] = {"_id": agent.id, "username": agent.username, "name": agent.name}
-    if setting_value(session, "Livechat_show_agent_email") and agent.email:
-        shape["emails"] = [{"address": agent.email}]
-    return ok(agent=shape)
+    return ok(agent=_agent_for_visitor(session, agent))
 
 
-def _visitor_message(session: Session, token: str, rid: str, message_id: str) -> tuple[Room, Message]:
+class NextAgentQuery(QueryParams):
+    department: str | None = None
+
+
+@router.get("/agent.next/{token}")
+def agent_next(token: str, params: Annotated[NextAgentQuery, Query()], session: SessionDep) -> dict[str, Any]:
+    """Who would take the visitor's chat now; nothing while it has an open one. As Rocket.Chat's, the
+    token need not be a visitor's yet: the widget asks before registering."""
+    visitor = widget_visitor(session, token)
+    if visitor is not None and open_room_of_visitor(session, visitor.id) is not None:
+        return ok()
+    agent = next_agent(session, department_id=params.department)
+    if agent is None:
+        raise ApiError("agent-not-found")
+    return ok(agent=_agent_for_visitor(session, agent))
+
+
+class MessageQuery(QueryParams):
+    token: str
+    rid: str
+
+
+@router.get("/message/{message_id}")
+def get_message(
+    message_id: str, params: Annotated[MessageQuery, Query()], session: SessionDep
+) -> dict[str, Any]:
+    room = room_of_visitor(session, visitor_by_token(session, params.token), params.rid)
+    return ok(message=message_shape(message_in_room(session, room, message_id)))
+
+
+def _visitor_message(
+    session: Session, token: str, rid: str, message_id: str, *, verb: str
+) -> tuple[Room, Message]:
     visitor = visitor_by_token(session, token)
     room = room_of_visitor(session, visitor, rid)
-    return room, message_of_visitor(session, visitor, room, message_id)
+    return room, message_of_visitor(session, visitor, room, message_id, verb=verb)
 
 
 class EditMessageBody(Body):
@@ -318,7 +419,7 @@ class EditMessageBody(Body):
 
 @router.put("/message/{message_id}")
 def edit_own_message(message_id: str, body: EditMessageBody, session: SessionDep) -> dict[str, Any]:
-    room, message = _visitor_message(session, body.token, body.rid, message_id)
+    room, message = _visitor_message(session, body.token, body.rid, message_id, verb="editing")
     edit_message(session, room=room, message=message, text=body.msg)
     return ok(message=message_shape(message))
 
@@ -330,6 +431,6 @@ class DeleteMessageBody(Body):
 
 @router.delete("/message/{message_id}")
 def delete_own_message(message_id: str, body: DeleteMessageBody, session: SessionDep) -> dict[str, Any]:
-    room, message = _visitor_message(session, body.token, body.rid, message_id)
+    room, message = _visitor_message(session, body.token, body.rid, message_id, verb="deleting")
     delete_message(session, room=room, message=message)
     return ok(message={"_id": message_id, "ts": iso(utcnow())})

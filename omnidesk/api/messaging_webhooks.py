@@ -4,7 +4,6 @@ account's secret, and refused with 403 ``error-invalid-signature`` otherwise."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -21,7 +20,7 @@ from omnidesk.channels.twilio_signature import is_valid_signature
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.http.deps import ServicesDep, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.input_rules import check_value
+from omnidesk.input_rules import check_value, loads_json
 from omnidesk.models import MessagingChannel
 from omnidesk.phones import to_e164
 from omnidesk.queries.messaging import channel_with_phone_number_id, outbound_job, sms_channel_for
@@ -137,7 +136,7 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 def _notification(body: bytes) -> dict[str, Any]:
     """A notification's JSON, checked for its outline before the signature, as any body is."""
     try:
-        payload = json.loads(body)
+        payload = loads_json(body)
     except ValueError:
         raise InvalidParams("must be valid JSON") from None
     if not isinstance(payload, dict):

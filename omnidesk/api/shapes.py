@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from typing import Any
 
 from omnidesk.dates import iso
 from omnidesk.errors import ApiError
+from omnidesk.input_rules import loads_json
 from omnidesk.models import Permission, Role, User
 
 DEFAULT_PAGE_SIZE = 50
@@ -35,7 +35,7 @@ def parse_sort(raw: str | None, allowed: Collection[str]) -> list[tuple[str, int
     if not raw:
         return []
     try:
-        parsed = json.loads(raw)
+        parsed = loads_json(raw)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict) or not all(direction in (1, -1) for direction in parsed.values()):

@@ -8,7 +8,6 @@ Rocket.Chat's ``ajvQuery``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from omnidesk.errors import InvalidParams, InvalidQuery
-from omnidesk.input_rules import check_value
+from omnidesk.input_rules import check_value, loads_json
 
 
 class Body(BaseModel):
@@ -143,7 +142,7 @@ def parse_date_range(raw: str | None, name: str) -> tuple[datetime | None, datet
     if not raw:
         return None, None
     try:
-        parsed = json.loads(raw)
+        parsed = loads_json(raw)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):

@@ -4,7 +4,6 @@ names the webhook URLs to paste into the provider's console; secrets are masked.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -25,7 +24,7 @@ from omnidesk.db import utcnow
 from omnidesk.errors import ApiError, InvalidParams, NotFound
 from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
-from omnidesk.input_rules import check_value
+from omnidesk.input_rules import check_value, loads_json
 from omnidesk.models import VoiceLine
 from omnidesk.queries.calls import agent_for_incoming_call, list_voice_lines
 from omnidesk.services import Services
@@ -169,7 +168,7 @@ async def twilio_request(request: Request) -> TwilioRequest:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         try:
-            parsed = json.loads(body) if body else None
+            parsed = loads_json(body) if body else None
         except ValueError:
             raise InvalidParams("must be valid JSON") from None
         if not isinstance(parsed, dict):

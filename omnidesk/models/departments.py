@@ -34,6 +34,9 @@ class Department(Base):
     # dropped in place on SQLite: deleting an SLA clears it (``actions/slas.delete_sla``).
     sla_id: Mapped[str | None] = mapped_column(IdType)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What Rocket.Chat's clients save that Omnidesk keeps and answers but does not apply: forwarding
+    # restrictions, the queue and abandonment texts, the offline channel, a form's own properties.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -71,12 +71,19 @@ def is_department_agent(session: Session, department_id: str, user_id: str) -> b
     )
 
 
+def _served_by(agent_id: str) -> ColumnElement[bool]:
+    return exists().where(
+        DepartmentAgent.department_id == Department.id, DepartmentAgent.agent_id == agent_id
+    )
+
+
 def list_departments(
     session: Session,
     *,
     text: str | None = None,
     enabled_only: bool = False,
     show_archived: bool = False,
+    archived_only: bool = False,
     exclude_id: str | None = None,
     agent_id: str | None = None,
     sort: Sequence[tuple[str, int]] = (),
@@ -85,7 +92,9 @@ def list_departments(
 ) -> tuple[list[Department], int]:
     """Departments by case-insensitive name substring; ``agent_id`` keeps only that agent's ones."""
     query = select(Department)
-    if not show_archived:
+    if archived_only:
+        query = query.where(Department.archived.is_(True))
+    elif not show_archived:
         query = query.where(Department.archived.is_(False))
     if enabled_only:
         query = query.where(Department.enabled.is_(True))
@@ -94,15 +103,39 @@ def list_departments(
     if exclude_id:
         query = query.where(Department.id != exclude_id)
     if agent_id is not None:
-        query = query.where(
-            exists().where(
-                DepartmentAgent.department_id == Department.id, DepartmentAgent.agent_id == agent_id
-            )
-        )
+        query = query.where(_served_by(agent_id))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = _ordering(sort, SORTABLE_DEPARTMENT_FIELDS, Department.name)
     rows = session.scalars(query.order_by(*order, Department.id).offset(offset).limit(count)).all()
     return list(rows), total
+
+
+def departments_to_autocomplete(
+    session: Session,
+    *,
+    term: str,
+    exceptions: Collection[str] = (),
+    show_archived: bool = False,
+    agent_id: str | None = None,
+) -> list[Department]:
+    """Departments whose name starts with ``term`` (any case), by name: Rocket.Chat's autocomplete."""
+    query = select(Department).where(
+        func.lower(Department.name).startswith(term.strip().lower(), autoescape=True)
+    )
+    if exceptions:
+        query = query.where(Department.id.not_in(list(exceptions)))
+    if not show_archived:
+        query = query.where(Department.archived.is_(False))
+    if agent_id is not None:
+        query = query.where(_served_by(agent_id))
+    return list(session.scalars(query.order_by(Department.name, Department.id)))
+
+
+def departments_by_ids(session: Session, ids: Collection[str]) -> list[Department]:
+    if not ids:
+        return []
+    query = select(Department).where(Department.id.in_(list(ids)))
+    return list(session.scalars(query.order_by(Department.name, Department.id)))
 
 
 def agent_counts(session: Session, department_ids: Collection[str]) -> dict[str, int]:

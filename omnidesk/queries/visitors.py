@@ -23,6 +23,12 @@ def open_room_of_visitor(session: Session, visitor_id: str, *, source_type: str 
     return session.scalars(query.order_by(Room.created_at.desc()).limit(1)).first()
 
 
+def open_rooms_of_visitor(session: Session, visitor_id: str) -> list[Room]:
+    """Every open room of the visitor, newest first."""
+    query = select(Room).where(Room.visitor_id == visitor_id, Room.open.is_(True))
+    return list(session.scalars(query.order_by(Room.created_at.desc(), Room.id)))
+
+
 def open_room_on_source(
     session: Session, *, visitor_id: str, source_type: str, source_id: str
 ) -> Room | None:

@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from omnidesk.input_rules import loads_json
+
 
 def date(moment: datetime) -> dict[str, int]:
     return {"$date": int(moment.timestamp() * 1000)}
@@ -45,5 +47,8 @@ def dumps(frame: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse one frame; raises ValueError on anything that is not JSON."""
-    return from_ejson(json.loads(text))
+    """Parse one frame; raises ValueError on anything that is not JSON, or nested too deeply to walk."""
+    try:
+        return from_ejson(loads_json(text))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

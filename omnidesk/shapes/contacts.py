@@ -16,7 +16,9 @@ from omnidesk.queries.contact_rows import contact_rows
 
 
 def contact_shapes(session: Session, contact_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The enabled contacts among ``contact_ids``, shaped, in the order of ``contact_ids``."""
+    """The enabled contacts among ``contact_ids``, shaped, in the order of ``contact_ids``, as a list
+    gives them (Rocket.Chat's ILivechatContactWithManagerData: the manager as ``{_id, name,
+    username}``)."""
     rows = contact_rows(session, contact_ids)
     return [
         _contact_shape(
@@ -31,8 +33,16 @@ def contact_shapes(session: Session, contact_ids: Sequence[str]) -> list[dict[st
 
 
 def contact_shape(session: Session, contact_id: str) -> dict[str, Any] | None:
+    """One enabled contact as Rocket.Chat's ILivechatContact: ``contactManager`` is the manager's id.
+    Omnidesk's ``contactManagerInfo`` adds the manager as a list shows it, for a page to name them."""
     shapes = contact_shapes(session, [contact_id])
-    return shapes[0] if shapes else None
+    if not shapes:
+        return None
+    shape = shapes[0]
+    if "contactManager" in shape:
+        shape["contactManagerInfo"] = shape["contactManager"]
+        shape["contactManager"] = shape["contactManager"]["_id"]
+    return shape
 
 
 def channel_shape(channel: Any) -> dict[str, Any]:

@@ -449,3 +449,20 @@ def test_a_manager_merges_a_suggested_duplicate_after_the_preview_then_undoes_it
         manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": work}).json()["contact"]["_id"]
         == work
     )
+
+
+def test_a_contacts_manager_is_named_in_the_list_the_details_and_the_edit_form(
+    new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    """contacts.get names the manager by id (Rocket.Chat's) and in contactManagerInfo; the list by
+    the object."""
+    _contact(manager, name="Managed Mia", contactManager=agent.id)
+    page = signed_in(new_page(), "mona")
+    page.goto("/contact-center/contacts")
+    rows = page.locator("#contacts-table tbody tr[data-id]")
+    expect(rows.filter(has_text="Managed Mia")).to_contain_text("Alex Agent")
+    rows.get_by_role("link", name="Managed Mia").click()
+    drawer = page.locator("#cc-drawer")
+    expect(drawer).to_contain_text("Alex Agent")
+    drawer.get_by_role("button", name="Edit contact").click()
+    expect(drawer.locator("select[name=contactManager]")).to_have_value(agent.id)

@@ -11,6 +11,11 @@
 
   const displayName = (contact) =>
     contact.name || contact.emails?.[0]?.address || contact.phones?.[0]?.phoneNumber || "Unnamed contact";
+  // A list gives the manager as {_id, name, username}; one contact gives its id (Rocket.Chat's) and the
+  // same object as contactManagerInfo.
+  const managerOf = (contact) =>
+    contact?.contactManagerInfo ||
+    (typeof contact?.contactManager === "object" ? contact.contactManager : null);
   const managerName = (manager) => (manager ? manager.name || manager.username : "");
 
   // --- the listing ---------------------------------------------------------------------------------
@@ -35,7 +40,7 @@
       },
       {
         label: "Contact manager",
-        render: (contact) => managerName(contact.contactManager) || el("span", { class: "muted" }, "—"),
+        render: (contact) => managerName(managerOf(contact)) || el("span", { class: "muted" }, "—"),
       },
       {
         label: "Last chat",
@@ -149,7 +154,7 @@
     });
     let manager = null;
     if (agents) {
-      const current = contact?.contactManager?._id || "";
+      const current = managerOf(contact)?._id || "";
       manager = el(
         "select",
         { name: "contactManager" },
@@ -163,7 +168,7 @@
         ),
       );
       if (current && !agents.some((agent) => agent._id === current)) {
-        manager.append(el("option", { value: current, selected: true }, managerName(contact.contactManager)));
+        manager.append(el("option", { value: current, selected: true }, managerName(managerOf(contact))));
       }
     }
     const customInputs = contactFields.map((field) => {
@@ -395,7 +400,7 @@
                 )
               : "",
           ],
-          ["Contact manager", managerName(contact.contactManager)],
+          ["Contact manager", managerName(managerOf(contact))],
           ["Last chat", CC.when(contact.lastChat?.ts)],
           ["Created", CC.when(contact.createdAt)],
           ...customPairs,
@@ -430,7 +435,7 @@
           ? contact.name
           : field.startsWith("customFields.")
             ? contact.customFields?.[field.slice(13)]
-            : managerName(contact.contactManager);
+            : managerName(managerOf(contact));
       const keepNew = el("button", { type: "button", class: "button small" }, `Use “${conflict.value}”`);
       const keepOld = el("button", { type: "button", class: "button small" }, "Keep saved");
       keepNew.addEventListener("click", () => settle(field, conflict.value));

@@ -113,7 +113,9 @@
           message: message.value,
           host: location.host,
         });
-        show("offline-sent", el("div", { class: "empty", role: "status" }, el("p", {}, data.message)));
+        // Rocket.Chat's answer is a fixed text; the thanks the workspace chose is in the config.
+        const thanks = config.messages.offlineSuccessMessage || data.message;
+        show("offline-sent", el("div", { class: "empty", role: "status" }, el("p", {}, thanks)));
       } catch (err) {
         showError(error, err);
         busy(submit, false, "Send message");
