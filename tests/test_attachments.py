@@ -274,6 +274,23 @@ def test_an_agent_uploads_then_confirms_a_file_with_a_thumbnail_of_an_image(
     assert any(m.get("file", {}).get("_id") == file["_id"] for m in visitor.history(rid))
 
 
+def test_an_upload_that_is_no_form_is_malformed_input(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    _visitor, rid = _chat(services, anonymous, agent)
+    as_json = anonymous.post(
+        f"/api/v1/livechat/upload/{rid}", json={"file": "x"}, headers={"x-visitor-token": TOKEN}
+    )
+    assert_error(as_json, 400, "invalid-params")
+    assert_error(agent.post(f"/api/v1/rooms.media/{rid}", json={}), 400, "invalid-params")
+    no_file = anonymous.post(
+        f"/api/v1/livechat/upload/{rid}",
+        files={"other": ("a.txt", b"x", "text/plain")},
+        headers={"x-visitor-token": TOKEN},
+    )
+    assert_error(no_file, 400, "error-no-file-uploaded")
+
+
 def test_an_agent_who_does_not_serve_the_chat_cannot_upload_into_it(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona
 ) -> None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Header, UploadFile
-from pydantic import ConfigDict
+from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 from starlette.datastructures import UploadFile as ReceivedFile
 from starlette.responses import Response, StreamingResponse
 
@@ -20,7 +19,7 @@ from omnidesk.actions.file_messages import confirm_agent_file, send_visitor_file
 from omnidesk.actions.uploads import IncomingFile, check_uploads_enabled
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
-from omnidesk.errors import ApiError, Forbidden, NotFound
+from omnidesk.errors import ApiError, Forbidden, InvalidParams, NotFound
 from omnidesk.files.links import file_path, token_is_valid
 from omnidesk.files.on_commit import store_of
 from omnidesk.files.sniff import is_image
@@ -37,6 +36,12 @@ FileField = Annotated[UploadFile | None, File()]
 TextField = Annotated[str | None, Form()]
 
 
+async def multipart_body(request: Request) -> None:
+    """An upload is a form with a file; any other body (JSON) is malformed input, refused first."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise InvalidParams("must be multipart/form-data with a 'file' field")
+
+
 def _incoming(file: UploadFile | None) -> IncomingFile:
     if not isinstance(file, ReceivedFile):
         raise ApiError("error-no-file-uploaded", "No file was uploaded")
@@ -45,7 +50,7 @@ def _incoming(file: UploadFile | None) -> IncomingFile:
     )
 
 
-@router.post("/livechat/upload/{rid}")
+@router.post("/livechat/upload/{rid}", dependencies=[Depends(multipart_body)])
 def visitor_upload(
     rid: str,
     session: SessionDep,
@@ -69,7 +74,7 @@ def visitor_upload(
     return ok(**message_shape(message), newRoom=False, showConnecting=False)
 
 
-@router.post("/rooms.media/{rid}")
+@router.post("/rooms.media/{rid}", dependencies=[Depends(multipart_body)])
 def agent_upload(
     rid: str, actor: CurrentActor, session: SessionDep, file: FileField = None
 ) -> dict[str, Any]:
@@ -80,12 +85,20 @@ def agent_upload(
 
 
 class MediaConfirmBody(Body):
-    # Rocket.Chat's body also takes avatar, emoji, alias, groupable, tmid, customFields, t, content and
-    # fileContent; Omnidesk's livechat messages use none of them.
-    model_config = ConfigDict(strict=True, extra="ignore")
-
     msg: str | None = None
     description: str | None = None
+    # Rocket.Chat's other fields, taken and unused: livechat messages have no avatar, emoji, alias,
+    # thread, custom fields or end-to-end encryption here.
+    avatar: str | None = None
+    emoji: str | None = None
+    alias: str | None = None
+    groupable: bool | None = None
+    tmid: str | None = None
+    customFields: dict[str, Any] | None = None
+    t: str | None = None
+    content: dict[str, Any] | None = None
+    fileName: str | None = None
+    fileContent: dict[str, Any] | None = None
 
 
 @router.post("/rooms.mediaConfirm/{rid}/{fileId}")
