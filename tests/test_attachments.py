@@ -21,8 +21,9 @@ from omnidesk.files.storage import new_key
 from omnidesk.models import Upload
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
-from tests.helpers import Persona, assert_error
+from tests.helpers import Persona, assert_error, with_fresh_cookies
 from tests.livechat_helpers import Guest, guest, set_available, set_setting
+from tests.messaging_helpers import TwilioSms, make_sms_channel, outbound_jobs
 
 TOKEN = "token-ada-attachments-0123456789"
 OTHER_TOKEN = "token-bob-attachments-0123456789"
@@ -406,3 +407,24 @@ def test_the_transcript_names_the_files(services: Services, anonymous: TestClien
         assert room is not None
         text = render_text(load_transcript(session, room))
     assert "Ada Lovelace: Signed\n    [File: contract.pdf]" in text
+
+
+def test_a_file_sent_into_an_sms_chat_leaves_as_its_signed_link_in_the_text(
+    services: Services, app_client: TestClient, agent: Persona
+) -> None:
+    make_sms_channel(services)
+    set_available(services, agent)
+    TwilioSms(app_client, services.settings.public_url).incoming("Can you send me the invoice?")
+    [room] = agent.get("/api/v1/livechat/rooms", params={"agents": [agent.id]}).json()["rooms"]
+    file = upload_as_agent(agent, room["_id"], PDF, "invoice.pdf", "application/pdf").json()["file"]
+    confirmed = agent.post(
+        f"/api/v1/rooms.mediaConfirm/{room['_id']}/{file['_id']}", json={"msg": "Here it is"}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    [job] = outbound_jobs(services)
+    text, link = job.body.split("\n")
+    assert text == "Here it is"
+    assert link.startswith(f"{services.settings.public_url}/file-upload/{file['_id']}/invoice.pdf?token=")
+    # The customer, without any login, opens it by that link.
+    path, token = _path_and_token(link.removeprefix(services.settings.public_url))
+    assert with_fresh_cookies(app_client).get(path, params={"token": token}).content == PDF
