@@ -17,6 +17,7 @@ from starlette.responses import Response, StreamingResponse
 from omnidesk.access import open_room_of_visitor, room_for_staff, upload_for_staff
 from omnidesk.actions.file_messages import confirm_agent_file, send_visitor_file, upload_agent_file
 from omnidesk.actions.uploads import IncomingFile, check_uploads_enabled
+from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
 from omnidesk.errors import ApiError, Forbidden, InvalidParams, NotFound
@@ -50,7 +51,7 @@ def _incoming(file: UploadFile | None) -> IncomingFile:
     )
 
 
-@router.post("/livechat/upload/{rid}", dependencies=[Depends(multipart_body)])
+@router.post("/livechat/upload/{rid}", dependencies=[Depends(multipart_body)], responses=errors(403))
 def visitor_upload(
     rid: str,
     session: SessionDep,
@@ -130,7 +131,7 @@ def agent_upload_confirm(
 FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-@files_router.get("/file-upload/{fileId}/{name}")
+@files_router.get("/file-upload/{fileId}/{name}", responses=errors(403, 404))
 def download(
     fileId: str, name: str, session: SessionDep, who: ActorIfAnyDep, token: str | None = None
 ) -> Response:
