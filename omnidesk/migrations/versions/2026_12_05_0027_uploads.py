@@ -1,16 +1,16 @@
 """Uploaded files: one new table, nothing else touched. The settings they need are seeded by
 ``ensure_defaults``, not here.
 
-Revision ID: 0026_uploads
-Revises: 0025_canned_responses
+Revision ID: 0027_uploads
+Revises: 0026_department_extra
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_uploads"
-down_revision = "0025_canned_responses"
+revision = "0027_uploads"
+down_revision = "0026_department_extra"
 branch_labels = None
 depends_on = None
 
