@@ -22,6 +22,7 @@ from omnidesk.models import (
     Message,
     PermissionRole,
     Room,
+    Upload,
     User,
     UserRole,
     Visitor,
@@ -232,6 +233,24 @@ def check_room_of_visitor(visitor: Visitor, room: Room) -> Room:
     if room.visitor_id != visitor.id:
         raise ApiError("invalid-room")
     return room
+
+
+def open_room_of_visitor(session: Session, token: str | None, room_id: str) -> tuple[Visitor, Room]:
+    """The visitor a widget token speaks for and its open room, for an upload: Rocket.Chat answers 403
+    for a missing or unknown token, another visitor's room and a closed one alike."""
+    visitor = widget_visitor(session, token)
+    room = session.get(Room, room_id) if visitor is not None else None
+    if visitor is None or room is None or room.visitor_id != visitor.id or not room.open:
+        raise Forbidden()
+    return visitor, room
+
+
+def upload_for_staff(session: Session, actor: Actor, upload: Upload) -> Upload:
+    """A file in a chat the staff member may see (``can_see_room``); else 403."""
+    room = session.get(Room, upload.room_id)
+    if room is None or not actor.can(session, "view-l-room") or not can_see_room(session, actor, room):
+        raise Forbidden()
+    return upload
 
 
 def message_in_room(session: Session, room: Room, message_id: str) -> Message:

@@ -35,6 +35,7 @@ from omnidesk.api import (
     messaging_webhooks,
     roles,
     settings,
+    uploads,
     users,
     voice_lines,
 )
@@ -126,9 +127,11 @@ def create_app(
         livechat_transcripts,
         livechat_webhooks,
         canned_responses,
+        uploads,
     ):
         app.include_router(module.router)
     app.include_router(livechat_rooms.messages_router)  # last: /livechat/{rid}/messages
+    app.include_router(uploads.files_router)
     install_web(app)
     install_openapi(app)
     return app

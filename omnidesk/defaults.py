@@ -146,6 +146,12 @@ SETTINGS: dict[str, SettingDefault] = {
     "Accounts_Password_Policy_AtLeastOneNumber": SettingDefault("boolean", False, "Accounts"),
     "Accounts_Password_Policy_AtLeastOneSpecialCharacter": SettingDefault("boolean", False, "Accounts"),
     "Livechat_enabled": SettingDefault("boolean", True, "Omnichannel", public=True),
+    "Livechat_fileupload_enabled": SettingDefault("boolean", True, "Omnichannel", public=True),
+    # Rocket.Chat's File Upload group; -1 as the largest size means no limit but OMNIDESK_MAX_UPLOAD_BYTES.
+    "FileUpload_Enabled": SettingDefault("boolean", True, "FileUpload", public=True),
+    "FileUpload_MaxFileSize": SettingDefault("int", 104857600, "FileUpload", public=True),
+    "FileUpload_MediaTypeWhiteList": SettingDefault("string", "", "FileUpload", public=True),
+    "FileUpload_MediaTypeBlackList": SettingDefault("string", "image/svg+xml", "FileUpload", public=True),
     "Livechat_title": SettingDefault("string", "Omnidesk", "Omnichannel", public=True),
     "Livechat_title_color": SettingDefault("string", "#1D74F5", "Omnichannel", public=True),
     "Livechat_Routing_Method": SettingDefault(

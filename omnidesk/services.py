@@ -12,6 +12,9 @@ from omnidesk import secret_box
 from omnidesk.cluster.connections import ConnectionRegistry, LocalConnections
 from omnidesk.db import Database
 from omnidesk.events import EventBus, InProcessBus, attach_bus
+from omnidesk.files import links
+from omnidesk.files.on_commit import attach_store
+from omnidesk.files.storage import FileStore, build_store
 from omnidesk.queries.search import index as search_index  # noqa: F401 - registers the hooks that keep it current
 from omnidesk.security import Passwords
 from omnidesk.settings import Settings
@@ -23,6 +26,8 @@ class Services:
     db: Database
     bus: EventBus
     passwords: Passwords
+    # Where uploaded files' bytes are kept (``OMNIDESK_FILES_DIR``).
+    files: FileStore
     # Who is connected in the other processes (presence); nobody, with one process.
     connections: ConnectionRegistry | None = None
 
@@ -31,6 +36,7 @@ class Services:
         """The services of one process: with ``OMNIDESK_REDIS_URL``, its events and connections are the
         cluster's (Redis); without, they are this process's."""
         secret_box.configure(settings.secret_key, settings.secret_key_fallbacks)
+        links.configure(settings.secret_key)
         connections: ConnectionRegistry = LocalConnections()
         if settings.redis_url:
             from omnidesk.cluster.bus import RedisBus
@@ -43,6 +49,7 @@ class Services:
             db=Database(settings.database_url),
             bus=bus or InProcessBus(),
             passwords=Passwords(settings),
+            files=build_store(settings),
             connections=connections,
         )
 
@@ -55,6 +62,7 @@ class Services:
     def session(self, *, write: bool) -> Session:
         session = self.db.session(write=write)
         attach_bus(session, self.bus)
+        attach_store(session, self.files)
         return session
 
     @contextmanager

@@ -49,6 +49,10 @@ class Settings:
     log_format: str = "text"
     # The bearer token GET /metrics asks for; empty, /metrics is off.
     metrics_token: str = ""
+    # Where uploaded files are kept (the local file store); by default ``files`` beside the SQLite file.
+    files_dir: Path = Path("files")
+    # The largest body the upload routes take, whatever FileUpload_MaxFileSize allows (which they check).
+    max_upload_bytes: int = 104857600 + 64 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,8 +133,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "(or unset, which turns /metrics off)"
         )
 
+    sqlite_file = database_url.removeprefix("sqlite:///") if database_url.startswith("sqlite:///") else ""
+    default_files_dir = (
+        Path(sqlite_file).resolve().parent / "files"
+        if sqlite_file and sqlite_file != ":memory:"
+        else Path.cwd() / "files"
+    )
+    files_dir = Path(get("OMNIDESK_FILES_DIR", "") or default_files_dir)
+
     return Settings(
         env=env,
+        files_dir=files_dir,
+        max_upload_bytes=_int(
+            "OMNIDESK_MAX_UPLOAD_BYTES", get("OMNIDESK_MAX_UPLOAD_BYTES", "104923136"), minimum=1024
+        ),
         database_url=database_url,
         secret_key=secret_key,
         host=host,

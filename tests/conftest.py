@@ -53,6 +53,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     environ = {
         "OMNIDESK_ENV": "test",
         "OMNIDESK_DATABASE_URL": url,
+        "OMNIDESK_FILES_DIR": str(tmp_path_factory.mktemp("files")),
         # Cheap hashing keeps the suite fast; production uses argon2's recommended cost.
         "OMNIDESK_ARGON2_TIME_COST": "1",
         "OMNIDESK_ARGON2_MEMORY_KIB": "64",

@@ -1,11 +1,12 @@
 """Privacy requests. An export (``omnichannel/contacts.export``, shaped by shapes/contact_export.py) is
 recorded in the contact's audit. Erasing a person (``omnichannel/contacts.erase``) deletes every record
-``contact_records`` finds: messages, rooms (with their queue entries, tags, verifications and channel
-deliveries), calls (with their events), visitors, the contact with its emails, phones and channels, its
-search entry and audit trail, the tombstones of the contacts merged into it and the merge records that
-name any of them (their undo data holds names and fields); and the outbound emails of those rooms or to
-those addresses, the offline-form messages from those addresses and the rate-limit counters keyed by
-them. One audit entry without personal data says who erased which contact id, and when."""
+``contact_records`` finds: messages, rooms (with their files and the files' stored bytes, their queue
+entries, tags, verifications and channel deliveries), calls (with their events), visitors, the contact
+with its emails, phones and channels, its search entry and audit trail, the tombstones of the contacts
+merged into it and the merge records that name any of them (their undo data holds names and fields);
+and the outbound emails of those rooms or to those addresses, the offline-form messages from those
+addresses and the rate-limit counters keyed by them. One audit entry without personal data says who
+erased which contact id, and when."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import String, cast, delete, or_
 from sqlalchemy.orm import Session
 
 from omnidesk.access import Actor
+from omnidesk.actions.uploads import discard_room_files
 from omnidesk.errors import ApiError
 from omnidesk.events import CallChanged, ContactChanged, RoomChanged, send_event_on_commit
 from omnidesk.models import (
@@ -58,6 +60,7 @@ def erase_contact(session: Session, *, actor: Actor, contact: Contact) -> dict[s
         suffix = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         session.execute(delete(RateLimitHit).where(RateLimitHit.key.like(f"%:{suffix}", escape="\\")))
     if room_ids:
+        discard_room_files(session, room_ids)
         session.execute(delete(Message).where(Message.room_id.in_(room_ids)))
         session.execute(delete(Room).where(Room.id.in_(room_ids)))
     if records.calls:

@@ -3,6 +3,8 @@ also leaves on the customer's own channel when the chat came from one (``replies
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -29,8 +31,15 @@ def check_widget_message_length(session: Session, msg: str) -> None:
 
 
 def send_visitor_message(
-    session: Session, *, visitor: Visitor, room: Room, msg: str, message_id: str | None = None
+    session: Session,
+    *,
+    visitor: Visitor,
+    room: Room,
+    msg: str,
+    message_id: str | None = None,
+    files: dict[str, Any] | None = None,
 ) -> Message:
+    """``files``: the fields of a file message (``uploads.file_message_fields``), whose text may be empty."""
     existing = existing_message(session, message_id, room=room, author_id=visitor.id)
     if existing is not None:
         return existing
@@ -45,8 +54,9 @@ def send_visitor_message(
         author_id=visitor.id,
         author_username=visitor.username,
         author_name=visitor.name,
-        msg=check_text(msg),
+        msg=_text(msg, files),
         message_id=message_id,
+        extra=files,
     )
     capture_lead(session, room=room, visitor=visitor, text=message.msg)
     room.waiting_response = True
@@ -59,9 +69,22 @@ def send_visitor_message(
     return message
 
 
+def _text(msg: str, files: dict[str, Any] | None) -> str:
+    return check_text(msg) if files is None or msg else msg
+
+
 def send_agent_message(
-    session: Session, *, agent: User, room: Room, msg: str, message_id: str | None = None
+    session: Session,
+    *,
+    agent: User,
+    room: Room,
+    msg: str,
+    message_id: str | None = None,
+    files: dict[str, Any] | None = None,
+    file_link: str | None = None,
 ) -> Message:
+    """``files`` as for a visitor; ``file_link``, the file's public address, which a channel without
+    attachments (SMS, WhatsApp, email) sends in the text."""
     existing = existing_message(session, message_id, room=room, author_id=agent.id)
     if existing is not None:
         return existing
@@ -72,6 +95,8 @@ def send_agent_message(
     channel = reply_channel(room.source_type)
     # A reply the customer's channel cannot deliver is refused before anything is written.
     destination = channel.prepare_reply(session, room=room) if channel is not None else None
+    if channel is not None and file_link:
+        msg = f"{msg}\n{file_link}" if msg else file_link
     message = add_message(
         session,
         room=room,
@@ -79,8 +104,9 @@ def send_agent_message(
         author_id=agent.id,
         author_username=agent.username,
         author_name=agent.name,
-        msg=check_text(msg),
+        msg=_text(msg, files),
         message_id=message_id,
+        extra=files,
     )
     if channel is not None:
         channel.queue_reply(session, room=room, message=message, destination=destination)

@@ -27,6 +27,7 @@ from omnidesk.actions.routing import (
 )
 from omnidesk.actions.slas import apply_department_sla, set_room_sla
 from omnidesk.actions.transcripts import TranscriptRecipient, send_transcript_on_close
+from omnidesk.actions.uploads import discard_room_files
 from omnidesk.actions.verification import verification_required, vouch_for_channel
 from omnidesk.actions.visitors import note_visitor_chat
 from omnidesk.db import new_id, utcnow
@@ -306,6 +307,7 @@ def delete_closed_room(session: Session, *, room: Room) -> None:
     if room.open:
         raise ApiError("error-room-not-closed", "Only closed chats can be removed")
     event = room_event("deleted", room)
+    discard_room_files(session, [room.id])
     session.delete(room)
     session.flush()
     send_event_on_commit(session, event)

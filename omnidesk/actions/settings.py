@@ -124,6 +124,12 @@ def _character_limit_setting(session: Session, setting: Setting, value: int) -> 
     return value
 
 
+def _max_file_size_setting(session: Session, setting: Setting, value: int) -> int:
+    if value < -1:
+        raise ApiError("error-invalid-setting-value", f"The value of {setting.id} must be -1 or more")
+    return value
+
+
 _WIDGET_TEXTS = (
     "Livechat_title",
     "Livechat_offline_title",
@@ -204,6 +210,7 @@ _VALUE_CHECKS: dict[str, Callable[[Session, Setting, Any], Any]] = {
     "Livechat_background": _optional_colour_setting,
     "Livechat_offline_email": _offline_email_setting,
     "Livechat_message_character_limit": _character_limit_setting,
+    "FileUpload_MaxFileSize": _max_file_size_setting,
     **dict.fromkeys(_WIDGET_TEXTS, _widget_text_setting),
     "Livechat_webhookUrl": _webhook_url_setting,
     "Livechat_secret_token": _webhook_token_setting,

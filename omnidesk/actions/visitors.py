@@ -19,6 +19,7 @@ from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_links import apply_custom_field_to_contacts, sync_visitor_into_contacts
 from omnidesk.actions.counters import next_value
 from omnidesk.actions.custom_fields import check_widget_value
+from omnidesk.actions.uploads import discard_room_files
 from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.models import CustomField, Department, Room, Visitor
@@ -240,6 +241,7 @@ def remove_visitor(session: Session, *, visitor: Visitor) -> None:
     has_open = session.scalar(select(exists().where(Room.visitor_id == visitor.id, Room.open.is_(True))))
     if has_open:
         raise ApiError("visitor-has-open-rooms", "Cannot remove visitors with opened rooms")
+    discard_room_files(session, list(session.scalars(select(Room.id).where(Room.visitor_id == visitor.id))))
     session.execute(delete(Room).where(Room.visitor_id == visitor.id))
     session.delete(visitor)
     session.flush()

@@ -16,7 +16,7 @@ VISITOR_PATHS = re.compile(
     r"^/api/v1/livechat/(?:"
     r"config|visitor(?:/[^/]+)?|room|room\.close|message(?:/[^/]+)?|messages\.history/[^/]+"
     r"|custom\.fields?|offline\.message|agent\.info/[^/]+/[^/]+|transcript"
-    r"|verification\.(?:request|confirm|status)"
+    r"|verification\.(?:request|confirm|status)|upload/[^/]+"
     r")$"
 )
 
@@ -30,7 +30,7 @@ class VisitorCors:
             app,
             allow_origins=["*"],
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Visitor-Token"],
             allow_credentials=False,
             max_age=600,
         )

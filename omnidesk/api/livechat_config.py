@@ -36,7 +36,7 @@ def widget_config(session: Session, *, token: str | None, department_id: str | N
             "transcript": bool(value("Livechat_enable_transcript")),
             "agentHiddenInfo": not value("Livechat_show_agent_info"),
             "allowSwitchingDepartments": True,
-            "fileUpload": False,
+            "fileUpload": bool(value("Livechat_fileupload_enabled") and value("FileUpload_Enabled")),
             "videoCall": False,
             "historyMonitorType": "url",
             "forceAcceptDataProcessingConsent": False,

@@ -25,6 +25,8 @@ from omnidesk.browser_session import SESSION_COOKIE
 from omnidesk.settings import Settings
 
 MAX_HEADERS = 100
+# The routes that take a file (api/uploads.py); here so that this module imports no router.
+UPLOAD_PATHS = ("/api/v1/livechat/upload/", "/api/v1/rooms.media/")
 MAX_HEADER_BYTES = 16 * 1024
 
 _CREDENTIALS = (b"x-auth-token",)
@@ -43,6 +45,7 @@ class RequestLimits:
         self.app = app
         self.public_limit = settings.max_public_body_bytes
         self.limit = settings.max_body_bytes
+        self.upload_limit = settings.max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -64,7 +67,10 @@ class RequestLimits:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
-        limit = self.limit if _has_credentials(headers) else self.public_limit
+        if scope["path"].startswith(UPLOAD_PATHS):
+            limit = self.upload_limit
+        else:
+            limit = self.limit if _has_credentials(headers) else self.public_limit
         declared = _content_length(headers)
         if declared is not None and declared > limit:
             await _refuse(scope, receive, send, 413, "Request body too large", "error-request-too-large")

@@ -104,3 +104,34 @@ async def get_actor(request: Request, session: SessionDep, services: ServicesDep
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+class ActorIfAny:
+    """The acting user where a route also serves people without a login (a file's signed link): its
+    credentials, if any were sent, loaded only when the handler asks; a wrong token is then nobody."""
+
+    def __init__(self, to_load: ActorToLoad | None) -> None:
+        self.to_load = to_load
+
+    def load(self) -> Actor | None:
+        if self.to_load is None:
+            return None
+        try:
+            return self.to_load.load()
+        except Unauthorized:
+            return None
+
+
+async def get_actor_if_any(request: Request, session: SessionDep) -> ActorIfAny:
+    """Read-only routes only: credentials from the headers or the session cookie, without CSRF."""
+    user_id = request.headers.get("x-user-id")
+    token = request.headers.get("x-auth-token")
+    if not user_id or not token:
+        credentials = session_credentials(request)
+        if credentials is None:
+            return ActorIfAny(None)
+        user_id, token = credentials
+    return ActorIfAny(ActorToLoad(request, session, user_id, token))
+
+
+ActorIfAnyDep = Annotated[ActorIfAny, Depends(get_actor_if_any)]

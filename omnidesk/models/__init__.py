@@ -28,6 +28,7 @@ from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.rate_limits import RateLimitHit
 from omnidesk.models.settings import Counter, Setting
 from omnidesk.models.triggers import LivechatTrigger
+from omnidesk.models.uploads import Upload
 from omnidesk.models.webhooks import LivechatWebhook
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "ServiceLevelAgreement",
     "Setting",
     "Tag",
+    "Upload",
     "User",
     "UserRole",
     "Visitor",

@@ -114,8 +114,17 @@ def _author(message: Message, room: Room, staff: dict[str, str]) -> str:
 def _line(message: Message, room: Room, staff: dict[str, str]) -> TranscriptLine:
     author = _author(message, room, staff)
     if not message.type:
-        return TranscriptLine(at=message.created_at, author=author, text=message.msg, note=False)
+        return TranscriptLine(at=message.created_at, author=author, text=_with_files(message), note=False)
     return TranscriptLine(at=message.created_at, author=author, text=_note(message, author), note=True)
+
+
+def _with_files(message: Message) -> str:
+    """A file message's text, then each file by name (the transcript carries no file itself)."""
+    files = [
+        a for a in (message.extra or {}).get("attachments") or [] if isinstance(a, dict) and a.get("fileId")
+    ]
+    names = [f"[File: {attachment.get('title') or 'file'}]" for attachment in files]
+    return "\n".join(part for part in (message.msg, *names) if part)
 
 
 def _note(message: Message, author: str) -> str:

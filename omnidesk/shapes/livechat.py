@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from omnidesk.dates import iso
+from omnidesk.files.links import link_token
 from omnidesk.models import Department, Inquiry, Message, Room, Visitor
 from omnidesk.models.livechat import NO_SLA_MINUTES
 
@@ -72,8 +73,26 @@ def message_shape(message: Message | Row[Any]) -> dict[str, Any]:
         shape["alias"] = message.alias
     if message.edited_at:
         shape["editedAt"] = iso(message.edited_at)
-    shape.update(message.extra or {})
+    extra = message.extra or {}
+    shape.update(extra)
+    if "files" in extra:
+        shape["attachments"] = [_signed_attachment(attachment) for attachment in extra.get("attachments", [])]
     return shape
+
+
+_LINKS = ("title_link", "image_url", "audio_url", "video_url")
+
+
+def _signed_attachment(attachment: dict[str, Any]) -> dict[str, Any]:
+    """A file's links signed for whoever reads the message: the visitor opens them without a login
+    (``files/links``); staff may too, or by their session."""
+    signed = dict(attachment)
+    for name in _LINKS:
+        path = signed.get(name)
+        if isinstance(path, str) and path.startswith("/file-upload/"):
+            file_id = path.split("/", 3)[2]
+            signed[name] = f"{path}?token={link_token(file_id)}"
+    return signed
 
 
 def room_shape(

@@ -29,14 +29,54 @@ const ChatMessages = (() => {
     return Boolean(message.u && person && message.u._id === person._id);
   }
 
-  // One person's message: the author, the text, "edited" if it was, and the time. `kind` is its class
-  // ("mine", "theirs", "agent").
-  function messageItem(message, { kind, author }) {
+  function fileSize(bytes) {
+    const units = ["B", "KB", "MB", "GB"];
+    let value = Number(bytes) || 0;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit += 1;
+    }
+    return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+  }
+
+  // A file's links are the server's own paths (/file-upload/..., signed); `base` is the server's origin
+  // where the page is another site's (the widget). An image shows inline (its thumbnail) and opens the
+  // file; any other file is a link with its name and size.
+  const FILE_PATH = /^\/file-upload\//;
+  function attachmentNodes(message, base = "") {
+    const files = (message.attachments || []).filter(
+      (item) => item?.fileId && FILE_PATH.test(String(item.title_link || "")),
+    );
+    return files.map((item) => {
+      const link = { href: base + item.title_link, target: "_blank", rel: "noopener noreferrer" };
+      const name = String(item.title || "file");
+      if (item.image_url && FILE_PATH.test(String(item.image_url))) {
+        return el(
+          "a",
+          { ...link, class: "attachment image", title: name },
+          el("img", { src: base + item.image_url, alt: name, loading: "lazy" }),
+        );
+      }
+      const size = item.size ?? item.audio_size ?? item.video_size;
+      return el(
+        "a",
+        { ...link, class: "attachment file", download: name },
+        el("span", { class: "file-name" }, name),
+        size ? el("span", { class: "file-size" }, fileSize(size)) : null,
+      );
+    });
+  }
+
+  // One person's message: the author, the text, its files, "edited" if it was, and the time. `kind` is
+  // its class ("mine", "theirs", "agent"); `base` as for attachmentNodes.
+  function messageItem(message, { kind, author, base = "" }) {
     return el(
       "li",
       { class: `message ${kind}`, "data-id": message._id },
       el("span", { class: "author" }, author),
-      el("p", { class: "text" }, message.msg),
+      el("p", { class: "text", hidden: !message.msg && Boolean(message.attachments?.length) }, message.msg),
+      attachmentNodes(message, base),
       message.editedAt ? el("span", { class: "edited" }, "edited") : null,
       el("time", { datetime: toDate(message.ts)?.toISOString() || "" }, clockTime(message.ts)),
     );
@@ -61,5 +101,16 @@ const ChatMessages = (() => {
     if (node) node.remove();
   }
 
-  return { newId, toDate, clockTime, isFrom, messageItem, findMessage, showEdit, removeMessage };
+  return {
+    newId,
+    toDate,
+    clockTime,
+    isFrom,
+    messageItem,
+    attachmentNodes,
+    fileSize,
+    findMessage,
+    showEdit,
+    removeMessage,
+  };
 })();

@@ -244,5 +244,32 @@
     }
   });
 
+  // A file: uploaded (rooms.media), then sent with the composer's text as its message
+  // (rooms.mediaConfirm), as Rocket.Chat's client does.
+  $("composer-attach").addEventListener("click", () => $("composer-file").click());
+  $("composer-file").addEventListener("change", async () => {
+    const input = $("composer-file");
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file || !state.rid) return;
+    const rid = state.rid;
+    const msg = composerText.value;
+    const form = new FormData();
+    form.append("file", file, file.name);
+    const button = $("composer-attach");
+    button.disabled = true;
+    try {
+      const uploaded = await api("POST", `rooms.media/${encodeURIComponent(rid)}`, form);
+      const path = `rooms.mediaConfirm/${encodeURIComponent(rid)}/${encodeURIComponent(uploaded.file._id)}`;
+      const data = await api("POST", path, { msg });
+      composerText.value = "";
+      if (state.rid === rid && data.message) addMessage(data.message);
+    } catch (error) {
+      toast(`Not sent: ${error.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   Object.assign(Live, { showList, selectRoom, refreshRoom, markLeft });
 })();

@@ -38,6 +38,8 @@ const Omnidesk = (() => {
         } else params.append(key, typeof value === "object" ? JSON.stringify(value) : value);
       }
       url += `?${params}`;
+    } else if (body instanceof FormData) {
+      options.body = body; // a file upload: the browser writes the multipart boundary
     } else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);

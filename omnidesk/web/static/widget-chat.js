@@ -40,7 +40,17 @@
       "aria-describedby": counter ? "odl-counter" : null,
     });
     const send = el("button", { type: "submit", class: "button primary" }, "Send");
-    const composer = el("form", { class: "composer" }, text, send);
+    // Livechat_fileupload_enabled and FileUpload_Enabled (the config's fileUpload).
+    const canAttach = Boolean(state.config.settings.fileUpload);
+    const file = canAttach ? el("input", { type: "file", hidden: true, "aria-hidden": "true" }) : null;
+    const attach = canAttach
+      ? el(
+          "button",
+          { type: "button", class: "button attach", "aria-label": "Attach a file", title: "Attach a file" },
+          "Attach",
+        )
+      : null;
+    const composer = el("form", { class: "composer" }, text, file, attach, send);
     const end = el("button", { type: "button", class: "button small" }, "End chat");
     // Omnichannel_allow_visitors_to_close_conversation: without it only the agent ends the chat.
     end.hidden = state.config.settings.visitorsCanCloseChat === false;
@@ -89,6 +99,14 @@
       event.preventDefault();
       sendMessage();
     });
+    if (attach) {
+      attach.addEventListener("click", () => file.click());
+      file.addEventListener("change", () => {
+        const chosen = file.files?.[0];
+        file.value = "";
+        if (chosen) sendFile(chosen, attach);
+      });
+    }
     end.addEventListener("click", () => askToEnd());
     transcript.addEventListener("click", () => show("transcript", transcriptForm({ back: true })));
     if (state.open) text.focus();
@@ -154,6 +172,35 @@
     } finally {
       busy(send, false);
       if (state.chat) text.focus();
+    }
+  }
+
+  // livechat/upload: the file becomes a message of the chat (opened first if need be).
+  async function sendFile(chosen, button) {
+    const { error } = state.chat;
+    showError(error, null);
+    busy(button, true);
+    try {
+      if (!state.rid) await openRoom();
+      const form = new FormData();
+      form.append("file", chosen, chosen.name);
+      const url = `${Widget.server}/api/v1/livechat/upload/${encodeURIComponent(state.rid)}`;
+      const response = await fetch(url, {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "X-Visitor-Token": state.token },
+        body: form,
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok || data.success === false) {
+        throw new Error((data.error || `HTTP ${response.status}`).replace(/ \[[^\]]+\]$/, ""));
+      }
+      addMessage(data);
+    } catch (err) {
+      showError(error, err);
+    } finally {
+      busy(button, false);
     }
   }
 

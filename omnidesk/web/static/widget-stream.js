@@ -134,7 +134,11 @@
         byPhone ? "Your mobile number is confirmed" : SYSTEM_TEXT[message.t],
       );
     } else {
-      node = messageItem(message, { kind: mine(message) ? "mine" : "theirs", author: author(message) });
+      node = messageItem(message, {
+        kind: mine(message) ? "mine" : "theirs",
+        author: author(message),
+        base: Widget.server,
+      });
       if (!mine(message)) showTyping(null, []);
     }
     state.chat.messages.append(node);
