@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions import webhooks
@@ -46,7 +46,8 @@ def add_message(
     session.add(message)
     room.last_message_at = message.created_at
     room.last_message_id = message.id
-    room.message_count = (room.message_count or 0) + 1
+    # In SQL: a read-plus-one here would lose a message of a concurrent transaction on PostgreSQL.
+    room.message_count = Room.message_count + 1
     session.flush()
     send_event_on_commit(
         session, MessageSent(room_id=room.id, message_id=message.id, author_kind=author_kind)
@@ -128,7 +129,7 @@ def delete_message(session: Session, *, room: Room, message: Message) -> None:
     _editable(room, message)
     message_id = message.id
     session.delete(message)
-    room.message_count = max((room.message_count or 1) - 1, 0)
+    room.message_count = case((Room.message_count > 0, Room.message_count - 1), else_=0)
     if room.last_message_id == message_id:
         previous = session.scalars(
             select(Message)
