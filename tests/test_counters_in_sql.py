@@ -39,7 +39,9 @@ def test_a_message_adds_to_the_rooms_count_as_it_is_when_written(
     with services.transaction() as session:
         room = session.get(Room, rid)
         assert room is not None and room.message_count == before
-        session.execute(text("UPDATE rooms SET message_count = message_count + 5 WHERE id = :id"), {"id": rid})
+        session.execute(
+            text("UPDATE rooms SET message_count = message_count + 5 WHERE id = :id"), {"id": rid}
+        )
         add_message(
             session,
             room=room,
@@ -67,7 +69,9 @@ def test_a_deleted_message_takes_one_from_the_count_as_it_is_when_written(
         room = session.get(Room, rid)
         message = session.get(Message, message_id)
         assert room is not None and message is not None
-        session.execute(text("UPDATE rooms SET message_count = message_count + 5 WHERE id = :id"), {"id": rid})
+        session.execute(
+            text("UPDATE rooms SET message_count = message_count + 5 WHERE id = :id"), {"id": rid}
+        )
         delete_message(session, room=room, message=message)
     assert _count(services, rid) == before + 4
 
@@ -101,11 +105,14 @@ def test_a_wrong_code_counts_on_top_of_the_attempts_made_meanwhile(
         pending = pending_verification(session, rid)
         assert room is not None and pending is not None and pending.attempts == 0
         session.execute(
-            text("UPDATE contact_verifications SET attempts = attempts + 2 WHERE id = :id"), {"id": pending.id}
+            text("UPDATE contact_verifications SET attempts = attempts + 2 WHERE id = :id"),
+            {"id": pending.id},
         )
         with pytest.raises(WrongCode) as refused:
             confirm_verification(session, room=room, code="not-the-code")
         assert refused.value.attempts_left == MAX_ATTEMPTS - 3
     with services.transaction() as session:
-        attempts = session.scalar(select(ContactVerification.attempts).where(ContactVerification.room_id == rid))
+        attempts = session.scalar(
+            select(ContactVerification.attempts).where(ContactVerification.room_id == rid)
+        )
     assert attempts == 3
