@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -268,9 +270,11 @@ async def ingestion(
                 failed += 1
 
     started = time.perf_counter()
+    server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
     try:
         await asyncio.gather(*(talk(visitor) for visitor in visitors))
         seconds = time.perf_counter() - started
+        server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
     finally:
         await finish_visitors(visitors)
     stored = db.stored_messages(acknowledged)
@@ -282,9 +286,19 @@ async def ingestion(
         "stored": stored,
         "seconds": seconds,
         "per_second": len(acknowledged) / seconds,
+        # CPU time per acknowledged message: the server process's (all its threads), and the
+        # benchmark's own clients', which share the machine with it.
+        "server_cpu_ms_per_message": server_cpu * 1000 / max(len(acknowledged), 1),
+        "client_cpu_ms_per_message": client_cpu * 1000 / max(len(acknowledged), 1),
         "latency": stats(latencies, seconds=seconds),
         "room_open": stats([visitor.open_ms for visitor in visitors]),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def ceiling(server: RunningServer, clients: int, requests_each: int) -> float:

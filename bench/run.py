@@ -204,7 +204,9 @@ def summary(results: dict[str, Any]) -> str:
         f"ingestion: {ingestion['per_second']:,.0f} acknowledged messages/s "
         f"({ingestion['acknowledged']:,} by {ingestion['visitors']} visitors, "
         f"{ingestion['stored']:,} found stored), latency p50 "
-        f"{ingestion['latency']['p50']:.1f} ms p99 {ingestion['latency']['p99']:.1f} ms"
+        f"{ingestion['latency']['p50']:.1f} ms p99 {ingestion['latency']['p99']:.1f} ms, "
+        f"CPU per message: server {ingestion['server_cpu_ms_per_message']:.2f} ms, "
+        f"clients {ingestion['client_cpu_ms_per_message']:.2f} ms"
     )
     delivery = live["delivery"]
     lines.append(

@@ -42,6 +42,7 @@ from omnidesk.api import (
 from omnidesk.api.admission import AdmissionLimit
 from omnidesk.api.cors import VisitorCors
 from omnidesk.api.errors import install_error_handlers
+from omnidesk.api.message_writer import MessageWriter
 from omnidesk.api.openapi import install_openapi
 from omnidesk.api.request_limits import RequestLimits
 from omnidesk.http.health import Health
@@ -59,12 +60,14 @@ def create_app(
 ) -> FastAPI:
     """The app over ``services``; ``owns_services``: they end with it (a process of ``serve --workers``)."""
     realtime = Realtime(services, realtime_options)
+    message_writer = MessageWriter(services)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The realtime layer attaches to the running event loop and to the bus while the app serves.
+        # The realtime layer attaches to the running event loop and to the bus while the app serves;
+        # the message writer writes visitors' messages (and, stopping, those still queued).
         try:
-            async with realtime.running():
+            async with realtime.running(), message_writer.running():
                 yield
         finally:
             if owns_services:
@@ -78,6 +81,7 @@ def create_app(
     )
     app.state.services = services
     app.state.realtime = realtime
+    app.state.message_writer = message_writer
     app.router.add_websocket_route("/websocket", realtime.websocket_endpoint)
     health = Health(services)
     operations: dict[str, Endpoint] = {"/healthz": health.healthz, "/readyz": health.readyz}

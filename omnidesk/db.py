@@ -25,14 +25,31 @@ from omnidesk.column_limits import check_column_limits
 SQLITE_CACHE_KIB = 16 * 1024
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _HOLDS_WRITER_LOCK = "omnidesk_holds_writer_lock"
+# Connections kept open: the requests admitted at once (``api/admission.py``, 20), the realtime
+# layer's reading threads (8), the message writer and the background workers. A request that finds
+# the pool empty opens a connection of its own and closes it when it ends: on PostgreSQL a new
+# session (a process forked, authentication) for every such request.
+POOL_SIZE = 32
+POOL_OVERFLOW = 16
 
 # Rocket.Chat's ids are 17 characters from an alphabet without look-alike characters; ours match.
 ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 ID_LENGTH = 17
 
 
+_ID_BASE = len(ID_ALPHABET)
+_IDS = _ID_BASE**ID_LENGTH
+
+
 def new_id() -> str:
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+    # One random number below 55^17, written in the alphabet's 17 digits: each digit uniform and
+    # independent of the others, as 17 draws of one character are, for one call to the system's source.
+    number = secrets.randbelow(_IDS)
+    characters = []
+    for _ in range(ID_LENGTH):
+        number, digit = divmod(number, _ID_BASE)
+        characters.append(ID_ALPHABET[digit])
+    return "".join(characters)
 
 
 def utcnow() -> datetime:
@@ -69,14 +86,19 @@ class Base(DeclarativeBase):
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     if database_url.startswith("sqlite"):
+        in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **pool,
             **kwargs,
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    engine = create_engine(
+        database_url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **kwargs
+    )
     _configure_postgres(engine)
     return engine
 

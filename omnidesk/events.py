@@ -126,10 +126,16 @@ class ChatOverdue(RoomChanged):
 
 @dataclass(frozen=True)
 class MessageSent(Event):
+    """A message was written. ``message`` is its row as written (``message_row``: columns by name,
+    dates in ISO 8601) and ``agent_id`` the agent serving its room then, so that the realtime layer
+    pushes it without reading it back."""
+
     type: ClassVar[str] = "message"
     room_id: str
     message_id: str
     author_kind: str  # "visitor" | "user" | "system"
+    message: dict[str, Any] | None = None
+    agent_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,15 @@ def test_the_next_sqlite_writer_finds_the_database_free_when_the_lock_is_handed_
     with services.transaction() as session:
         user = session.get(User, agent.id)
         assert user is not None and user.status_text == "handed over"
+
+
+def test_the_pool_keeps_a_connection_for_every_admitted_request_and_realtime_reader(
+    services: Services,
+) -> None:
+    """A request that finds the pool empty opens a connection for itself and closes it after: on
+    PostgreSQL a new server session each time."""
+    from omnidesk.api.admission import MAX_REQUESTS_INSIDE
+    from omnidesk.realtime.options import RealtimeOptions
+
+    pool = services.db.engine.pool
+    assert pool.size() >= MAX_REQUESTS_INSIDE + RealtimeOptions().db_threads  # type: ignore[attr-defined]

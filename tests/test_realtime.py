@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from omnidesk.actions.conversations import send_visitor_message
+from omnidesk.actions.messages import message_sent
 from omnidesk.app import create_app
-from omnidesk.models import Room, Visitor
+from omnidesk.models import Message, Room, Visitor
 from omnidesk.realtime import Realtime, RealtimeOptions
 from omnidesk.realtime.connection import CLOSE_IDLE, CLOSE_TOO_SLOW, Connection
 from omnidesk.realtime.streams import ROOM_MESSAGES
@@ -320,6 +322,33 @@ def test_a_rolled_back_message_is_never_pushed(
 
     assert message_of(ddp.event(MESSAGES, rid))["msg"] == "this did"
     assert ddp.stream_frames() == []
+
+
+def test_a_sent_message_is_pushed_as_its_event_carries_it_without_reading_it_back(
+    services: Services, anonymous: TestClient, agent: Persona, ddp: DDPClient
+) -> None:
+    set_available(services, agent)
+    visitor, rid = open_chat(anonymous, "tok-carried")
+    assert ddp.subscribe(MESSAGES, *visitor_params(rid, visitor.token))["msg"] == "ready"
+    moment = datetime(2026, 12, 5, 9, 30, 15, 250000, tzinfo=UTC)
+    carried = Message(
+        id="neverStoredMessage",
+        room_id=rid,
+        msg="carried by the event",
+        author_kind="visitor",
+        author_id="someVisitorId",
+        author_username="guest-1",
+        author_name="Carried",
+        extra={},
+        created_at=moment,
+        updated_at=moment,
+    )
+    services.bus.publish(message_sent(carried, agent_id=agent.id))  # no such row: only the event has it
+
+    pushed = message_of(ddp.event(MESSAGES, rid))
+    assert pushed["_id"] == "neverStoredMessage" and pushed["msg"] == "carried by the event"
+    assert pushed["u"] == {"_id": "someVisitorId", "username": "guest-1", "name": "Carried"}
+    assert pushed["ts"] == {"$date": int(moment.timestamp() * 1000)}
 
 
 def test_typing_flows_from_visitor_to_agent_and_back_under_their_real_names(

@@ -19,14 +19,21 @@ from omnidesk.queries.settings import CRM_INTEGRATION_SETTINGS, preload_settings
 LIMIT_SETTINGS = ("Livechat_enable_message_character_limit", "Livechat_message_character_limit")
 
 
-def check_widget_message_length(session: Session, msg: str) -> None:
+def widget_message_limit(session: Session) -> int | None:
     """The widget's character limit (``Livechat_enable_message_character_limit``), which Rocket.Chat
     applies to ``livechat/message`` only: what arrives by SMS or email is never refused for it."""
     # One statement for these and the CRM integration's, which the message reads next: every visitor
     # message pays for it.
     preload_settings(session, (*LIMIT_SETTINGS, *CRM_INTEGRATION_SETTINGS))
     limit = setting_value(session, "Livechat_message_character_limit")
-    if setting_value(session, "Livechat_enable_message_character_limit") and limit and len(msg) > limit:
+    if setting_value(session, "Livechat_enable_message_character_limit") and limit:
+        return int(limit)
+    return None
+
+
+def check_widget_message_length(session: Session, msg: str) -> None:
+    limit = widget_message_limit(session)
+    if limit is not None and len(msg) > limit:
         raise ApiError("message-length-exceeds-character-limit")  # Rocket.Chat's: the id alone
 
 

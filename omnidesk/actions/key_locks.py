@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, cast, func, literal, select
+from sqlalchemy import BigInteger, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 
 
@@ -21,8 +21,14 @@ def lock(session: Session, keys: Iterable[str]) -> None:
     before hitting them. Taking a key twice in one transaction is harmless."""
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite's write transactions are serialised already
-    for key in sorted(set(keys)):
-        session.execute(select(func.pg_advisory_xact_lock(cast(literal(_lock_id(key)), BigInteger))))
+    ids = [_lock_id(key) for key in sorted(set(keys))]
+    if len(ids) == 1:
+        session.execute(select(func.pg_advisory_xact_lock(cast(literal(ids[0]), BigInteger))))
+    elif ids:
+        # One round trip for them all; ``unnest`` hands out the array's elements in their order.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ids AS bigint[])) AS k"), {"ids": ids}
+        )
 
 
 def try_lock(session: Session, key: str) -> bool:

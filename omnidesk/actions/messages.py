@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from omnidesk.actions import webhooks
@@ -31,6 +31,7 @@ def add_message(
     extra: dict[str, Any] | None = None,
     message_id: str | None = None,
 ) -> Message:
+    now = utcnow()
     message = Message(
         id=message_id or new_id(),
         room_id=room.id,
@@ -41,18 +42,28 @@ def add_message(
         author_username=author_username,
         author_name=author_name,
         extra=extra or {},
-        created_at=utcnow(),
+        created_at=now,
+        updated_at=now,
     )
     session.add(message)
     room.last_message_at = message.created_at
     room.last_message_id = message.id
-    room.message_count = (room.message_count or 0) + 1
+    # In SQL: a read-plus-one here would lose a message of a concurrent transaction on PostgreSQL.
+    room.message_count = Room.message_count + 1
     session.flush()
-    send_event_on_commit(
-        session, MessageSent(room_id=room.id, message_id=message.id, author_kind=author_kind)
-    )
+    send_event_on_commit(session, message_sent(message, agent_id=room.served_by_id))
     webhooks.message_sent(session, room=room, message=message)
     return message
+
+
+def message_sent(message: Message, *, agent_id: str | None) -> MessageSent:
+    return MessageSent(
+        room_id=message.room_id,
+        message_id=message.id,
+        author_kind=message.author_kind,
+        message=message.as_row(),
+        agent_id=agent_id,
+    )
 
 
 def add_system_message(
@@ -128,7 +139,7 @@ def delete_message(session: Session, *, room: Room, message: Message) -> None:
     _editable(room, message)
     message_id = message.id
     session.delete(message)
-    room.message_count = max((room.message_count or 1) - 1, 0)
+    room.message_count = case((Room.message_count > 0, Room.message_count - 1), else_=0)
     if room.last_message_id == message_id:
         previous = session.scalars(
             select(Message)

@@ -279,10 +279,11 @@ def confirm_verification(session: Session, *, room: Room, code: str) -> ContactC
     if verification.attempts >= MAX_ATTEMPTS:
         raise ApiError("error-too-many-attempts", "Too many wrong codes; ask for a new one")
     if not _code_matches(verification, code.strip()):
-        verification.attempts += 1
-        left = MAX_ATTEMPTS - verification.attempts
+        # Counted in SQL: two wrong codes at once must both count.
+        verification.attempts = ContactVerification.attempts + 1
         # The caller commits before answering with this error, so the attempt counts.
         session.flush()
+        left = MAX_ATTEMPTS - verification.attempts
         raise WrongCode(left)
     _confirmed(session, room=room, channel=channel, verification=verification)
     return channel
@@ -313,7 +314,7 @@ def answer_email_chat(session: Session, *, room: Room, text: str) -> None:
         if any(_code_matches(pending, candidate) for candidate in candidates):
             _confirmed(session, room=room, channel=channel, verification=pending)
             return
-        pending.attempts += 1
+        pending.attempts = ContactVerification.attempts + 1
         session.flush()
         if pending.attempts < MAX_ATTEMPTS:
             return

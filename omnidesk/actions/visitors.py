@@ -301,11 +301,8 @@ def _valid_email(value: str) -> str | None:
         return None
 
 
-def capture_lead(session: Session, *, room: Room, visitor: Visitor, text: str) -> None:
-    """Rocket.Chat's lead capture: the email addresses (``Livechat_lead_email_regex``, any case) and
-    phone numbers (``Livechat_lead_phone_regex``) a visitor writes fill the visitor's email and phone
-    when it has none (one it has is kept), and are reported to the webhook (``LeadCapture``). A
-    "phone number" that is no valid number of the workspace's region (an order number) is not one."""
+def leads_in(session: Session, text: str) -> tuple[list[str], list[str]]:
+    """The email addresses and phone numbers lead capture finds in a visitor's ``text``."""
     preload_settings(session, CRM_INTEGRATION_SETTINGS)
     found = _lead_matches(session, "Livechat_lead_email_regex", text, re.IGNORECASE)
     emails = [email for email in map(_valid_email, found) if email]
@@ -314,6 +311,15 @@ def capture_lead(session: Session, *, room: Room, visitor: Visitor, text: str) -
         for phone in _lead_matches(session, "Livechat_lead_phone_regex", text, 0)
         if len(phone) <= 60 and national_significant_digits(phone, region=default_phone_region(session))
     ]
+    return emails, phones
+
+
+def capture_lead(session: Session, *, room: Room, visitor: Visitor, text: str) -> None:
+    """Rocket.Chat's lead capture: the email addresses (``Livechat_lead_email_regex``, any case) and
+    phone numbers (``Livechat_lead_phone_regex``) a visitor writes fill the visitor's email and phone
+    when it has none (one it has is kept), and are reported to the webhook (``LeadCapture``). A
+    "phone number" that is no valid number of the workspace's region (an order number) is not one."""
+    emails, phones = leads_in(session, text)
     if not emails and not phones:
         return
     new_email = emails[0] if emails and not visitor.email else None

@@ -185,6 +185,11 @@ def message_sent(session: Session, *, room: Room, message: Message) -> None:
         _queue(session, payload=payload, room_id=room.id)
 
 
+def reports_visitor_messages(session: Session) -> bool:
+    """Whether ``message_sent`` queues a delivery for a visitor's message."""
+    return _wanted(session, "Livechat_webhook_on_visitor_message")
+
+
 def lead_captured(session: Session, *, room: Room) -> None:
     if _wanted(session, "Livechat_webhook_on_capture"):
         payload = payloads.chat_event(session, room=room, type="LeadCapture", with_history=False)

@@ -19,6 +19,10 @@ MAX_REQUESTS_INSIDE = 20  # half of AnyIO's default 40 worker threads
 # (a password guesser) wait here without holding the places other requests need.
 MAX_LOGINS_INSIDE = 2
 LOGIN_PATHS = frozenset({"/api/v1/login", "/login"})
+# Requests that wait for the message writer on the event loop, holding no thread and no connection:
+# the writer bounds them itself (``message_writer.MAX_WAITING``), and the more wait there, the larger
+# its batches.
+WRITER_PATHS = frozenset({"/api/v1/livechat/message"})
 
 
 class AdmissionLimit:
@@ -35,6 +39,9 @@ class AdmissionLimit:
         if self._gate is None or self._login_gate is None:  # created on the serving loop
             self._gate = anyio.Semaphore(self.limit)
             self._login_gate = anyio.Semaphore(MAX_LOGINS_INSIDE)
+        if scope["method"] == "POST" and scope["path"] in WRITER_PATHS:
+            await self.app(scope, receive, send)
+            return
         gate = self._login_gate if scope["method"] == "POST" and scope["path"] in LOGIN_PATHS else self._gate
         async with gate:
             await self.app(scope, receive, send)

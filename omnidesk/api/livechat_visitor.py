@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, Field
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from omnidesk.access import (
     check_room_of_visitor,
@@ -19,11 +19,12 @@ from omnidesk.access import (
 )
 from omnidesk.actions import rooms as room_actions
 from omnidesk.actions import visitors as visitor_actions
-from omnidesk.actions.conversations import check_widget_message_length, send_visitor_message
+from omnidesk.actions.message_batches import VisitorMessage
 from omnidesk.actions.messages import delete_message, edit_message
 from omnidesk.actions.offline import leave_offline_message
 from omnidesk.actions.routing import next_agent
 from omnidesk.api.livechat_config import widget_config
+from omnidesk.api.message_writer import MessageWriter
 from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body, QueryParams, parse_instant
 from omnidesk.dates import iso
@@ -210,21 +211,13 @@ class MessageBody(Body):
 
 
 @router.post("/message")
-def post_message(body: MessageBody, request: Request, session: SessionDep) -> dict[str, Any]:
-    visitor = visitor_by_token(session, body.token)
-    check_widget_message_length(session, body.msg)
-    # The room's tags are not needed to take a message: not read unless something asks for them.
-    room = session.get(Room, body.rid, options=[lazyload(Room.tag_rows)])
-    if room is None:
-        room = room_actions.room_being_opened(session, body.rid)
-    if room is None:
-        # Rocket.Chat's widget may name a new room by its first message.
-        room = room_actions.open_room(session, visitor=visitor, source=source_of(request), room_id=body.rid)
-    else:
-        check_room_of_visitor(visitor, room)
-        room_actions.check_channel_open(session, room=room)
-    message = send_visitor_message(session, visitor=visitor, room=room, msg=body.msg, message_id=body.id_)
-    return ok(message=message_shape(message))
+async def post_message(body: MessageBody, request: Request) -> dict[str, Any]:
+    # On the event loop: the message joins the writer's next batch and is answered once it commits.
+    writer: MessageWriter = request.app.state.message_writer
+    message = VisitorMessage(
+        token=body.token, room_id=body.rid, msg=body.msg, message_id=body.id_, source=source_of(request)
+    )
+    return ok(message=await writer.send(message))
 
 
 class HistoryQuery(QueryParams):

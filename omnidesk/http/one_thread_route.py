@@ -29,10 +29,13 @@ from omnidesk.http.deps import ActorToLoad, get_actor
 
 class OneThreadRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        status_code = kwargs.get("status_code") or 200
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _in_one_thread(endpoint, status_code=kwargs.get("status_code") or 200)
+            endpoint = _in_one_thread(endpoint, status_code=status_code)
         elif _takes_the_actor(endpoint):
             raise TypeError(f"{endpoint.__qualname__}: only a synchronous handler can take the acting user")
+        else:
+            endpoint = _encoded(endpoint, status_code=status_code)
         super().__init__(path, endpoint, **kwargs)
 
 
@@ -40,13 +43,31 @@ def _in_one_thread(handler: Callable[..., Any], *, status_code: int) -> Callable
     async def run(**arguments: Any) -> Any:
         return await run_in_threadpool(_handle, handler, arguments, status_code)
 
+    _looks_like(run, handler)  # without ``__wrapped__``, which FastAPI would run on a thread of its own
+    return run
+
+
+def _encoded(handler: Callable[..., Any], *, status_code: int) -> Callable[..., Any]:
+    """An ``async`` handler (one that waits on the event loop), its answer encoded as a synchronous
+    handler's is (``_handle``)."""
+
+    async def run(**arguments: Any) -> Any:
+        answer = await handler(**arguments)
+        if isinstance(answer, Response):
+            return answer
+        return Response(pydantic_core.to_json(answer), status_code, media_type="application/json")
+
+    _looks_like(run, handler)
+    return run
+
+
+def _looks_like(run: Callable[..., Any], handler: Callable[..., Any]) -> None:
     # FastAPI reads the parameters (and the answer's type, for the OpenAPI schema) from the signature;
     # annotations are resolved here, in the handler's module. No ``__wrapped__``: FastAPI would
-    # follow it to the synchronous handler and run ``run`` on a thread of its own.
+    # follow it to the handler itself.
     run.__signature__ = inspect.signature(handler, eval_str=True)  # type: ignore[attr-defined]
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(run, attribute, getattr(handler, attribute))
-    return run
 
 
 def _takes_the_actor(endpoint: Callable[..., Any]) -> bool:

@@ -182,6 +182,41 @@ class Message(Base):
 
     __table_args__ = (Index("ix_messages_room_created", "room_id", "created_at"),)
 
+    def as_row(self) -> dict[str, Any]:
+        """The message's columns by name, its dates in ISO 8601: what an event carries of it
+        (``MessageSent.message``), through JSON when the bus crosses processes."""
+        return {
+            **{name: getattr(self, name) for name in _MESSAGE_VALUES},
+            **{name: _iso_or_none(getattr(self, name)) for name in _MESSAGE_DATES},
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Message:
+        """A message (not in any session) from ``as_row``'s dictionary."""
+        dates = {
+            name: datetime.fromisoformat(row[name]) if row.get(name) else None for name in _MESSAGE_DATES
+        }
+        return cls(**{name: row.get(name) for name in _MESSAGE_VALUES}, **dates)
+
+
+_MESSAGE_VALUES = (
+    "id",
+    "room_id",
+    "msg",
+    "type",
+    "author_id",
+    "author_username",
+    "author_name",
+    "author_kind",
+    "alias",
+    "extra",
+)
+_MESSAGE_DATES = ("created_at", "edited_at", "updated_at")
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
 
 class Inquiry(Base):
     """A room's place in the queue, from the moment it opens until an agent takes it."""

@@ -33,6 +33,11 @@ def message_document(message: Message) -> dict[str, Any]:
     return document
 
 
+def sent_message_document(row: dict[str, Any]) -> dict[str, Any]:
+    """The message as pushed, from the row a ``MessageSent`` carries (``Message.as_row``)."""
+    return message_document(Message.from_row(row))
+
+
 def load_message(session: Session, message_id: str) -> tuple[dict[str, Any], str | None] | None:
     """The message as pushed, and the agent serving its room (for ``__my_messages__``)."""
     message = session.get(Message, message_id)

@@ -315,7 +315,7 @@ class Realtime:
 
     async def handle(self, event: Event) -> None:
         if isinstance(event, MessageSent):
-            await self._push_message(event.room_id, event.message_id)
+            await self._push_message(event.room_id, event.message_id, sent=event)
         elif isinstance(event, RoomChanged):
             await self._room_changed(event)
         elif isinstance(event, InquiryChanged):
@@ -338,15 +338,18 @@ class Realtime:
                 {change.agent_id for change in event.agents if change.action == "removed"}
             )
 
-    async def _push_message(self, room_id: str, message_id: str) -> None:
+    async def _push_message(self, room_id: str, message_id: str, *, sent: MessageSent | None = None) -> None:
         watched = self.listening(ROOM_MESSAGES, room_id)
         mine = self.listening(ROOM_MESSAGES, MY_MESSAGES)
         if not watched and not mine:
             return
-        loaded = await self.read(documents.load_message, message_id)
-        if loaded is None:
-            return
-        document, agent_id = loaded
+        if sent is not None and sent.message is not None:  # the event carries the message as written
+            document, agent_id = documents.sent_message_document(sent.message), sent.agent_id
+        else:
+            loaded = await self.read(documents.load_message, message_id)
+            if loaded is None:
+                return
+            document, agent_id = loaded
         self.fan_out(ROOM_MESSAGES, room_id, [document])
         if mine and agent_id:
             self.fan_out(ROOM_MESSAGES, MY_MESSAGES, [document], only_users={agent_id})
