@@ -93,3 +93,27 @@ def test_taking_a_chat_does_not_toast_it_as_a_new_chat(
     expect(page.locator("#toasts")).to_contain_text("New chat: Ari Auto")
     shown = page.evaluate("window.toastsShown")
     assert "New chat: Fay First" not in shown, shown
+
+
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
+def test_the_reply_box_shows_its_whole_placeholder(
+    services: Services, app_client: TestClient, new_page: Any, agent: Persona, size: tuple[int, int]
+) -> None:
+    set_available(services, agent)
+    room = _chat(app_client, "Pam Placeholder")
+    width, height = size
+    page = signed_in(new_page(width=width, height=height), "alex", f"/live/{room['_id']}")
+    composer = page.get_by_label("Message", exact=True)
+    expect(composer).to_be_editable()
+    placeholder = composer.get_attribute("placeholder")
+    assert placeholder and "!" in placeholder  # it still tells of canned responses
+    # The placeholder, written in the box, needs no scrolling: it is shown whole.
+    fits = composer.evaluate(
+        """(box) => {
+          box.value = box.placeholder;
+          const fits = box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth;
+          box.value = "";
+          return fits;
+        }"""
+    )
+    assert fits, placeholder
