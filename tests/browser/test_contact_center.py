@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from omnidesk.services import Services
 from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
-from tests.livechat_helpers import guest, set_available
+from tests.livechat_helpers import guest, set_available, set_setting
 
 
 def _chat(
@@ -257,8 +257,14 @@ def test_a_closed_chat_offers_its_transcript_by_email_as_a_pdf_and_removal(
     dialog = page.get_by_role("dialog", name="Send transcript by email")
     dialog.get_by_label("Email address").fill("pat@example.com")
     dialog.get_by_role("button", name="Send").click()
-    expect(page.get_by_text("Transcript sent to pat@example.com")).to_be_visible()
+    # No SMTP_Host: the email waits in the queue, and the toast says so.
+    expect(page.get_by_text("Transcript queued for pat@example.com: email delivery is off")).to_be_visible()
     assert raw_rows(services, "SELECT to_address FROM outbound_emails") == [("pat@example.com",)]
+    set_setting(services, "SMTP_Host", "smtp.example.com")  # no mail worker runs here: nothing leaves
+    drawer.get_by_role("button", name="Send transcript").click()
+    dialog.get_by_label("Email address").fill("pat.boss@example.com")
+    dialog.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Transcript sent to pat.boss@example.com")).to_be_visible()
 
     pdf = drawer.get_by_role("link", name="Download PDF")
     response = page.request.get(pdf.get_attribute("href") or "")
