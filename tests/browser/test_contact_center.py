@@ -101,7 +101,7 @@ def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a
     set_available(services, agent)
     visitor = guest(app_client, "token-noah", widget=True)
     visitor.register(name="Noah", email="noah@example.com")
-    visitor.open_room()  # the visitor claims the contact: it gains the web chat channel
+    room = visitor.open_room()  # the visitor claims the contact: it gains the web chat channel; alex serves
 
     page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
@@ -122,10 +122,20 @@ def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a
     channel = drawer.locator(".cc-channel-item").filter(has_text="Web chat")
     channel.get_by_role("button", name="Web chat options").click()
     channel.get_by_role("menuitem", name="Block").click()
+    # Blocking closes the chat open on that channel, another agent's: the question says so.
     dialog = page.get_by_role("dialog", name="Block this contact?")
-    expect(dialog).to_contain_text("Web chat")
-    dialog.get_by_role("button", name="Block").click()
+    expect(dialog).to_contain_text("will not be able to reach you through Web chat")
+    expect(dialog).to_contain_text("Its open chat on Web chat, served by alex, will be closed.")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert manager.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]["open"]
+    channel.get_by_role("button", name="Web chat options").click()
+    channel.get_by_role("menuitem", name="Block").click()
+    dialog.get_by_role("button", name="Block and close the chat").click()
     expect(channel.get_by_text("Blocked", exact=True)).to_be_visible()
+    expect(page.get_by_text("Blocked on Web chat; its chat was closed")).to_be_visible()
+    assert (
+        "open" not in manager.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]
+    )
 
     contact = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}).json()[
         "contact"
