@@ -35,9 +35,9 @@
       return;
     }
     const columns = [
-      (user) => user.name || "",
-      (user) => `@${user.username}`,
-      { class: "hide-narrow", cell: (user) => user.emails[0]?.address || "" },
+      (user) => Admin.clipped(user.name || ""),
+      (user) => Admin.clipped(`@${user.username}`),
+      { class: "hide-narrow", cell: (user) => Admin.clipped(user.emails[0]?.address || "") },
     ];
     if (type === "agent") {
       columns.push(
