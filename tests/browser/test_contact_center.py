@@ -482,3 +482,39 @@ def test_a_contacts_manager_is_named_in_the_list_the_details_and_the_edit_form(
     expect(drawer).to_contain_text("Alex Agent")
     drawer.get_by_role("button", name="Edit contact").click()
     expect(drawer.locator("select[name=contactManager]")).to_have_value(agent.id)
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_at_a_desk_the_side_panel_pushes_the_table_aside_instead_of_covering_it(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    _chat(services, app_client, "Pia Pushed", served_by=agent)
+    page = signed_in(new_page(width=1440, height=900), "mona", "/contact-center/chats")
+    table = page.locator("#chats-table")
+    link = table.get_by_role("link", name="Pia Pushed")
+    link.click()
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("heading", name="Chat information")).to_be_visible()
+    table_box, drawer_box = table.bounding_box(), drawer.bounding_box()
+    assert table_box is not None and drawer_box is not None
+    assert not _overlap(table_box, drawer_box), (table_box, drawer_box)
+    # The row stays in reach: another one can be opened with the panel open.
+    box = link.bounding_box()
+    assert box is not None
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('a')?.textContent",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit and "Pia Pushed" in hit
+    drawer.get_by_role("button", name="Close panel").click()
+    expect(drawer).to_be_hidden()
+    wide = table.bounding_box()
+    assert wide is not None and wide["width"] > table_box["width"]  # the table takes the room back
