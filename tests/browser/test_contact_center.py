@@ -169,6 +169,9 @@ def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previo
     search = page.get_by_label("Search calls")
     search.fill("Grace")
     expect(rows).to_have_count(2)
+    # The number is written as Grace's contact has it, not in the E.164 form calls keep.
+    expect(rows.first).to_contain_text("+1 212 555 0199")
+    expect(page.locator("#calls-table")).not_to_contain_text("+12125550199")
     search.fill("212-555-0199")
     expect(rows).to_have_count(2)
     search.fill("nobody by that name")
@@ -179,6 +182,7 @@ def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previo
     page.locator(f'#calls-table tr[data-id="{latest["_id"]}"]').get_by_role("link").click()
     drawer = page.locator("#cc-drawer")
     expect(drawer.get_by_role("heading", name="Call with Grace Hopper")).to_be_visible()
+    expect(drawer.locator("dl.details")).to_contain_text("+1 212 555 0199")
     expect(drawer.locator(f'time[datetime="{first["ts"]}"]')).to_be_visible()  # the previous call
     drawer.get_by_role("button", name="Add notes").click()
     drawer.get_by_label("Notes", exact=True).fill("Asked for a callback on Monday.")
