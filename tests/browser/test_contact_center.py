@@ -44,6 +44,7 @@ def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
     agent: Persona,
     agent2: Persona,
 ) -> None:
+    assert manager.post("/api/v1/livechat/tags.save", json={"tagData": {"name": "vip"}}).status_code == 200
     anna = _chat(services, app_client, "Anna Open", served_by=agent, others=(agent2,))
     _chat(services, app_client, "Bruno Bea", served_by=agent2, others=(agent,))
     carol = _chat(services, app_client, "Carol Closed", served_by=agent, others=(agent2,))
@@ -79,8 +80,16 @@ def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
     drawer.get_by_role("button", name="Edit").click()
     drawer.get_by_label("Topic").fill("Delivery date")
     room_tags = drawer.get_by_role("combobox", name="Tags")
-    room_tags.fill("vip")
+    # A chat's tags come from the workspace's list: a tag nobody defined is not taken.
+    room_tags.fill("made-up")
     room_tags.press("Enter")
+    expect(drawer.get_by_role("status")).to_have_text(
+        '"made-up" is not one of the tags: pick one from the list.'
+    )
+    expect(drawer.get_by_role("list", name="Chosen tags")).to_be_hidden()
+    room_tags.fill("VIP")
+    room_tags.press("Enter")
+    expect(drawer.get_by_role("list", name="Chosen tags")).to_have_text("vip×")
     drawer.get_by_role("button", name="Save").click()
     expect(drawer.get_by_text("Delivery date")).to_be_visible()
     expect(rows.filter(has_text="Anna Open")).to_contain_text("vip")

@@ -217,6 +217,7 @@
       label: "Tags",
       values: call.tags || [],
       suggestions: tags.map((item) => item.name),
+      strict: true,
     });
     const alert = el("p", { class: "alert alert-error", role: "alert", hidden: true });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");

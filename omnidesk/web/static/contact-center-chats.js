@@ -448,6 +448,7 @@
       label: "Tags",
       values: room.tags || [],
       suggestions: usable.map((item) => item.name),
+      strict: true,
     });
     const priority = el(
       "select",
