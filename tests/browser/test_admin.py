@@ -209,3 +209,24 @@ def test_a_long_name_is_cut_short_with_a_tooltip_and_the_row_keeps_its_buttons(
         assert cell.evaluate("(node) => getComputedStyle(node).textOverflow") == "ellipsis"
     email = row.get_by_title("maximiliana.featherstonehaugh@example.com", exact=True)
     assert email.evaluate("(node) => node.scrollWidth > node.clientWidth")  # it is cut short
+
+
+def test_adding_an_agent_suggests_the_users_who_are_not_agents_yet(
+    services: Services, app_client: Any, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    make_persona(services, app_client, "margaret", ["user"], "Margaret Hamilton")
+    make_persona(services, app_client, "mark", ["user"], "Mark Alexander")
+    page = signed_in(new_page(), "mona", "/admin/agents")
+    field = page.get_by_label("Add agent by username")
+    options = page.locator("#add-username-suggestions option")
+    field.fill("mar")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "margaret")
+    expect(options.first).to_have_text("Margaret Hamilton (@margaret)")
+    field.fill("alex")  # alex is an agent already; Mark Alexander is not
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "mark")
+
+    field.fill("margaret")
+    page.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_role("row").filter(has_text="@margaret")).to_be_visible()
