@@ -117,3 +117,20 @@ def test_the_reply_box_shows_its_whole_placeholder(
         }"""
     )
     assert fits, placeholder
+
+
+def test_another_agents_chat_is_refused_in_a_sentence_not_an_error_id(
+    services: Services, app_client: TestClient, new_page: Any, agent: Persona, agent2: Persona
+) -> None:
+    set_available(services, agent)
+    room = _chat(app_client, "Olga Other")  # alex's
+    bea = signed_in(new_page(), "bea", f"/live/{room['_id']}")
+    expect(bea.get_by_role("heading", name="Chat unavailable")).to_be_visible()
+    log = bea.get_by_role("log", name="Messages")
+    expect(log).to_have_text("Another agent serves this chat, or it is in a department you do not work in.")
+    # Any page's call refused so says it in words too (the server's text is Rocket.Chat's generic one).
+    refusal = bea.evaluate(
+        "(rid) => Omnidesk.api('GET', 'livechat/room.info', { roomId: rid }).catch((error) => error.message)",
+        room["_id"],
+    )
+    assert refusal == "You do not have permission to do that."
