@@ -107,10 +107,20 @@ const Omnidesk = (() => {
     };
   }
 
-  // On a phone the menu is a strip that scrolls sideways: show where we are.
-  const here = document.querySelector(".sidebar .nav-link.active");
-  if (here && here.parentElement.parentElement.scrollWidth > here.parentElement.parentElement.clientWidth) {
-    here.scrollIntoView({ block: "nearest", inline: "center" });
+  // On a phone the menu hides behind the top bar's Menu button (app.css); Escape closes it again.
+  const menuButton = document.querySelector(".menu-toggle");
+  function showMenu(open) {
+    menuButton.setAttribute("aria-expanded", String(open));
+    menuButton.closest(".sidebar").classList.toggle("menu-open", open);
+  }
+  if (menuButton) {
+    menuButton.addEventListener("click", () => showMenu(menuButton.getAttribute("aria-expanded") !== "true"));
+    menuButton.closest(".sidebar").addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menuButton.getAttribute("aria-expanded") === "true") {
+        showMenu(false);
+        menuButton.focus();
+      }
+    });
   }
 
   return { api, el, webUrl, externalLink, formatDate, formatDuration, toast, debounce, meta };
