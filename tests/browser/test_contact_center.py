@@ -531,3 +531,61 @@ def test_at_a_desk_the_side_panel_pushes_the_table_aside_instead_of_covering_it(
     expect(drawer).to_be_hidden()
     wide = table.bounding_box()
     assert wide is not None and wide["width"] > table_box["width"]  # the table takes the room back
+
+
+CARD_GEOMETRY = """(row) => {
+  const box = row.getBoundingClientRect();
+  const cells = [...row.children].map((cell) => {
+    const r = cell.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, label: getComputedStyle(cell, "::before").content };
+  });
+  return { left: box.left, right: box.right, cells };
+}"""
+
+
+def test_on_a_phone_the_contact_center_lists_are_cards(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    _contact(manager, name="Carmen Card", emails=["carmen.card@example.com"], phones=["+1 212 555 0142"])
+    _chat(services, app_client, "Carmen Chat", served_by=agent)
+    now = datetime.now(UTC).replace(microsecond=0)
+    logged = agent.post(
+        "/api/v1/omnichannel/calls.log",
+        json={
+            "direction": "inbound",
+            "phoneNumber": "+12125550142",
+            "startedAt": now.isoformat(),
+            "endedAt": (now + timedelta(minutes=2)).isoformat(),
+        },
+    )
+    assert logged.status_code == 200, logged.text
+
+    page = signed_in(new_page(width=390, height=844), "mona", "/contact-center/contacts")
+    for tab, labelled in (("contacts", '"Phone"'), ("chats", '"Agent"'), ("calls", '"Phone"')):
+        page.goto(f"/contact-center/{tab}")
+        row = page.locator(f"#{tab}-table tbody tr[data-id]").first
+        expect(row).to_be_visible()
+        # No sideways scrolling, in the page or in the list's panel.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        wrap = page.locator(f"#{tab}-table")
+        assert wrap.evaluate("(node) => node.scrollWidth <= node.clientWidth"), tab
+        card = row.evaluate(CARD_GEOMETRY)
+        assert card["right"] <= 390, (tab, card)
+        # Each field is a line of the card, inside it, named by its column's label.
+        for cell in card["cells"]:
+            assert card["left"] <= cell["left"] and cell["right"] <= card["right"], (tab, cell)
+        tops = [cell["top"] for cell in card["cells"]]
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), (tab, tops)
+        assert labelled in [cell["label"] for cell in card["cells"]], (tab, card["cells"])
+        # Sorting is still at hand.
+        expect(page.locator(f"#{tab}-table thead").get_by_role("button").first).to_be_visible()
+
+
+def test_at_a_desk_the_contact_center_lists_stay_tables(new_page: Any, manager: Persona) -> None:
+    _contact(manager, name="Desmond Desk", emails=["desmond@example.com"])
+    page = signed_in(new_page(width=1440, height=900), "mona", "/contact-center/contacts")
+    row = page.locator("#contacts-table tbody tr[data-id]").first
+    expect(row).to_be_visible()
+    tops = {cell["top"] for cell in row.evaluate(CARD_GEOMETRY)["cells"]}
+    assert len(tops) == 1  # one line per contact
+    expect(page.get_by_role("columnheader", name="Email")).to_be_visible()
