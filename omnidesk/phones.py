@@ -62,6 +62,16 @@ def national_significant_digits(raw: str, *, region: str) -> str | None:
     return phonenumbers.national_significant_number(parsed)
 
 
+def international_form(e164: str) -> str | None:
+    """``e164`` as people write it, grouped the way its country does ("+44 20 7946 0958" for
+    "+442079460958"), or None when it does not parse."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def region_of(e164: str) -> str | None:
     """The region ("GB") a number in E.164 belongs to, or None when it names none."""
     try:

@@ -201,6 +201,30 @@ def test_a_national_number_calling_our_uk_line_is_read_as_a_uk_one(
     assert elsewhere["phone"] == "020 7946 0958" and elsewhere["contactId"] != contact_id
 
 
+def test_a_calls_number_is_written_for_people_as_contacts_writes_it(manager: Persona, agent: Persona) -> None:
+    create_contact(agent, name="Ada London", emails=[], phones=["+44 20 7946 0958"])
+    known = send(
+        manager, externalId="known", event="ringing", timestamp=at(0), **{"from": "+442079460958"}, to=LINE
+    )
+    assert (known["phone"], known["phoneFormatted"]) == ("+442079460958", "+44 20 7946 0958")
+    # A caller nobody typed in (its contact is unknown, named after the number): the international format.
+    stranger = send(
+        manager, externalId="new", event="ringing", timestamp=at(60), **{"from": "+4930901820"}, to=LINE
+    )
+    assert (stranger["phone"], stranger["phoneFormatted"]) == ("+4930901820", "+49 30 901820")
+    # A number that does not parse stays as received.
+    odd = send(
+        manager, externalId="odd", event="ringing", timestamp=at(120), **{"from": "020 7946 0958"}, to=LINE
+    )
+    assert (odd["phone"], odd["phoneFormatted"]) == ("020 7946 0958", "020 7946 0958")
+    shown = {call["_id"]: call["phoneFormatted"] for call in listing(manager)["calls"]}
+    assert shown == {
+        known["_id"]: "+44 20 7946 0958",
+        stranger["_id"]: "+49 30 901820",
+        odd["_id"]: "020 7946 0958",
+    }
+
+
 def test_an_agent_is_limited_to_its_own_calls(manager: Persona, agent: Persona, agent2: Persona) -> None:
     mine = a_call(manager, "a-1", "+15550000011", agent)
     theirs = a_call(manager, "a-2", "+15550000012", agent2, start=60)

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from omnidesk.models import OutboundEmail, PermissionRole
 from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
-from tests.livechat_helpers import guest, send_as_agent, set_available
+from tests.livechat_helpers import guest, send_as_agent, set_available, set_setting
 
 
 def _closed_chat(services: Services, anonymous: TestClient, agent: Persona) -> str:
@@ -39,7 +39,12 @@ def test_an_agent_emails_the_transcript_of_a_closed_chat(
         f"/api/v1/omnichannel/{rid}/transcript.email",
         json={"email": "Boss@Example.com", "subject": "Parcel chat"},
     )
-    assert response.json() == {"message": "Livechat transcript sent", "success": True}
+    # Email delivery is off (no SMTP_Host): the answer says the transcript waits.
+    assert response.json() == {
+        "message": "Livechat transcript queued: email delivery is off",
+        "delivery": "queued",
+        "success": True,
+    }
     [email] = _emails(services)
     assert email.to_address == "boss@example.com" and email.subject == "Parcel chat"
     assert "Where is my parcel?" in email.body_text and "Chat closed by" in email.body_text
@@ -65,3 +70,13 @@ def test_emailing_a_transcript_needs_the_permission_a_good_address_and_access(
         )
     assert_error(manager.post(path, json={"email": "x@example.com"}), 403, "error-unauthorized")
     assert _emails(services) == []
+
+
+def test_with_email_delivery_on_the_answer_says_the_transcript_is_being_sent(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    rid = _closed_chat(services, anonymous, agent)
+    set_setting(services, "SMTP_Host", "smtp.example.com")
+    response = agent.post(f"/api/v1/omnichannel/{rid}/transcript.email", json={"email": "pat@example.com"})
+    assert response.json() == {"message": "Livechat transcript sent", "delivery": "sending", "success": True}
+    assert [email.status for email in _emails(services)] == ["pending"]  # the mail worker sends it

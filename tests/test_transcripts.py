@@ -72,7 +72,7 @@ def test_a_visitor_gets_the_transcript_by_email_over_smtp(
         "/api/v1/livechat/transcript",
         json={"rid": rid, "token": "token-ada", "email": "Ada@Example.com", "subject": "Our chat"},
     )
-    assert response.json() == {"message": "Livechat transcript sent", "success": True}
+    assert response.json() == {"message": "Livechat transcript sent", "delivery": "sending", "success": True}
     assert smtp.messages == []  # queued in the request, delivered by the worker
 
     assert deliver_pending(services) == 1
@@ -88,6 +88,27 @@ def test_a_visitor_gets_the_transcript_by_email_over_smtp(
     html = received.part("text/html")
     assert "Hello, my order is late" in html and "<strong>Ada Lovelace</strong>" in html
     assert _queued(services)[0].room_id == rid
+
+
+def test_with_email_delivery_off_the_answer_says_the_transcript_is_queued(
+    services: Services, anonymous: TestClient, agent: Persona, ada: Guest
+) -> None:
+    rid = _chat(ada, agent)
+    body = {"rid": rid, "token": "token-ada", "email": "ada@example.com"}
+    response = anonymous.post("/api/v1/livechat/transcript", json=body)
+    assert response.json() == {
+        "message": "Livechat transcript queued: email delivery is off",
+        "delivery": "queued",
+        "success": True,
+    }
+    assert [email.status for email in _queued(services)] == ["pending"]
+    assert deliver_pending(services) == 0  # it waits for SMTP_Host
+
+    with running_smtp_server() as server:
+        set_setting(services, "SMTP_Host", server.host)
+        set_setting(services, "SMTP_Port", server.port)
+        assert deliver_pending(services) == 1
+        assert server.messages[0].recipients == ["ada@example.com"]
 
 
 def test_the_html_transcript_escapes_what_people_wrote(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from omnidesk.access import require, room_for_staff, room_for_visitor_transcript
 from omnidesk.actions import transcripts as transcript_actions
@@ -12,9 +13,18 @@ from omnidesk.api.shapes import ok
 from omnidesk.api.validation import Body
 from omnidesk.http.deps import CurrentActor, SessionDep
 from omnidesk.http.one_thread_route import OneThreadRoute
+from omnidesk.queries.settings import email_delivery_on
 from omnidesk.queries.transcripts import check_pdf_transcript_allowed, pdf_transcript
 
 router = APIRouter(route_class=OneThreadRoute, prefix="/api/v1", tags=["livechat: transcripts"])
+
+
+def _emailed(session: Session) -> dict[str, Any]:
+    """Rocket.Chat's answer, and what became of the email (an extension): ``sending`` when email
+    delivery is on, ``queued`` while it is off (it waits until ``SMTP_Host`` is set)."""
+    if email_delivery_on(session):
+        return ok(message="Livechat transcript sent", delivery="sending")
+    return ok(message="Livechat transcript queued: email delivery is off", delivery="queued")
 
 
 class VisitorTranscriptBody(Body):
@@ -28,7 +38,7 @@ class VisitorTranscriptBody(Body):
 def send_visitor_transcript(body: VisitorTranscriptBody, session: SessionDep) -> dict[str, Any]:
     room = room_for_visitor_transcript(session, body.token, body.rid)
     transcript_actions.send_visitor_transcript(session, room=room, email=body.email, subject=body.subject)
-    return ok(message="Livechat transcript sent")
+    return _emailed(session)
 
 
 class TranscriptRequestBody(Body):
@@ -69,7 +79,7 @@ def email_transcript(
     require(session, actor, "send-omnichannel-chat-transcript")
     room = room_for_staff(session, actor, rid)
     transcript_actions.send_transcript(session, room=room, to=body.email, subject=body.subject)
-    return ok(message="Livechat transcript sent")
+    return _emailed(session)
 
 
 @router.get("/omnichannel/{rid}/transcript.pdf")

@@ -41,6 +41,12 @@ def setting_values(session: Session, *setting_ids: str) -> dict[str, Any]:
     }
 
 
+def email_delivery_on(session: Session) -> bool:
+    """Whether the workspace's email leaves: an empty ``SMTP_Host`` turns delivery off, and queued
+    email then waits in ``outbound_emails`` (``workers/mail_delivery``) until it is set."""
+    return bool(str(setting_value(session, "SMTP_Host") or "").strip())
+
+
 # Rocket.Chat's "CRM integration" section: the livechat webhook and lead capture, which read them on
 # every message.
 CRM_INTEGRATION_SETTINGS = (

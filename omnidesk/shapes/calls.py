@@ -7,6 +7,7 @@ from typing import Any
 from omnidesk.dates import iso
 from omnidesk.models import Call, Contact
 from omnidesk.models.calls import ENDED_STATES, LIVE_STATES
+from omnidesk.phones import international_form
 
 
 def task_status(call: Call) -> str:
@@ -25,6 +26,18 @@ def _milliseconds(seconds: int | None) -> int | None:
     return None if seconds is None else seconds * 1000
 
 
+def phone_for_people(call: Call, contact: Contact | None) -> str:
+    """The other party's number as the Contact Center shows it: written as in the contact's phones when
+    staff gave the contact that number (Contacts shows what they typed), else in the international
+    format, else as received (a number that does not parse)."""
+    e164 = call.customer_e164
+    if e164 and contact is not None and not contact.unknown:
+        for phone in contact.phones:
+            if phone.e164 == e164:
+                return phone.phone_number
+    return (international_form(e164) if e164 else None) or call.customer_number
+
+
 def call_shape(call: Call, *, contact: Contact | None) -> dict[str, Any]:
     total = None
     if call.ended_at is not None:
@@ -40,6 +53,7 @@ def call_shape(call: Call, *, contact: Contact | None) -> dict[str, Any]:
         "from": {"phoneNumber": call.from_number, "e164": call.from_e164},
         "to": {"phoneNumber": call.to_number, "e164": call.to_e164},
         "phone": call.customer_e164 or call.customer_number,
+        "phoneFormatted": phone_for_people(call, contact),
         "callerName": call.caller_name,
         "fname": contact.name if contact else (call.caller_name or call.customer_number),
         "contactId": call.contact_id,

@@ -109,14 +109,15 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> Any:
     return page
 
 
-def signed_in(page: Any, username: str) -> Any:
-    """``page`` signed in as ``username`` and on its landing page, without the login form's two page
-    loads: a REST login, its token set as the session cookie the form would set (the form itself is
-    walked by test_sign_in and test_csp)."""
+def signed_in(page: Any, username: str, path: str = "/") -> Any:
+    """``page`` signed in as ``username`` and on ``path`` (its landing page by default), without the
+    login form's two page loads: a REST login, its token set as the session cookie the form would set
+    (the form itself is walked by test_sign_in and test_csp). Going straight to ``path`` spares an
+    agent's presence the blip of leaving a page: offline between its two realtime connections."""
     response = page.request.post("/api/v1/login", data={"user": username, "password": PASSWORD})
     assert response.ok, response.text()
     login = response.json()["data"]
     value = f"{login['userId']}:{login['authToken']}"
     page.context.add_cookies([{"name": SESSION_COOKIE, "value": value, "domain": "127.0.0.1", "path": "/"}])
-    page.goto("/")
+    page.goto(path)
     return page

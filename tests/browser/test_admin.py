@@ -10,6 +10,7 @@ from omnidesk.models import Department, DepartmentAgent
 from omnidesk.queries.settings import setting_value
 from omnidesk.services import Services
 from tests.browser.conftest import signed_in
+from tests.conftest import make_persona
 from tests.helpers import Persona
 
 
@@ -173,3 +174,59 @@ def test_a_manager_edits_the_default_business_hours_and_adds_hours_for_a_departm
     expect(page.get_by_role("form", name="Returns desk").get_by_role("alert")).to_contain_text(
         "On Monday the hours must finish after they start"
     )
+
+
+def test_a_long_name_is_cut_short_with_a_tooltip_and_the_row_keeps_its_buttons(
+    services: Services, app_client: Any, new_page: Any, admin: Persona, agent: Persona
+) -> None:
+    name = "Maximiliana Featherstonehaug"  # 28 characters
+    long = make_persona(
+        services, app_client, "maximiliana.featherstonehaugh", ["livechat-agent", "user"], name
+    )
+    with services.transaction() as session:
+        department = Department(name="Returns and exchanges (Europe)", chat_closing_tags=[])
+        session.add(department)
+        session.flush()
+        session.add(DepartmentAgent(department_id=department.id, agent_id=long.id))
+
+    page = signed_in(new_page(width=1440, height=900), "alice", "/admin/agents")
+    row = page.get_by_role("row").filter(has_text="@maximiliana")
+    remove = row.get_by_role("button", name="Remove maximiliana.featherstonehaugh")
+    availability = row.get_by_role("button", name="maximiliana.featherstonehaugh available")
+    expect(remove).to_be_visible()
+    # Nothing scrolls sideways: every column, the buttons included, shows in the table's box.
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("(node) => node.scrollWidth <= node.clientWidth")
+    wrap_box = wrap.bounding_box()
+    assert wrap_box is not None
+    for button in (availability, remove):
+        box = button.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= wrap_box["x"] + wrap_box["width"], box
+    # The long texts end with an ellipsis; the whole text is their tooltip.
+    for text in (name, "@maximiliana.featherstonehaugh", "maximiliana.featherstonehaugh@example.com"):
+        cell = row.get_by_title(text, exact=True)
+        expect(cell).to_have_text(text)
+        assert cell.evaluate("(node) => getComputedStyle(node).textOverflow") == "ellipsis"
+    email = row.get_by_title("maximiliana.featherstonehaugh@example.com", exact=True)
+    assert email.evaluate("(node) => node.scrollWidth > node.clientWidth")  # it is cut short
+
+
+def test_adding_an_agent_suggests_the_users_who_are_not_agents_yet(
+    services: Services, app_client: Any, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    make_persona(services, app_client, "margaret", ["user"], "Margaret Hamilton")
+    make_persona(services, app_client, "mark", ["user"], "Mark Alexander")
+    page = signed_in(new_page(), "mona", "/admin/agents")
+    field = page.get_by_label("Add agent by username")
+    options = page.locator("#add-username-suggestions option")
+    field.fill("mar")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "margaret")
+    expect(options.first).to_have_text("Margaret Hamilton (@margaret)")
+    field.fill("alex")  # alex is an agent already; Mark Alexander is not
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "mark")
+
+    field.fill("margaret")
+    page.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_role("row").filter(has_text="@margaret")).to_be_visible()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from omnidesk.services import Services
 from tests.browser.conftest import signed_in
 from tests.helpers import Persona, raw_rows
-from tests.livechat_helpers import guest, set_available
+from tests.livechat_helpers import guest, set_available, set_setting
 
 
 def _chat(
@@ -44,6 +44,7 @@ def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
     agent: Persona,
     agent2: Persona,
 ) -> None:
+    assert manager.post("/api/v1/livechat/tags.save", json={"tagData": {"name": "vip"}}).status_code == 200
     anna = _chat(services, app_client, "Anna Open", served_by=agent, others=(agent2,))
     _chat(services, app_client, "Bruno Bea", served_by=agent2, others=(agent,))
     carol = _chat(services, app_client, "Carol Closed", served_by=agent, others=(agent2,))
@@ -79,8 +80,16 @@ def test_a_manager_filters_chats_opens_one_and_edits_its_room_information(
     drawer.get_by_role("button", name="Edit").click()
     drawer.get_by_label("Topic").fill("Delivery date")
     room_tags = drawer.get_by_role("combobox", name="Tags")
-    room_tags.fill("vip")
+    # A chat's tags come from the workspace's list: a tag nobody defined is not taken.
+    room_tags.fill("made-up")
     room_tags.press("Enter")
+    expect(drawer.get_by_role("status")).to_have_text(
+        '"made-up" is not one of the tags: pick one from the list.'
+    )
+    expect(drawer.get_by_role("list", name="Chosen tags")).to_be_hidden()
+    room_tags.fill("VIP")
+    room_tags.press("Enter")
+    expect(drawer.get_by_role("list", name="Chosen tags").get_by_text("vip", exact=True)).to_be_visible()
     drawer.get_by_role("button", name="Save").click()
     expect(drawer.get_by_text("Delivery date")).to_be_visible()
     expect(rows.filter(has_text="Anna Open")).to_contain_text("vip")
@@ -101,7 +110,7 @@ def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a
     set_available(services, agent)
     visitor = guest(app_client, "token-noah", widget=True)
     visitor.register(name="Noah", email="noah@example.com")
-    visitor.open_room()  # the visitor claims the contact: it gains the web chat channel
+    room = visitor.open_room()  # the visitor claims the contact: it gains the web chat channel; alex serves
 
     page = signed_in(new_page(), "mona")
     page.goto("/contact-center/contacts")
@@ -122,10 +131,20 @@ def test_a_contact_is_found_by_a_phone_typed_differently_edited_and_blocked_on_a
     channel = drawer.locator(".cc-channel-item").filter(has_text="Web chat")
     channel.get_by_role("button", name="Web chat options").click()
     channel.get_by_role("menuitem", name="Block").click()
+    # Blocking closes the chat open on that channel, another agent's: the question says so.
     dialog = page.get_by_role("dialog", name="Block this contact?")
-    expect(dialog).to_contain_text("Web chat")
-    dialog.get_by_role("button", name="Block").click()
+    expect(dialog).to_contain_text("will not be able to reach you through Web chat")
+    expect(dialog).to_contain_text("Its open chat on Web chat, served by alex, will be closed.")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert manager.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]["open"]
+    channel.get_by_role("button", name="Web chat options").click()
+    channel.get_by_role("menuitem", name="Block").click()
+    dialog.get_by_role("button", name="Block and close the chat").click()
     expect(channel.get_by_text("Blocked", exact=True)).to_be_visible()
+    expect(page.get_by_text("Blocked on Web chat; its chat was closed")).to_be_visible()
+    assert (
+        "open" not in manager.get("/api/v1/livechat/room.info", params={"roomId": room["_id"]}).json()["room"]
+    )
 
     contact = manager.get("/api/v1/omnichannel/contacts.get", params={"contactId": contact_id}).json()[
         "contact"
@@ -159,6 +178,9 @@ def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previo
     search = page.get_by_label("Search calls")
     search.fill("Grace")
     expect(rows).to_have_count(2)
+    # The number is written as Grace's contact has it, not in the E.164 form calls keep.
+    expect(rows.first).to_contain_text("+1 212 555 0199")
+    expect(page.locator("#calls-table")).not_to_contain_text("+12125550199")
     search.fill("212-555-0199")
     expect(rows).to_have_count(2)
     search.fill("nobody by that name")
@@ -169,6 +191,7 @@ def test_calls_are_found_by_name_or_phone_and_wrap_up_notes_show_with_the_previo
     page.locator(f'#calls-table tr[data-id="{latest["_id"]}"]').get_by_role("link").click()
     drawer = page.locator("#cc-drawer")
     expect(drawer.get_by_role("heading", name="Call with Grace Hopper")).to_be_visible()
+    expect(drawer.locator("dl.details")).to_contain_text("+1 212 555 0199")
     expect(drawer.locator(f'time[datetime="{first["ts"]}"]')).to_be_visible()  # the previous call
     drawer.get_by_role("button", name="Add notes").click()
     drawer.get_by_label("Notes", exact=True).fill("Asked for a callback on Monday.")
@@ -257,8 +280,14 @@ def test_a_closed_chat_offers_its_transcript_by_email_as_a_pdf_and_removal(
     dialog = page.get_by_role("dialog", name="Send transcript by email")
     dialog.get_by_label("Email address").fill("pat@example.com")
     dialog.get_by_role("button", name="Send").click()
-    expect(page.get_by_text("Transcript sent to pat@example.com")).to_be_visible()
+    # No SMTP_Host: the email waits in the queue, and the toast says so.
+    expect(page.get_by_text("Transcript queued for pat@example.com: email delivery is off")).to_be_visible()
     assert raw_rows(services, "SELECT to_address FROM outbound_emails") == [("pat@example.com",)]
+    set_setting(services, "SMTP_Host", "smtp.example.com")  # no mail worker runs here: nothing leaves
+    drawer.get_by_role("button", name="Send transcript").click()
+    dialog.get_by_label("Email address").fill("pat.boss@example.com")
+    dialog.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Transcript sent to pat.boss@example.com")).to_be_visible()
 
     pdf = drawer.get_by_role("link", name="Download PDF")
     response = page.request.get(pdf.get_attribute("href") or "")
@@ -466,3 +495,97 @@ def test_a_contacts_manager_is_named_in_the_list_the_details_and_the_edit_form(
     expect(drawer).to_contain_text("Alex Agent")
     drawer.get_by_role("button", name="Edit contact").click()
     expect(drawer.locator("select[name=contactManager]")).to_have_value(agent.id)
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_at_a_desk_the_side_panel_pushes_the_table_aside_instead_of_covering_it(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    _chat(services, app_client, "Pia Pushed", served_by=agent)
+    page = signed_in(new_page(width=1440, height=900), "mona", "/contact-center/chats")
+    table = page.locator("#chats-table")
+    link = table.get_by_role("link", name="Pia Pushed")
+    link.click()
+    drawer = page.locator("#cc-drawer")
+    expect(drawer.get_by_role("heading", name="Chat information")).to_be_visible()
+    table_box, drawer_box = table.bounding_box(), drawer.bounding_box()
+    assert table_box is not None and drawer_box is not None
+    assert not _overlap(table_box, drawer_box), (table_box, drawer_box)
+    # The row stays in reach: another one can be opened with the panel open.
+    box = link.bounding_box()
+    assert box is not None
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('a')?.textContent",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit and "Pia Pushed" in hit
+    drawer.get_by_role("button", name="Close panel").click()
+    expect(drawer).to_be_hidden()
+    wide = table.bounding_box()
+    assert wide is not None and wide["width"] > table_box["width"]  # the table takes the room back
+
+
+CARD_GEOMETRY = """(row) => {
+  const box = row.getBoundingClientRect();
+  const cells = [...row.children].map((cell) => {
+    const r = cell.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, label: getComputedStyle(cell, "::before").content };
+  });
+  return { left: box.left, right: box.right, cells };
+}"""
+
+
+def test_on_a_phone_the_contact_center_lists_are_cards(
+    services: Services, app_client: TestClient, new_page: Any, manager: Persona, agent: Persona
+) -> None:
+    _contact(manager, name="Carmen Card", emails=["carmen.card@example.com"], phones=["+1 212 555 0142"])
+    _chat(services, app_client, "Carmen Chat", served_by=agent)
+    now = datetime.now(UTC).replace(microsecond=0)
+    logged = agent.post(
+        "/api/v1/omnichannel/calls.log",
+        json={
+            "direction": "inbound",
+            "phoneNumber": "+12125550142",
+            "startedAt": now.isoformat(),
+            "endedAt": (now + timedelta(minutes=2)).isoformat(),
+        },
+    )
+    assert logged.status_code == 200, logged.text
+
+    page = signed_in(new_page(width=390, height=844), "mona", "/contact-center/contacts")
+    for tab, labelled in (("contacts", '"Phone"'), ("chats", '"Agent"'), ("calls", '"Phone"')):
+        page.goto(f"/contact-center/{tab}")
+        row = page.locator(f"#{tab}-table tbody tr[data-id]").first
+        expect(row).to_be_visible()
+        # No sideways scrolling, in the page or in the list's panel.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        wrap = page.locator(f"#{tab}-table")
+        assert wrap.evaluate("(node) => node.scrollWidth <= node.clientWidth"), tab
+        card = row.evaluate(CARD_GEOMETRY)
+        assert card["right"] <= 390, (tab, card)
+        # Each field is a line of the card, inside it, named by its column's label.
+        for cell in card["cells"]:
+            assert card["left"] <= cell["left"] and cell["right"] <= card["right"], (tab, cell)
+        tops = [cell["top"] for cell in card["cells"]]
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), (tab, tops)
+        assert labelled in [cell["label"] for cell in card["cells"]], (tab, card["cells"])
+        # Sorting is still at hand.
+        expect(page.locator(f"#{tab}-table thead").get_by_role("button").first).to_be_visible()
+
+
+def test_at_a_desk_the_contact_center_lists_stay_tables(new_page: Any, manager: Persona) -> None:
+    _contact(manager, name="Desmond Desk", emails=["desmond@example.com"])
+    page = signed_in(new_page(width=1440, height=900), "mona", "/contact-center/contacts")
+    row = page.locator("#contacts-table tbody tr[data-id]").first
+    expect(row).to_be_visible()
+    tops = {cell["top"] for cell in row.evaluate(CARD_GEOMETRY)["cells"]}
+    assert len(tops) == 1  # one line per contact
+    expect(page.get_by_role("columnheader", name="Email")).to_be_visible()

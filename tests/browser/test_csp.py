@@ -162,3 +162,29 @@ def test_a_recording_of_another_scheme_is_never_a_link(
     expect(listen).to_have_attribute("href", "https://recordings.example.com/safe.mp3")
     expect(listen).to_have_attribute("rel", "noopener noreferrer")
     assert violations(page, refused) == []
+
+
+def test_the_pages_show_a_favicon_of_our_own_that_the_policy_lets_load(new_page: Any, agent: Persona) -> None:
+    page = new_page()
+    refused = watched(page)
+    for path in ("/login", "/live"):
+        if path == "/live":
+            signed_in(page, "alex", path)
+        else:
+            page.goto(path)
+        icon = page.locator('head link[rel="icon"]')
+        expect(icon).to_have_attribute("href", "/static/favicon.svg")
+        response = page.request.get("/static/favicon.svg")
+        assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+        # Drawn by the page itself, as the browser draws its tab's icon: allowed by img-src 'self'.
+        width = page.evaluate(
+            """(href) => new Promise((resolve) => {
+              const image = new Image();
+              image.onload = () => resolve(image.naturalWidth);
+              image.onerror = () => resolve(0);
+              image.src = href;
+            })""",
+            icon.get_attribute("href"),
+        )
+        assert width > 0, path
+    assert violations(page, refused) == []

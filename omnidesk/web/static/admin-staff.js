@@ -35,9 +35,9 @@
       return;
     }
     const columns = [
-      (user) => user.name || "",
-      (user) => `@${user.username}`,
-      { class: "hide-narrow", cell: (user) => user.emails[0]?.address || "" },
+      (user) => Admin.clipped(user.name || ""),
+      (user) => Admin.clipped(`@${user.username}`),
+      { class: "hide-narrow", cell: (user) => Admin.clipped(user.emails[0]?.address || "") },
     ];
     if (type === "agent") {
       columns.push(
@@ -149,6 +149,39 @@
     }
     load();
   }
+
+  // Suggestions while typing: the workspace's users (users.list, by name or username) who are not of
+  // this type yet; picking one fills in its username.
+  const role = type === "agent" ? "livechat-agent" : "livechat-manager";
+  const suggestions = document.getElementById("add-username-suggestions");
+  let asked = 0;
+  async function suggest(text) {
+    const request = ++asked;
+    if (!text) {
+      suggestions.replaceChildren();
+      return;
+    }
+    let users = [];
+    try {
+      users = (
+        await api("GET", "users.list", { query: text, count: 10, sort: JSON.stringify({ username: 1 }) })
+      ).users;
+    } catch {
+      /* no suggestions: the username can still be typed */
+    }
+    if (request !== asked) return; // a later keystroke asked again
+    suggestions.replaceChildren(
+      ...users
+        .filter((user) => user.active !== false && !(user.roles || []).includes(role))
+        .map((user) =>
+          el("option", { value: user.username }, user.name ? `${user.name} (@${user.username})` : ""),
+        ),
+    );
+  }
+  document.getElementById("add-username").addEventListener(
+    "input",
+    debounce((event) => suggest(event.target.value.trim().replace(/^@/, "")), 200),
+  );
 
   document.getElementById("add-form").addEventListener("submit", async (event) => {
     event.preventDefault();

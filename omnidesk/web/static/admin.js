@@ -91,6 +91,11 @@ const Admin = (() => {
     if (cancel) cancel.addEventListener("click", () => dialog.close());
   }
 
+  // A table cell's text on one line, cut short with an ellipsis past the column's width; the whole text
+  // shows on hover. Long names and addresses would otherwise widen the table past the page and push
+  // the row's buttons out of sight.
+  const clipped = (text) => el("span", { class: "clipped", title: text }, text);
+
   const yes = (value) =>
     value ? el("span", { class: "tag ok" }, "Yes") : el("span", { class: "tag" }, "No");
 
@@ -125,5 +130,16 @@ const Admin = (() => {
     );
   }
 
-  return { fillTable, loadingRow, errorRow, formDialog, confirm, showError, yes, copyButton, editAndDelete };
+  return {
+    fillTable,
+    loadingRow,
+    errorRow,
+    formDialog,
+    confirm,
+    showError,
+    clipped,
+    yes,
+    copyButton,
+    editAndDelete,
+  };
 })();

@@ -25,7 +25,9 @@
     return CC.tag(label, kind);
   };
   const direction = (call) => (call.direction === "outbound" ? "Outbound" : "Inbound");
-  const callerName = (call) => call.fname || call.callerName || call.phone || "Unknown caller";
+  // The number as Contacts writes it (the server's phoneFormatted), not the E.164 form calls are kept in.
+  const phoneOf = (call) => call.phoneFormatted || call.phone;
+  const callerName = (call) => call.fname || call.callerName || phoneOf(call) || "Unknown caller";
   const dash = () => el("span", { class: "muted" }, "—");
 
   const table = CC.dataTable({
@@ -38,7 +40,7 @@
         sort: "fname",
         render: (call) => el("span", { class: "cc-name" }, callerName(call)),
       },
-      { label: "Phone", sort: "phone", render: (call) => call.phone || dash() },
+      { label: "Phone", sort: "phone", render: (call) => phoneOf(call) || dash() },
       { label: "Queue", sort: "queue", render: (call) => call.queue || dash() },
       { label: "Agent", sort: "servedBy.username", render: (call) => call.servedBy?.username || dash() },
       { label: "Started", sort: "ts", firstDirection: -1, render: (call) => CC.shortWhen(call.ts) },
@@ -190,7 +192,7 @@
       ),
       CC.details([
         ["Contact", contact],
-        ["Phone", call.phone],
+        ["Phone", phoneOf(call)],
         ["Queue", call.queue],
         ["Agent", call.servedBy?.username],
         ["Started", CC.when(call.ts)],
@@ -215,6 +217,7 @@
       label: "Tags",
       values: call.tags || [],
       suggestions: tags.map((item) => item.name),
+      strict: true,
     });
     const alert = el("p", { class: "alert alert-error", role: "alert", hidden: true });
     const cancel = el("button", { type: "button", class: "button" }, "Cancel");

@@ -448,6 +448,7 @@
       label: "Tags",
       values: room.tags || [],
       suggestions: usable.map((item) => item.name),
+      strict: true,
     });
     const priority = el(
       "select",
@@ -540,11 +541,15 @@
       ],
       submit: async () => {
         if (!email.value.trim()) throw new Error("Enter the address to send the transcript to.");
-        await api("POST", `omnichannel/${encodeURIComponent(room._id)}/transcript.email`, {
+        const answer = await api("POST", `omnichannel/${encodeURIComponent(room._id)}/transcript.email`, {
           email: email.value.trim(),
           subject: subject.value.trim() || null,
         });
-        toast(`Transcript sent to ${email.value.trim()}`);
+        toast(
+          answer.delivery === "queued"
+            ? `Transcript queued for ${email.value.trim()}: email delivery is off`
+            : `Transcript sent to ${email.value.trim()}`,
+        );
       },
     });
   }

@@ -534,15 +534,35 @@
     );
   }
 
+  // The chat open on a channel, which blocking it closes: its latest chat, when still open. `null` when
+  // there is none; `undefined` when it cannot be told (another agent's chat this user may not open).
+  async function openChatOf(channel) {
+    if (!channel.lastChat?._id) return null;
+    try {
+      const { room } = await api("GET", "livechat/room.info", { roomId: channel.lastChat._id });
+      return room.open ? room : null;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function closingText(chat, kind) {
+    if (chat === undefined) return ` If a chat on ${kind.label} is open, it will be closed.`;
+    if (!chat.servedBy) return ` Its chat waiting in the queue on ${kind.label} will be closed.`;
+    const agent = chat.servedBy._id === config.userId ? "you" : chat.servedBy.username;
+    return ` Its open chat on ${kind.label}, served by ${agent}, will be closed.`;
+  }
+
   async function setBlocked(channel, blocked, panel) {
     const kind = CC.channelOf(channel.visitor.source);
+    const chat = blocked ? await openChatOf(channel) : null;
     const confirmed = await CC.confirmDialog({
       title: blocked ? "Block this contact?" : "Unblock this contact?",
       message: blocked
         ? `${displayName(current.contact)} will not be able to reach you through ${kind.label}. ` +
-          "Other channels stay open."
+          `Other channels stay open.${chat === null ? "" : closingText(chat, kind)}`
         : `${displayName(current.contact)} will be able to reach you through ${kind.label} again.`,
-      confirmLabel: blocked ? "Block" : "Unblock",
+      confirmLabel: blocked ? (chat ? "Block and close the chat" : "Block") : "Unblock",
       danger: blocked,
     });
     if (!confirmed) return;
@@ -550,7 +570,8 @@
       await api("POST", `omnichannel/contacts.${blocked ? "block" : "unblock"}`, {
         visitor: channel.visitor,
       });
-      toast(blocked ? `Blocked on ${kind.label}` : `Unblocked on ${kind.label}`);
+      const closed = chat ? "; its chat was closed" : "";
+      toast(blocked ? `Blocked on ${kind.label}${closed}` : `Unblocked on ${kind.label}`);
       renderChannels(panel);
     } catch (error) {
       CC.fail(error);

@@ -147,10 +147,12 @@
           });
           content = link;
         }
+        // data-label: on a phone a row is a card, each field a line named by its column (CSS).
+        const label = typeof column.label === "string" ? column.label : null;
         tr.append(
           el(
             index === 0 ? "th" : "td",
-            { class: column.className || "", ...(index === 0 ? { scope: "row" } : {}) },
+            { class: column.className || "", "data-label": label, ...(index === 0 ? { scope: "row" } : {}) },
             content,
           ),
         );

@@ -477,8 +477,11 @@ const CC = (() => {
 
   // --- tags picker: chips plus a text box with suggestions -----------------------------------------
 
-  function tagPicker({ label, values = [], suggestions = [], onChange }) {
+  // `strict`: only the suggestions (the workspace's tags, livechat/tags) may be added, as a chat's tags
+  // are chosen from the list a manager keeps; a filter takes any text. Chips already there stay.
+  function tagPicker({ label, values = [], suggestions = [], onChange, strict = false }) {
     const chosen = [...values];
+    let known = [];
     const labelId = nextId("tags-label"),
       inputId = nextId("tags-input"),
       listId = nextId("tags-list");
@@ -491,17 +494,24 @@ const CC = (() => {
     });
     const add = el("button", { type: "button", class: "button small" }, "Add");
     const datalist = el("datalist", { id: listId });
+    const hint = el("p", { class: "cc-field-warning", role: "status" });
     const node = el(
       "div",
       { class: "cc-tag-picker", role: "group", "aria-labelledby": labelId },
       el("label", { id: labelId, for: inputId }, label),
       chips,
       el("div", { class: "row" }, input, add),
+      hint,
       datalist,
     );
 
     function setSuggestions(names) {
+      known = [...names];
       datalist.replaceChildren(...names.map((name) => el("option", { value: name })));
+      if (strict) {
+        input.disabled = add.disabled = !known.length;
+        input.placeholder = known.length ? "Pick a tag from the list" : "No tags are defined";
+      }
     }
     function render() {
       chips.replaceChildren(
@@ -526,8 +536,15 @@ const CC = (() => {
       chips.hidden = !chosen.length;
     }
     function commit() {
-      const value = input.value.trim();
+      const typed = input.value.trim();
       input.value = "";
+      hint.textContent = "";
+      const value = strict ? known.find((name) => name.toLowerCase() === typed.toLowerCase()) : typed;
+      if (typed && !value) {
+        input.value = typed;
+        hint.textContent = `"${typed}" is not one of the tags: pick one from the list.`;
+        return;
+      }
       if (value && !chosen.includes(value)) {
         chosen.push(value);
         render();

@@ -36,6 +36,7 @@ const Live = (() => {
     roomSubs: [],
     seen: new Set(),
     unread: new Set(),
+    taking: new Set(), // chats this agent is taking: their arrival in "my chats" is no news to it
     queue: null, // null until loaded: the list shows its loading state
     mine: null,
     typingSentAt: 0,

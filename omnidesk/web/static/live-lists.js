@@ -75,9 +75,11 @@
   // A chat may be refused to a taker (an unknown or unverified contact, taken meanwhile): the chat then
   // opens in preview, where the reason shows and the unknown-contact notice offers Add contact.
   async function take(inquiry) {
+    state.taking.add(inquiry.rid);
     try {
       await api("POST", "livechat/inquiries.take", { inquiryId: inquiry._id });
     } catch (error) {
+      state.taking.delete(inquiry.rid);
       toast(error.message, "error");
       loadQueue();
       if (state.rid !== inquiry.rid) Live.selectRoom(inquiry.rid, { push: true });

@@ -83,7 +83,11 @@
       stopRoomSubscriptions();
       $("room-name").textContent = "Chat unavailable";
       $("room-meta").textContent = "";
-      $("messages").replaceChildren(el("li", { class: "empty" }, error.message));
+      const why =
+        error.response?.errorType === "error-unauthorized"
+          ? "Another agent serves this chat, or it is in a department you do not work in."
+          : error.message;
+      $("messages").replaceChildren(el("li", { class: "empty" }, why));
       setComposer(false, "You cannot open this chat.");
       return;
     }

@@ -34,7 +34,8 @@
     [`${me.id}/rooms-changed`, { useCollection: false, args: [] }],
     ([action, room]) => {
       scheduleMine();
-      if (action === "inserted" && room && room._id !== state.rid) toast(`New chat: ${visitorName(room)}`);
+      const news = action === "inserted" && room && !state.taking.delete(room._id) && room._id !== state.rid;
+      if (news) toast(`New chat: ${visitorName(room)}`);
       if (room && room._id === state.rid) {
         if (action === "removed" && !state.room?.closedAt) markLeft();
         else refreshRoom();

@@ -7,8 +7,9 @@ const Omnidesk = (() => {
   const { el } = Dom;
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || "";
 
-  // Rocket.Chat answers some refusals with a bare id (the error is the errorType alone); the pages say
-  // what it means.
+  // What a refusal means, by its error type. Rocket.Chat answers some refusals with a bare id (the error
+  // is the errorType alone) and others in its generic wording with the id in brackets ("User does not
+  // have the permissions required for this action [error-unauthorized]"): the pages say a sentence.
   const ERROR_TEXTS = {
     "error-forwarding-chat": "Choose an agent or a department.",
     "error-forwarding-chat-same-department": "The chat is already in that department.",
@@ -21,6 +22,7 @@ const Omnidesk = (() => {
     "error-room-onHold": "Resume the chat first: it is on hold.",
     "error-selected-agent-room-agent-are-same": "That agent already serves this chat.",
     "error-tags-must-be-assigned-before-closing-chat": "Choose at least one tag to close this chat.",
+    "error-unauthorized": "You do not have permission to do that.",
     "error-user-is-offline": "That agent is not available.",
     "error-user-not-belong-to-department": "That agent does not serve that department.",
     This_conversation_is_already_closed: "This chat is already closed.",
@@ -47,8 +49,7 @@ const Omnidesk = (() => {
     const response = await fetch(url, options);
     const data = await response.json().catch(() => ({ success: false, error: response.statusText }));
     if (!response.ok || data.success === false) {
-      const bareId = data.error && data.error === data.errorType;
-      const text = (bareId && ERROR_TEXTS[data.error]) || data.error || data.message;
+      const text = ERROR_TEXTS[data.errorType] || data.error || data.message;
       const error = new Error(text || `HTTP ${response.status}`);
       error.response = data;
       throw error;
@@ -106,10 +107,20 @@ const Omnidesk = (() => {
     };
   }
 
-  // On a phone the menu is a strip that scrolls sideways: show where we are.
-  const here = document.querySelector(".sidebar .nav-link.active");
-  if (here && here.parentElement.parentElement.scrollWidth > here.parentElement.parentElement.clientWidth) {
-    here.scrollIntoView({ block: "nearest", inline: "center" });
+  // On a phone the menu hides behind the top bar's Menu button (app.css); Escape closes it again.
+  const menuButton = document.querySelector(".menu-toggle");
+  function showMenu(open) {
+    menuButton.setAttribute("aria-expanded", String(open));
+    menuButton.closest(".sidebar").classList.toggle("menu-open", open);
+  }
+  if (menuButton) {
+    menuButton.addEventListener("click", () => showMenu(menuButton.getAttribute("aria-expanded") !== "true"));
+    menuButton.closest(".sidebar").addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menuButton.getAttribute("aria-expanded") === "true") {
+        showMenu(false);
+        menuButton.focus();
+      }
+    });
   }
 
   return { api, el, webUrl, externalLink, formatDate, formatDuration, toast, debounce, meta };

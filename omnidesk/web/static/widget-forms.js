@@ -156,17 +156,22 @@
         return;
       }
       busy(submit, true, "Sending…");
+      const address = email.value.trim();
+      let answer;
       try {
-        await api("POST", "transcript", { token: state.token, rid, email: email.value.trim() });
+        answer = await api("POST", "transcript", { token: state.token, rid, email: address });
       } catch (err) {
         showError(error, err);
         busy(submit, false, "Send transcript");
         return;
       }
+      // While the workspace's email delivery is off the transcript waits in the queue: say so.
       const done = el(
         "p",
         { class: "done", role: "status" },
-        `The transcript was sent to ${email.value.trim()}.`,
+        answer.delivery === "queued"
+          ? `The transcript for ${address} is queued: email delivery is off for now.`
+          : `The transcript was sent to ${address}.`,
       );
       form.replaceWith(done);
       if (back)
