@@ -19,6 +19,7 @@ const Live = (() => {
     editContact: root.dataset.canEditContact === "true",
     transfer: root.dataset.canTransfer === "true",
     close: root.dataset.canClose === "true",
+    supervise: root.dataset.canSupervise === "true",
   };
   const SOURCES = {
     widget: "Web chat",
@@ -36,6 +37,7 @@ const Live = (() => {
     roomSubs: [],
     seen: new Set(),
     unread: new Set(),
+    joined: new Set(), // the chats this user joined beside their agent (a `uj` message of theirs)
     queue: null, // null until loaded: the list shows its loading state
     mine: null,
     typingSentAt: 0,
