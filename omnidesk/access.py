@@ -22,6 +22,7 @@ from omnidesk.models import (
     Message,
     PermissionRole,
     Room,
+    RoomParticipant,
     Upload,
     User,
     UserRole,
@@ -334,6 +335,14 @@ def may_act_on_room(session: Session, actor: Actor, room: Room, *, others_permis
     """Serving agents act on their own chats; acting on someone else's needs ``others_permission``."""
     if room.served_by_id != actor.id:
         require(session, actor, others_permission)
+
+
+def writes_in_room(session: Session, user_id: str, room: Room) -> bool:
+    """Whether a staff member writes in a chat: the agent serving it, and whoever joined it
+    (``livechat/room.join``) beside that agent."""
+    if room.served_by_id == user_id:
+        return True
+    return session.get(RoomParticipant, (room.id, user_id)) is not None
 
 
 def sees_all_chats(session: Session, actor: Actor) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from omnidesk.access import writes_in_room
 from omnidesk.actions.messages import add_message, check_text, existing_message
 from omnidesk.actions.replies import reply_channel
 from omnidesk.actions.rooms import resume_room
@@ -80,6 +81,12 @@ def _text(msg: str, files: dict[str, Any] | None) -> str:
     return check_text(msg) if files is None or msg else msg
 
 
+def check_writes_in_room(session: Session, agent: User, room: Room) -> None:
+    """The serving agent and those who joined the chat write in it; nobody else."""
+    if not writes_in_room(session, agent.id, room):
+        raise ApiError("error-not-allowed", "Only the serving agent and who joined the chat write in it")
+
+
 def send_agent_message(
     session: Session,
     *,
@@ -97,8 +104,7 @@ def send_agent_message(
         return existing
     if not room.open:
         raise ApiError("error-room-closed", "This conversation is already closed")
-    if room.served_by_id != agent.id:
-        raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
+    check_writes_in_room(session, agent, room)
     channel = reply_channel(room.source_type)
     # A reply the customer's channel cannot deliver is refused before anything is written.
     destination = channel.prepare_reply(session, room=room) if channel is not None else None

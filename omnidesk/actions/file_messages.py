@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from omnidesk.actions.conversations import send_agent_message, send_visitor_message
+from omnidesk.actions.conversations import check_writes_in_room, send_agent_message, send_visitor_message
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
 from omnidesk.actions.uploads import IncomingFile, file_message_fields, store_upload, thumbnail_of
 from omnidesk.errors import ApiError
@@ -46,16 +46,15 @@ def send_visitor_file(
     return message
 
 
-def _check_agent_may_write(agent: User, room: Room) -> None:
+def _check_agent_may_write(session: Session, agent: User, room: Room) -> None:
     if not room.open:
         raise ApiError("error-room-closed", "This conversation is already closed")
-    if room.served_by_id != agent.id:
-        raise ApiError("error-not-allowed", "Only the agent serving this chat can write in it")
+    check_writes_in_room(session, agent, room)
 
 
 def upload_agent_file(session: Session, *, agent: User, room: Room, incoming: IncomingFile) -> Upload:
     """Kept, not yet sent: Rocket.Chat's temporary upload, which ``confirm_agent_file`` sends."""
-    _check_agent_may_write(agent, room)
+    _check_agent_may_write(session, agent, room)
     return store_upload(session, room=room, incoming=incoming, user_id=agent.id, complete=False)
 
 
@@ -71,7 +70,7 @@ def confirm_agent_file(
 ) -> Message:
     if upload.room_id != room.id or upload.user_id != agent.id or upload.complete or upload.original_id:
         raise ApiError("invalid-file")
-    _check_agent_may_write(agent, room)
+    _check_agent_may_write(session, agent, room)
     upload.description = _check_description(description)
     thumbnail = thumbnail_of(session, upload)
     files = file_message_fields(upload, thumbnail)

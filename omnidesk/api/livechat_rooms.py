@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from omnidesk.access import Actor, may_act_on_room, require, room_for_staff, room_to_act_on
+from omnidesk.access import Actor, can_see_room, may_act_on_room, require, room_for_staff, room_to_act_on
 from omnidesk.actions import rooms as room_actions
+from omnidesk.actions.participants import join_room
 from omnidesk.actions.routing import forward_room
 from omnidesk.actions.transcripts import TranscriptRecipient
 from omnidesk.actions.visitors import update_visitor
@@ -243,6 +244,25 @@ def resume_on_hold(body: RoomIdBody, actor: CurrentActor, session: SessionDep) -
         raise ApiError("invalid-param")
     room = _held_room(session, actor, body.roomId)
     room_actions.resume_room(session, room=room, by=actor.user, manual=True)
+    return ok()
+
+
+@router.get("/room.join")
+# A GET that writes, as Rocket.Chat's: by session cookie a page sends it as a POST with the CSRF token.
+@router.post("/room.join", operation_id="room_join_post")
+def room_join(
+    params: Annotated[RoomIdQuery, Query()], actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    """The actor joins a chat it may see, beside its serving agent (who keeps it)."""
+    require(session, actor, "view-l-room")
+    room = session.get(Room, params.roomId)
+    if room is None:
+        raise ApiError("error-invalid-room")  # Rocket.Chat's bare Errors, in its order
+    if not room.open:
+        raise ApiError("room-closed")
+    if not can_see_room(session, actor, room):
+        raise ApiError("error-not-allowed")
+    join_room(session, room=room, user=actor.user)
     return ok()
 
 

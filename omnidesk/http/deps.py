@@ -19,7 +19,7 @@ READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 # GETs that write, as in Rocket.Chat: the widget opens its room with GET livechat/room, older clients
 # log out with GET. They need a write transaction: on SQLite a read transaction that starts writing
 # fails at once with "database is locked" when another request is writing.
-WRITING_GETS = frozenset({"/api/v1/livechat/room", "/api/v1/logout"})
+WRITING_GETS = frozenset({"/api/v1/livechat/room", "/api/v1/livechat/room.join", "/api/v1/logout"})
 # POSTs that write nothing and wait on another server: in a write transaction they would hold SQLite's
 # write lock, and every writer with it, until that server answers.
 READING_POSTS = frozenset({"/api/v1/livechat/webhook.test"})

@@ -22,7 +22,7 @@ from omnidesk.models.departments import (
     Tag,
 )
 from omnidesk.models.email_inbox import EmailInbox, EmailThreadMessage
-from omnidesk.models.livechat import Inquiry, Message, Room, RoomTag, Visitor
+from omnidesk.models.livechat import Inquiry, Message, Room, RoomParticipant, RoomTag, Visitor
 from omnidesk.models.mail import OfflineMessage, OutboundEmail
 from omnidesk.models.messaging import ChannelMessage, MessagingChannel
 from omnidesk.models.rate_limits import RateLimitHit
@@ -65,6 +65,7 @@ __all__ = [
     "RateLimitHit",
     "Role",
     "Room",
+    "RoomParticipant",
     "RoomTag",
     "ServiceLevelAgreement",
     "Setting",

@@ -159,6 +159,17 @@ class RoomTag(Base):
     __table_args__ = (Index("ix_room_tags_tag_created", "tag", "room_created_at", "room_id"),)
 
 
+class RoomParticipant(Base):
+    """A staff member who joined a chat it does not serve (Rocket.Chat's subscription of a user who
+    ``livechat/room.join``s): it writes in the chat beside the serving agent, who keeps it."""
+
+    __tablename__ = "room_participants"
+
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Message(Base):
     __tablename__ = "messages"
 

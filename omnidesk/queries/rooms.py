@@ -43,6 +43,8 @@ SORTABLE_ROOM_FIELDS: dict[str, Any] = {
     "open": Room.open,
     "source.type": Room.source_type,
     "verified": Room.verified,
+    # Omnidesk's: the queue's arrival, which the supervisors' view sorts by (waiting longest first).
+    "queuedAt": Room.queued_at,
 }
 
 

@@ -333,6 +333,11 @@
     const openButton = el("button", { type: "button", class: "button primary" }, "Open chat");
     openButton.addEventListener("click", renderConversation);
     actions.append(openButton);
+    if (room.open) {
+      // An open chat is answered, watched or joined in the live view.
+      const live = { class: "button", href: `/live/${encodeURIComponent(room._id)}` };
+      actions.append(el("a", live, "Open live chat"));
+    }
     if (canEdit(room)) {
       const edit = el("button", { type: "button", class: "button" }, CC.icon("edit"), "Edit");
       edit.addEventListener("click", renderEdit);

@@ -19,6 +19,7 @@ const Live = (() => {
     editContact: root.dataset.canEditContact === "true",
     transfer: root.dataset.canTransfer === "true",
     close: root.dataset.canClose === "true",
+    supervise: root.dataset.canSupervise === "true",
   };
   const SOURCES = {
     widget: "Web chat",
@@ -37,6 +38,7 @@ const Live = (() => {
     seen: new Set(),
     unread: new Set(),
     taking: new Set(), // chats this agent is taking: their arrival in "my chats" is no news to it
+    joined: new Set(), // the chats this user joined beside their agent (a `uj` message of theirs)
     queue: null, // null until loaded: the list shows its loading state
     mine: null,
     typingSentAt: 0,

@@ -44,7 +44,8 @@
     $("messages").replaceChildren(el("li", { class: "loading" }, "Loading the conversation…"));
     $("typing").textContent = "";
     $("unknown-notice").hidden = true;
-    for (const id of ["take-open", "transfer-open", "close-open"]) $(id).hidden = true;
+    for (const id of ["take-open", "transfer-open", "close-open", "join-open", "take-over-open"])
+      $(id).hidden = true;
     renderMine();
     renderQueue();
     // Listen before reading the history, holding what arrives meanwhile, so nothing falls in between.
@@ -119,11 +120,14 @@
     $("close-open").hidden = !(open && flags.close);
     if (!open) setComposer(false, "This chat is closed.");
     else if (!room.servedBy) setComposer(false, "This chat is waiting in the queue. Take it to answer.");
+    else if (!mine && state.joined.has(room._id))
+      setComposer(true, `You joined this chat; ${room.servedBy.username} is serving it.`);
     else if (!mine)
       setComposer(false, `${room.servedBy.username} is serving this chat; only they can write here.`);
     else if (room.onHold) setComposer(true, "This chat is on hold; writing resumes it for the visitor.");
     else setComposer(true, "");
     if (!open) $("unknown-notice").hidden = true;
+    Live.showSupervision?.(room);
   }
 
   function markLeft() {
@@ -157,8 +161,10 @@
     state.seen.add(message._id);
     const list = $("messages");
     let node;
+    if (message.t === "uj" && message.u && message.u._id === me.id) Live.markJoined?.(message.rid);
     if (message.t) {
       let text = SYSTEM_TEXT[message.t] || message.t;
+      if (message.t === "uj") text = `${message.u?.name || message.msg} joined the chat`;
       if (message.t === "livechat_transfer_history" && message.transferData) {
         const data = message.transferData;
         const to = data.transferredTo
@@ -167,7 +173,7 @@
         if (to) text += ` to ${to}`;
         if (data.comment) text += `: ${data.comment}`;
       }
-      if (message.msg) text += `: ${message.msg}`;
+      if (message.msg && message.t !== "uj") text += `: ${message.msg}`;
       node = el(
         "li",
         { class: "message system" },
@@ -275,5 +281,5 @@
     }
   });
 
-  Object.assign(Live, { showList, selectRoom, refreshRoom, markLeft });
+  Object.assign(Live, { showList, selectRoom, refreshRoom, markLeft, showRoom, setComposer });
 })();
