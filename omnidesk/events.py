@@ -225,8 +225,18 @@ def attach_bus(session: Session, bus: EventBus) -> None:
     session.info["omnidesk_bus"] = bus
 
 
-def send_event_on_commit(session: Session, event: Event) -> None:
+def send_event_on_commit(session: Session, event: Event | Callable[[], Event]) -> None:
+    """Publish ``event`` once the session commits. A function instead of an event is called just
+    before the commit: an event that carries rows shows them as committed, not as they were when it
+    was queued (an SMS reply's delivery state is set after its message is added)."""
     session.info.setdefault(_PENDING, []).append(event)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _resolve_pending(session: Session) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [item if isinstance(item, Event) else item() for item in pending]
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -21,6 +21,7 @@ BODYLESS = {
     "/api/v1/livechat/webhook.test",
     "/api/v1/livechat/department/{department_id}/archive",
     "/api/v1/livechat/department/{department_id}/unarchive",
+    "/api/v1/livechat/room.join",  # its roomId is in the query, as for Rocket.Chat's GET
 }
 # Bodies that are arrays in Rocket.Chat's schema (its POSTLivechatAppearanceParams).
 ARRAY_BODIES = {"/api/v1/livechat/appearance"}

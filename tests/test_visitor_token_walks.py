@@ -588,6 +588,10 @@ def public_requests(routes: Routes, customer: Customer, candidate: str) -> list[
         "message_id": customer.message_ids,
         "lineId": [customer.line_id],
         "channelId": customer.channel_ids,
+        # The customers have no files: a download is probed with the candidate as its signed token
+        # (tests/test_attachments.py walks real files, their links and others' links).
+        "fileId": ["f" * 17],
+        "name": ["file.txt"],
     }
     named = {
         "token": candidate,

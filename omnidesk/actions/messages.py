@@ -51,7 +51,7 @@ def add_message(
     # In SQL: a read-plus-one here would lose a message of a concurrent transaction on PostgreSQL.
     room.message_count = Room.message_count + 1
     session.flush()
-    send_event_on_commit(session, message_sent(message, agent_id=room.served_by_id))
+    send_event_on_commit(session, lambda: message_sent(message, agent_id=room.served_by_id))
     webhooks.message_sent(session, room=room, message=message)
     return message
 
