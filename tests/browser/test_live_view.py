@@ -81,6 +81,7 @@ def test_taking_a_chat_does_not_toast_it_as_a_new_chat(
     _chat(app_client, "Fay First")
     page = signed_in(new_page(), "alex", "/live")
     _record_toasts(page)
+    expect(page.locator("body")).to_have_attribute("data-live-notifications", "on")
     _chat(app_client, "Sid Second")
     expect(page.locator("#toasts")).to_contain_text("New chat waiting: Sid Second")  # listening now
 

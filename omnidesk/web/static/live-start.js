@@ -49,6 +49,10 @@
       loadQueue();
       if (notification) toast(`New chat waiting: ${notification.title}`);
     },
+    null,
+    () => {
+      document.body.dataset.liveNotifications = "on"; // the queue's news reach the page from now on
+    },
   );
   ddp.subscribe(
     "stream-room-messages",
