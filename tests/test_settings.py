@@ -5,7 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from omnidesk import defaults
+from omnidesk.actions.bootstrap import ensure_defaults
 from omnidesk.events import Event, SettingChanged
+from omnidesk.models import Setting
+from omnidesk.services import Services
 from tests.helpers import Persona, assert_error
 
 
@@ -82,3 +85,17 @@ def test_unknown_settings_are_404(admin: Persona) -> None:
     assert_error(admin.get("/api/v1/settings/Nope"), 404, "error-not-found", "Setting Nope not found")
     assert_error(admin.post("/api/v1/settings/Nope", json={"value": 1}), 404, "error-not-found")
     assert_error(admin.post("/api/v1/settings/Livechat_enabled", json={}), 400, "invalid-params")
+
+
+def test_a_setting_made_public_by_a_release_becomes_public_in_an_older_workspace(
+    services: Services,
+) -> None:
+    with services.transaction() as session:  # as a workspace created before the release left it
+        held = session.get(Setting, "Livechat_allow_manual_on_hold")
+        assert held is not None
+        held.public = False
+    with services.transaction() as session:
+        ensure_defaults(session)  # what `omnidesk migrate` and `serve` run
+    with services.transaction() as session:
+        held = session.get(Setting, "Livechat_allow_manual_on_hold")
+        assert held is not None and held.public

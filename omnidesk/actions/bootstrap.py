@@ -24,6 +24,13 @@ def ensure_defaults(session: Session) -> None:
             session.add(Permission(id=permission_id, group=group, roles=[roles[r] for r in role_ids]))
 
     existing_settings = set(session.scalars(select(Setting.id)))
+    # Whether a setting is public is the release's to say, not the workspace's: a setting made public
+    # after a workspace was created becomes public there too.
+    public_ids = [setting_id for setting_id, spec in defaults.SETTINGS.items() if spec.public]
+    for setting in session.scalars(
+        select(Setting).where(Setting.id.in_(public_ids), Setting.public.is_(False))
+    ):
+        setting.public = True
     for setting_id, spec in defaults.SETTINGS.items():
         if setting_id not in existing_settings:
             session.add(
