@@ -57,6 +57,11 @@ def assert_error(response: Any, status: int, error_type: str, error: str | None 
     return body
 
 
+def assert_bare_error(response: Any, status: int, error_id: str) -> None:
+    """Rocket.Chat's ``throw new Error(id)``: the id is the whole text."""
+    assert_error(response, status, error_id, error_id)
+
+
 def database_dialect(services: Services) -> str:
     return services.db.dialect
 

@@ -87,3 +87,13 @@ def make_department(services: Services, name: str, *agents: Persona, **fields: A
 
 def send_as_agent(agent: Persona, rid: str, msg: str) -> Any:
     return agent.post("/api/v1/chat.sendMessage", json={"message": {"rid": rid, "msg": msg}})
+
+
+def served_chat(services: Services, client: TestClient, token: str, serving: Persona) -> tuple[Guest, str]:
+    """A chat ``serving`` was given by automatic routing, the only agent available at that moment."""
+    set_available(services, serving)
+    visitor = guest(client, token)
+    visitor.register(name=token.title())
+    room = visitor.open_room()
+    assert room["servedBy"]["_id"] == serving.id
+    return visitor, room["_id"]

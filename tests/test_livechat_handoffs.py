@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,28 +13,21 @@ from omnidesk.models import Inquiry, PermissionRole, Room
 from omnidesk.services import Services
 from tests.conftest import make_persona
 from tests.helpers import Persona, assert_error
-from tests.livechat_helpers import Guest, guest, make_department, send_as_agent, set_available, set_setting
+from tests.helpers import assert_bare_error as bare
+from tests.livechat_helpers import (
+    guest,
+    make_department,
+    send_as_agent,
+    served_chat,
+    set_available,
+    set_setting,
+)
 
 CLOSE = "/api/v1/livechat/room.closeByUser"
 HOLD = "/api/v1/livechat/room.onHold"
 RESUME = "/api/v1/livechat/room.resumeOnHold"
 FORWARD = "/api/v1/livechat/room.forward"
 RETURN = "/api/v1/livechat/inquiries.returnAsInquiry"
-
-
-def bare(response: Any, status: int, error_id: str) -> None:
-    """Rocket.Chat's ``throw new Error(id)``: the id is the whole text."""
-    assert_error(response, status, error_id, error_id)
-
-
-def _chat(services: Services, anonymous: TestClient, token: str, serving: Persona) -> tuple[Guest, str]:
-    """A chat ``serving`` was given by automatic routing, the only agent available at that moment."""
-    set_available(services, serving)
-    visitor = guest(anonymous, token)
-    visitor.register(name=token.title())
-    room = visitor.open_room()
-    assert room["servedBy"]["_id"] == serving.id
-    return visitor, room["_id"]
 
 
 def _room(services: Services, rid: str) -> Room:
@@ -65,7 +56,7 @@ def plain_user(services: Services, app_client: TestClient) -> Persona:
 def test_close_by_user_refuses_as_rocket_chat_does(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona
 ) -> None:
-    visitor, rid = _chat(services, anonymous, "t-close", agent)
+    visitor, rid = served_chat(services, anonymous, "t-close", agent)
     bare(agent.post(CLOSE, json={"rid": "no-such-room"}), 400, "error-invalid-room")
     # Someone else's chat without close-others-livechat-room: Rocket.Chat's 400, not a 403.
     bare(agent2.post(CLOSE, json={"rid": rid}), 400, "error-not-authorized")
@@ -93,7 +84,7 @@ def test_close_by_user_asks_its_permission_before_looking_the_room_up(
 def test_visitors_close_only_while_the_setting_allows_it(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:
-    visitor, rid = _chat(services, anonymous, "t-visitor-close", agent)
+    visitor, rid = served_chat(services, anonymous, "t-visitor-close", agent)
     set_setting(services, "Omnichannel_allow_visitors_to_close_conversation", False)
     config = anonymous.get("/api/v1/livechat/config", params={"token": visitor.token}).json()["config"]
     assert config["settings"]["visitorsCanCloseChat"] is False
@@ -106,7 +97,7 @@ def test_visitors_close_only_while_the_setting_allows_it(
     assert agent.post(CLOSE, json={"rid": rid}).status_code == 200
 
     set_setting(services, "Omnichannel_allow_visitors_to_close_conversation", True)
-    _, other = _chat(services, anonymous, "t-visitor-close-2", agent)
+    _, other = served_chat(services, anonymous, "t-visitor-close-2", agent)
     bare(visitor.close(other), 400, "invalid-room")  # another visitor's chat
     closed = guest(anonymous, "t-visitor-close-2").close(other)
     assert closed.json() == {"rid": other, "comment": "Closed by visitor", "success": True}
@@ -118,7 +109,7 @@ def test_visitors_close_only_while_the_setting_allows_it(
 def test_hold_refuses_as_rocket_chat_does(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona, manager: Persona
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-hold", agent)
+    _, rid = served_chat(services, anonymous, "t-hold", agent)
     bare(agent.post(HOLD, json={"roomId": "no-such-room"}), 400, "error-invalid-room")
     bare(agent2.post(HOLD, json={"roomId": rid}), 400, "Not_authorized")
     assert send_as_agent(agent, rid, "One moment, I am checking").status_code == 200
@@ -137,7 +128,7 @@ def test_hold_asks_its_permission_before_looking_the_room_up(services: Services,
 def test_a_chat_waiting_for_the_agents_answer_is_not_put_on_hold(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:
-    visitor, rid = _chat(services, anonymous, "t-engaged", agent)
+    visitor, rid = served_chat(services, anonymous, "t-engaged", agent)
     assert visitor.say(rid, "Are you there?").status_code == 200
     bare(agent.post(HOLD, json={"roomId": rid}), 400, "error-cannot-place-chat-on-hold")
     assert _room(services, rid).on_hold is False
@@ -151,7 +142,7 @@ def test_a_chat_waiting_for_the_agents_answer_is_not_put_on_hold(
 
 
 def test_manual_on_hold_can_be_turned_off(services: Services, anonymous: TestClient, agent: Persona) -> None:
-    _, rid = _chat(services, anonymous, "t-no-hold", agent)
+    _, rid = served_chat(services, anonymous, "t-no-hold", agent)
     set_setting(services, "Livechat_allow_manual_on_hold", False)
     assert_error(
         agent.post(HOLD, json={"roomId": rid}),
@@ -186,7 +177,7 @@ def test_the_on_hold_settings_are_shown_and_readable_by_agents(
 def test_resume_refuses_as_rocket_chat_does(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona, manager: Persona
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-resume", agent)
+    _, rid = served_chat(services, anonymous, "t-resume", agent)
     bare(agent.post(RESUME, json={"roomId": "   "}), 400, "invalid-param")
     bare(agent.post(RESUME, json={"roomId": "no-such-room"}), 400, "error-invalid-room")
     bare(agent.post(RESUME, json={"roomId": rid}), 400, "error-room-not-on-hold")
@@ -205,7 +196,7 @@ def test_resume_refuses_as_rocket_chat_does(
 def test_forward_refuses_as_rocket_chat_does(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona, manager: Persona
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-forward", agent)
+    _, rid = served_chat(services, anonymous, "t-forward", agent)
     bare(agent.post(FORWARD, json={"roomId": "no-such-room", "userId": agent2.id}), 400, "error-invalid-room")
     bare(agent.post(FORWARD, json={"roomId": rid}), 400, "error-forwarding-chat")
     bare(agent.post(FORWARD, json={"roomId": rid, "userId": "nobody"}), 400, "error-user-is-offline")
@@ -242,7 +233,7 @@ def test_forward_to_a_department_and_one_of_its_agents(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona
 ) -> None:
     sales = make_department(services, "Sales", agent)
-    _, rid = _chat(services, anonymous, "t-to-support", agent)
+    _, rid = served_chat(services, anonymous, "t-to-support", agent)
     with services.transaction() as session:
         room = session.get(Room, rid)
         assert room is not None
@@ -275,7 +266,7 @@ def test_forward_to_a_department_and_one_of_its_agents(
 def test_forward_to_a_department_nobody_serves_waits_there_under_manual_routing(
     services: Services, anonymous: TestClient, agent: Persona
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-manual", agent)
+    _, rid = served_chat(services, anonymous, "t-manual", agent)
     empty = make_department(services, "Night shift")
     bare(
         agent.post(FORWARD, json={"roomId": rid, "departmentId": empty}),
@@ -297,7 +288,7 @@ def test_forward_to_a_department_nobody_serves_waits_there_under_manual_routing(
 def test_return_as_inquiry_puts_the_chat_back_in_the_queue(
     services: Services, anonymous: TestClient, agent: Persona, published: list[Event]
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-return", agent)
+    _, rid = served_chat(services, anonymous, "t-return", agent)
     set_setting(services, "Livechat_Routing_Method", "Manual_Selection")
     published.clear()
     returned = agent.post(RETURN, json={"roomId": rid})
@@ -323,7 +314,7 @@ def test_return_as_inquiry_puts_the_chat_back_in_the_queue(
 def test_return_as_inquiry_routes_the_chat_again_and_may_change_its_department(
     services: Services, anonymous: TestClient, agent: Persona, agent2: Persona
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-reroute", agent)
+    _, rid = served_chat(services, anonymous, "t-reroute", agent)
     support = make_department(services, "Support", agent2)
     set_available(services, agent2)
     bare(agent.post(RETURN, json={"roomId": rid, "departmentId": "nope"}), 400, "error-invalid-department")
@@ -341,7 +332,7 @@ def test_return_as_inquiry_refuses_as_rocket_chat_does(
     manager: Persona,
     plain_user: Persona,
 ) -> None:
-    _, rid = _chat(services, anonymous, "t-return-errors", agent)
+    _, rid = served_chat(services, anonymous, "t-return-errors", agent)
     assert_error(plain_user.post(RETURN, json={"roomId": rid}), 403, "error-unauthorized")
     bare(agent.post(RETURN, json={"roomId": "no-such-room"}), 400, "error-room-not-found")
     assert_error(agent2.post(RETURN, json={"roomId": rid}), 403, "error-unauthorized")  # not bea's to see

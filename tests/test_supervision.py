@@ -15,7 +15,16 @@ from omnidesk.models import Room, RoomParticipant
 from omnidesk.services import Services
 from tests.conftest import make_persona
 from tests.helpers import Persona, assert_error
-from tests.livechat_helpers import Guest, guest, make_department, send_as_agent, set_available, set_setting
+from tests.helpers import assert_bare_error as bare
+from tests.livechat_helpers import (
+    Guest,
+    guest,
+    make_department,
+    send_as_agent,
+    served_chat,
+    set_available,
+    set_setting,
+)
 
 JOIN = "/api/v1/livechat/room.join"
 ROOMS = "/api/v1/livechat/rooms"
@@ -23,20 +32,11 @@ CLOSE = "/api/v1/livechat/room.closeByUser"
 FORWARD = "/api/v1/livechat/room.forward"
 
 
-def bare(response: Any, status: int, error_id: str) -> None:
-    """Rocket.Chat's ``throw new Error(id)``: the id is the whole text."""
-    assert_error(response, status, error_id, error_id)
-
-
 def _chat(services: Services, anonymous: TestClient, token: str, serving: Persona) -> tuple[Guest, str]:
-    """A chat ``serving`` was given by automatic routing, the only agent available at that moment."""
-    set_available(services, serving)
-    visitor = guest(anonymous, token)
-    visitor.register(name=token.title())
-    room = visitor.open_room()
-    assert room["servedBy"]["_id"] == serving.id
+    """A chat ``serving`` was given, who then stops taking chats (others' chats stay its own)."""
+    visitor, rid = served_chat(services, anonymous, token, serving)
     set_available(services, serving, available=False)
-    return visitor, room["_id"]
+    return visitor, rid
 
 
 def _participants(services: Services, rid: str) -> list[str]:
