@@ -75,7 +75,7 @@ class RedisBus:
     def publish(self, event: Event) -> None:
         self._start_publisher()
         try:
-            self._outbox.put_nowait(json.dumps(event.payload(), separators=(",", ":"), default=str))
+            self._outbox.put_nowait(_encode(event))
         except queue.Full:
             self._dropped = True
             log.error("bus: %s events wait for Redis; dropping a %s event", self._outbox.qsize(), event.type)
@@ -175,15 +175,12 @@ class RedisBus:
     def _append(self, client: redis.Redis, batch: list[str]) -> None:
         pipe = client.pipeline(transaction=False)
         if self._dropped:
-            pipe.xadd(self.stream, self._fields(Resync(reason="events lost on the way to the bus")))
+            batch = [_encode(Resync(reason="events lost on the way to the bus")), *batch]
         for payload in batch:
             entry = cast(Any, {"n": self.node, "e": payload})
             pipe.xadd(self.stream, entry, maxlen=self.max_len, approximate=True)
         pipe.execute()
         self._dropped = False
-
-    def _fields(self, event: Event) -> Any:
-        return {"n": self.node, "e": json.dumps(event.payload())}
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -244,3 +241,7 @@ class RedisBus:
                 subscriber(event)
             except Exception:  # one broken subscriber must not starve the others
                 log.exception("event subscriber failed on %s", event.type)
+
+
+def _encode(event: Event) -> str:
+    return json.dumps(event.payload(), separators=(",", ":"), default=str)
