@@ -168,6 +168,12 @@ SETTINGS: dict[str, SettingDefault] = {
     # least 1).
     "Livechat_verification_codes_per_address_per_hour": SettingDefault("int", 5, "Omnichannel"),
     "Livechat_verification_codes_per_visitor_per_hour": SettingDefault("int", 5, "Omnichannel"),
+    # What visitors may upload (actions/upload_quotas.py), per visitor and per client address (an IPv6
+    # address by its /64), at least 1 each.
+    "Livechat_visitor_uploads_per_hour": SettingDefault("int", 30, "FileUpload"),
+    "Livechat_uploads_per_address_per_hour": SettingDefault("int", 120, "FileUpload"),
+    "Livechat_visitor_upload_megabytes_per_day": SettingDefault("int", 200, "FileUpload"),
+    "Livechat_upload_megabytes_per_address_per_day": SettingDefault("int", 1000, "FileUpload"),
     "Livechat_Block_Unknown_Contacts": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_Block_Unverified_Contacts": SettingDefault("boolean", False, "Omnichannel"),
     "Livechat_registration_form": SettingDefault("boolean", True, "Omnichannel", public=True),

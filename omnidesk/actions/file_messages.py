@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions.conversations import check_writes_in_room, send_agent_message, send_visitor_message
 from omnidesk.actions.messages import MAX_MESSAGE_LENGTH
+from omnidesk.actions.upload_quotas import count_visitor_upload
 from omnidesk.actions.uploads import IncomingFile, file_message_fields, store_upload, thumbnail_of
 from omnidesk.errors import ApiError
 from omnidesk.files.links import SENT_LINK_SECONDS, signed_path
@@ -30,9 +31,11 @@ def send_visitor_file(
     incoming: IncomingFile,
     msg: str,
     description: str | None,
+    client_address: str,
 ) -> Message:
     if not room.open:
         raise ApiError("room-closed", "Room closed")
+    count_visitor_upload(session, visitor_id=visitor.id, client_address=client_address, size=incoming.size())
     upload = store_upload(
         session,
         room=room,

@@ -1,4 +1,5 @@
-"""Rate limits over a sliding window: at most ``limit`` actions per ``key`` in the last ``window``.
+"""Rate limits over a sliding window: at most ``limit`` actions per ``key`` in the last ``window``, or at
+most ``limit`` of an amount (bytes uploaded) when each action says what it amounts to (``amount``).
 
 Every action counted is a row of ``rate_limit_hits`` that counts until its ``expires_at`` (its time plus
 the window), so "the last hour" slides with the clock rather than resetting on the hour. ``hit_all``
@@ -47,6 +48,8 @@ class Limit:
     key: str
     limit: int
     window: timedelta
+    # What this action counts for: 1 for "actions per window", its size for "bytes per window".
+    amount: int = 1
 
 
 def hit(session: Session, *, key: str, limit: int, window: timedelta) -> None:
@@ -64,24 +67,32 @@ def hit_all(session: Session, limits: Sequence[Limit]) -> None:
         raise TooManyRequests(max(1, math.ceil(wait)))
     _prune(session, now)
     session.add_all(
-        RateLimitHit(key=limit.key, created_at=now, expires_at=now + limit.window) for limit in limits
+        RateLimitHit(key=limit.key, created_at=now, expires_at=now + limit.window, amount=limit.amount)
+        for limit in limits
     )
     session.flush()
 
 
 def _wait(session: Session, limit: Limit, now: datetime) -> float:
-    """Seconds until ``limit.key`` has room for one more hit; 0 if it has now."""
+    """Seconds until ``limit.key`` has room for ``limit.amount`` more; 0 if it has now. An amount larger
+    than the whole limit waits a full window: it never fits, and the caller says so in its own words."""
     allowed = max(1, limit.limit)
-    # The newest ``allowed`` live hits: once the oldest of them expires, fewer than ``allowed`` are left.
-    newest = session.scalars(
-        select(RateLimitHit.expires_at)
+    if limit.amount > allowed:
+        return limit.window.total_seconds()
+    # Every hit counts at least 1, so only the newest ``allowed`` live hits can matter: walking from the
+    # newest, the first hit that leaves no room is the one whose expiry makes room (with all older ones).
+    newest = session.execute(
+        select(RateLimitHit.expires_at, RateLimitHit.amount)
         .where(RateLimitHit.key == limit.key, RateLimitHit.expires_at > now)
         .order_by(RateLimitHit.expires_at.desc())
         .limit(allowed)
     ).all()
-    if len(newest) < allowed:
-        return 0.0
-    return max((newest[-1] - now).total_seconds(), 0.0)
+    counted = limit.amount
+    for expires_at, amount in newest:
+        counted += amount
+        if counted > allowed:
+            return max((expires_at - now).total_seconds(), 0.0)
+    return 0.0
 
 
 def _prune(session: Session, now: datetime) -> None:

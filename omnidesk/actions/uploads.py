@@ -53,6 +53,11 @@ class IncomingFile:
     claimed_type: str | None
     source: BinaryIO
 
+    def size(self) -> int:
+        size = self.source.seek(0, io.SEEK_END)
+        self.source.seek(0)
+        return size
+
 
 def check_uploads_enabled(session: Session, *, by_visitor: bool) -> None:
     preload_settings(session, UPLOAD_SETTINGS)
@@ -91,8 +96,7 @@ def store_upload(
 ) -> Upload:
     """Check the file against the workspace's limits and types, then keep it (and its thumbnail)."""
     source = incoming.source
-    size = source.seek(0, io.SEEK_END)
-    source.seek(0)
+    size = incoming.size()
     largest = int(setting_value(session, "FileUpload_MaxFileSize"))
     if largest > -1 and size > largest:
         raise UploadRefused(

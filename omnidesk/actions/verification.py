@@ -39,7 +39,6 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from omnidesk import defaults
 from omnidesk.actions import rate_limits
 from omnidesk.actions.accounts import normalise_email
 from omnidesk.actions.contact_audit import audit_contact, channel_entry, contact_snapshot
@@ -65,7 +64,7 @@ from omnidesk.models import (
     Visitor,
 )
 from omnidesk.queries.messaging import sms_channel_for_codes
-from omnidesk.queries.settings import default_phone_region, setting_value
+from omnidesk.queries.settings import default_phone_region, limit_setting, setting_value
 from omnidesk.queries.verification import (
     pending_verification,
     rooms_waiting_for_verification,
@@ -178,11 +177,11 @@ def request_verification(
     destination = _destination(session, room=room, email=email, phone=phone)
     limits = [
         rate_limits.Limit(
-            key=destination.limit_key, limit=_limit_setting(session, PER_ADDRESS_SETTING), window=LIMIT_WINDOW
+            key=destination.limit_key, limit=limit_setting(session, PER_ADDRESS_SETTING), window=LIMIT_WINDOW
         ),
         rate_limits.Limit(
             key=f"verification-code:visitor:{room.visitor_id}",
-            limit=_limit_setting(session, PER_VISITOR_SETTING),
+            limit=limit_setting(session, PER_VISITOR_SETTING),
             window=LIMIT_WINDOW,
         ),
     ]
@@ -393,14 +392,6 @@ def _open_room_channel(session: Session, room: Room) -> ContactChannel:
 def _code_matches(verification: ContactVerification, code: str) -> bool:
     salt, expected = verification.code_hash.split("$", 1)
     return hmac.compare_digest(_digest(salt, code), expected)
-
-
-def _limit_setting(session: Session, setting_id: str) -> int:
-    """A limit from the workspace settings; below 1 it is 1, since a limit cannot be switched off."""
-    value = setting_value(session, setting_id)
-    if not isinstance(value, int) or isinstance(value, bool):
-        value = defaults.SETTINGS[setting_id].value
-    return max(1, int(value))
 
 
 def _digest(salt: str, code: str) -> str:

@@ -13,7 +13,7 @@ from omnidesk.api.openapi import errors
 from omnidesk.api.shapes import ok, user_me
 from omnidesk.api.validation import Body
 from omnidesk.errors import InvalidParams, Unauthorized
-from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.deps import CurrentActor, ServicesDep, SessionDep, client_address
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.security import Passwords
 
@@ -62,11 +62,6 @@ def login(body: LoginBody, request: Request, session: SessionDep, services: Serv
         return answered_refusal(Unauthorized("Unauthorized"))
     user, token = outcome
     return {"status": "success", "data": {"authToken": token, "userId": user.id, "me": user_me(user)}}
-
-
-def client_address(request: Request) -> str:
-    """The peer's address. X-Forwarded-For is not read: anyone can send it (see docs/deploy.md)."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/logout")

@@ -24,7 +24,7 @@ from omnidesk.errors import ApiError, Forbidden, InvalidParams, NotFound
 from omnidesk.files.links import file_path, token_is_valid
 from omnidesk.files.on_commit import store_of
 from omnidesk.files.sniff import is_image
-from omnidesk.http.deps import ActorIfAnyDep, CurrentActor, ServicesDep, SessionDep
+from omnidesk.http.deps import ActorIfAnyDep, CurrentActor, ServicesDep, SessionDep, client_address
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.input_rules import check_text
 from omnidesk.models import Upload
@@ -54,6 +54,7 @@ def _incoming(file: UploadFile | None) -> IncomingFile:
 @router.post("/livechat/upload/{rid}", dependencies=[Depends(multipart_body)], responses=errors(403))
 def visitor_upload(
     rid: str,
+    request: Request,
     session: SessionDep,
     file: FileField = None,
     description: TextField = None,
@@ -71,6 +72,7 @@ def visitor_upload(
         incoming=_incoming(file),
         msg=check_text(msg or ""),
         description=check_text(description or ""),
+        client_address=client_address(request),
     )
     return ok(**message_shape(message), newRoom=False, showConnecting=False)
 

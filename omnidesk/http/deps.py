@@ -135,3 +135,8 @@ async def get_actor_if_any(request: Request, session: SessionDep) -> ActorIfAny:
 
 
 ActorIfAnyDep = Annotated[ActorIfAny, Depends(get_actor_if_any)]
+
+
+def client_address(request: Request) -> str:
+    """The peer's address. X-Forwarded-For is not read: anyone can send it (see docs/deploy.md)."""
+    return request.client.host if request.client else "unknown"

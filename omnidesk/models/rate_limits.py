@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnidesk.db import Base, IdType, new_id, utcnow
@@ -20,6 +20,8 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # What the action counted for: 1, or its size for a limit on bytes (``upload-bytes:...`` keys).
+    amount: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
     __table_args__ = (
         # Counting one key's live hits reads a range of this index.

@@ -32,6 +32,15 @@ def setting_value(session: Session, setting_id: str) -> Any:
     return defaults.SETTINGS[setting_id].value
 
 
+def limit_setting(session: Session, setting_id: str) -> int:
+    """A limit from the workspace settings; below 1 it is 1, since a limit cannot be switched off, and a
+    value that is not a whole number is the default."""
+    value = setting_value(session, setting_id)
+    if not isinstance(value, int) or isinstance(value, bool):
+        value = defaults.SETTINGS[setting_id].value
+    return max(1, int(value))
+
+
 def setting_values(session: Session, *setting_ids: str) -> dict[str, Any]:
     """Several settings' values in one statement (their shipped defaults for missing rows)."""
     query = select(Setting.id, Setting.value).where(Setting.id.in_(setting_ids))

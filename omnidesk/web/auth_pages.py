@@ -20,7 +20,7 @@ from omnidesk.browser_session import (
     set_session_cookie,
 )
 from omnidesk.errors import TooManyRequests
-from omnidesk.http.deps import ServicesDep, SessionDep
+from omnidesk.http.deps import ServicesDep, SessionDep, client_address
 from omnidesk.http.one_thread_route import OneThreadRoute
 from omnidesk.security import Passwords, constant_time_equals
 from omnidesk.web.render import page_actor, render
@@ -64,7 +64,7 @@ def login_submit(
             passwords=services.passwords,
             identity=username.strip(),
             password_digest=Passwords.digest(password),
-            client_address=request.client.host if request.client else "unknown",
+            client_address=client_address(request),
         )
     except TooManyRequests as error:
         return _login_failed(
