@@ -382,6 +382,50 @@ def test_removing_a_closed_room_removes_its_files(
     assert _stored_keys(services) == [] and not services.files.exists(key)
 
 
+def test_deleting_a_file_message_removes_its_file_and_thumbnail_and_its_links_stop_working(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    visitor, rid = _chat(services, anonymous, agent)
+    uploaded = upload_as_agent(agent, rid, png(1200, 900), "plan.png", "image/png").json()["file"]
+    message = agent.post(
+        f"/api/v1/rooms.mediaConfirm/{rid}/{uploaded['_id']}", json={"msg": "The plan"}
+    ).json()
+    message = message["message"]
+    path, token = _path_and_token(message["attachments"][0]["title_link"])
+    assert anonymous.get(path, params={"token": token}).status_code == 200
+    keys = _stored_keys(services)
+    assert len(keys) == 2  # the image and its thumbnail
+
+    deleted = agent.post("/api/v1/chat.delete", json={"roomId": rid, "msgId": message["_id"]})
+    assert deleted.status_code == 200, deleted.text
+    assert _stored_keys(services) == []
+    assert not any(services.files.exists(key) for key in keys)
+    assert anonymous.get(path, params={"token": token}).status_code == 404
+    assert agent.get(path).status_code == 404
+    assert not any(m.get("file") for m in visitor.history(rid))
+
+
+def test_a_visitor_deleting_its_file_message_removes_the_file_and_no_other(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    visitor, rid = _chat(services, anonymous, agent)
+    kept = upload_as_visitor(visitor, rid, PDF, "kept.pdf", "application/pdf").json()
+    gone = upload_as_visitor(visitor, rid, PDF, "gone.pdf", "application/pdf").json()
+    with services.transaction() as session:
+        keys = dict(session.execute(select(Upload.id, Upload.storage_key)).tuples().all())
+    kept_key, gone_key = keys[kept["file"]["_id"]], keys[gone["file"]["_id"]]
+    deleted = visitor.client.request(
+        "DELETE",
+        f"/api/v1/livechat/message/{gone['_id']}",
+        json={"token": visitor.token, "rid": rid},
+    )
+    assert deleted.status_code == 200, deleted.text
+    with services.transaction() as session:
+        left = list(session.scalars(select(Upload.id)))
+    assert left == [kept["file"]["_id"]]
+    assert services.files.exists(kept_key) and not services.files.exists(gone_key)
+
+
 def test_bytes_written_in_a_transaction_that_rolls_back_are_removed(services: Services) -> None:
     session = services.session(write=True)
     session.execute(select(Upload.id))  # the request's transaction has begun, as an upload's always has

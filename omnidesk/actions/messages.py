@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from omnidesk.actions import webhooks
 from omnidesk.actions.key_locks import lock
+from omnidesk.actions.uploads import discard_message_files
 from omnidesk.db import new_id, utcnow
 from omnidesk.errors import ApiError
 from omnidesk.events import MessageDeleted, MessageSent, MessageUpdated, send_event_on_commit
@@ -138,6 +139,7 @@ def edit_message(session: Session, *, room: Room, message: Message, text: str) -
 def delete_message(session: Session, *, room: Room, message: Message) -> None:
     _editable(room, message)
     message_id = message.id
+    discard_message_files(session, message_id)
     session.delete(message)
     room.message_count = case((Room.message_count > 0, Room.message_count - 1), else_=0)
     if room.last_message_id == message_id:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from omnidesk.errors import ApiError
@@ -240,4 +240,17 @@ def discard_room_files(session: Session, room_ids: list[str]) -> None:
     if not room_ids:
         return
     keys = list(session.scalars(select(Upload.storage_key).where(Upload.room_id.in_(room_ids))))
+    on_commit.delete_after_commit(session, keys)
+
+
+def discard_message_files(session: Session, message_id: str) -> None:
+    """The message is about to go (``chat.delete``, a visitor's own delete): its files, and their
+    thumbnails, go with it as Rocket.Chat deletes a message's upload, so the links it gave stop
+    working. Rows now, bytes once that commits."""
+    originals = select(Upload.id).where(Upload.message_id == message_id).scalar_subquery()
+    files = or_(Upload.message_id == message_id, Upload.original_id.in_(originals))
+    keys = list(session.scalars(select(Upload.storage_key).where(files)))
+    if not keys:
+        return
+    session.execute(delete(Upload).where(Upload.storage_key.in_(keys)))
     on_commit.delete_after_commit(session, keys)
