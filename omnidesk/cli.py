@@ -61,6 +61,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from omnidesk.workers.messaging_delivery import MessagingWorker
     from omnidesk.workers.periodic import PeriodicWorker
     from omnidesk.workers.queue_timers import queue_timers
+    from omnidesk.workers.upload_expiry import upload_expiry
     from omnidesk.workers.webhook_delivery import WebhookWorker
 
     refusal = _refuse_processes(services.settings, args.workers)
@@ -91,6 +92,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
         WebhookWorker(services),
         inbox_reader(services),
         queue_timers(services),
+        upload_expiry(services),
     ]
     for worker in workers:
         worker.start()

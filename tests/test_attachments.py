@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from omnidesk.events import MessageSent
 from omnidesk.files import links, on_commit
@@ -21,6 +22,7 @@ from omnidesk.files.storage import new_key
 from omnidesk.models import Upload
 from omnidesk.services import Services
 from omnidesk.settings import load_settings
+from omnidesk.workers.upload_expiry import run_upload_expiry
 from tests.helpers import Persona, assert_error, with_fresh_cookies
 from tests.livechat_helpers import Guest, guest, set_available, set_setting
 from tests.messaging_helpers import TwilioSms, make_sms_channel, outbound_jobs
@@ -424,6 +426,32 @@ def test_a_visitor_deleting_its_file_message_removes_the_file_and_no_other(
         left = list(session.scalars(select(Upload.id)))
     assert left == [kept["file"]["_id"]]
     assert services.files.exists(kept_key) and not services.files.exists(gone_key)
+
+
+def test_unsent_staff_uploads_expire_after_a_day_with_their_thumbnails_and_bytes(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    _visitor, rid = _chat(services, anonymous, agent)
+    abandoned = upload_as_agent(agent, rid, png(1200, 900), "old.png", "image/png").json()["file"]
+    fresh = upload_as_agent(agent, rid, PDF, "fresh.pdf", "application/pdf").json()["file"]
+    sent = upload_as_agent(agent, rid, PDF, "sent.pdf", "application/pdf").json()["file"]
+    assert agent.post(f"/api/v1/rooms.mediaConfirm/{rid}/{sent['_id']}", json={}).status_code == 200
+    day_and_more = datetime.now(UTC) - timedelta(hours=25)
+    with services.transaction() as session:
+        session.execute(update(Upload).where(Upload.id != fresh["_id"]).values(created_at=day_and_more))
+        keys = dict(session.execute(select(Upload.id, Upload.storage_key)).tuples().all())
+    assert len(keys) == 4  # the abandoned image, its thumbnail, and the two documents
+
+    assert run_upload_expiry(services) == 2  # the abandoned image and its thumbnail
+    with services.transaction() as session:
+        left = set(session.scalars(select(Upload.id)))
+    assert left == {fresh["_id"], sent["_id"]}
+    gone = [key for upload_id, key in keys.items() if upload_id not in left]
+    assert len(gone) == 2 and not any(services.files.exists(key) for key in gone)
+    assert all(services.files.exists(keys[upload_id]) for upload_id in left)
+    late = agent.post(f"/api/v1/rooms.mediaConfirm/{rid}/{abandoned['_id']}", json={})
+    assert late.status_code in (400, 404), late.text
+    assert run_upload_expiry(services) == 0
 
 
 def test_bytes_written_in_a_transaction_that_rolls_back_are_removed(services: Services) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
+from omnidesk.db import utcnow
 from omnidesk.errors import ApiError
 from omnidesk.files import on_commit
 from omnidesk.files.images import image_facts
@@ -254,3 +256,27 @@ def discard_message_files(session: Session, message_id: str) -> None:
         return
     session.execute(delete(Upload).where(Upload.storage_key.in_(keys)))
     on_commit.delete_after_commit(session, keys)
+
+
+UNSENT_UPLOAD_LIFETIME = timedelta(hours=24)
+
+
+def expire_unsent_uploads(session: Session, *, now: datetime | None = None) -> int:
+    """Staff uploads (``rooms.media``) never confirmed into a message go after a day, as Rocket.Chat's
+    do: otherwise an abandoned upload keeps its bytes until its room is removed. Answers how many."""
+    cutoff = (now or utcnow()) - UNSENT_UPLOAD_LIFETIME
+    stale = (Upload.complete.is_(False), Upload.message_id.is_(None), Upload.created_at < cutoff)
+    # Each statement decides and deletes, so an upload confirmed meanwhile is not taken. Thumbnails go
+    # first: the foreign key would cascade them away unseen, and their bytes with no key to remove.
+    stale_ids = select(Upload.id).where(*stale).scalar_subquery()
+    keys: list[str] = []
+    for rows in (Upload.original_id.in_(stale_ids), and_(*stale)):
+        expired = session.execute(
+            delete(Upload)
+            .where(rows)
+            .returning(Upload.storage_key)
+            .execution_options(synchronize_session=False)
+        )
+        keys.extend(expired.scalars())
+    on_commit.delete_after_commit(session, keys)
+    return len(keys)
