@@ -146,3 +146,16 @@ def test_a_weighted_limit_waits_for_the_hit_whose_expiry_makes_room(services: Se
 )
 def test_an_ipv6_address_counts_by_its_64(address: str, key: str) -> None:
     assert address_key(address) == key
+
+
+def test_an_upload_refused_for_its_type_counts_against_no_quota(
+    services: Services, anonymous: TestClient, agent: Persona
+) -> None:
+    set_setting(services, "Livechat_visitor_uploads_per_hour", 1)
+    set_setting(services, "FileUpload_MediaTypeBlackList", "application/pdf")
+    visitor, rid = _chat(services, anonymous, agent, "token-quota-refused-type-0001")
+    assert_error(
+        _upload(visitor, rid, _pdf(1_000), "a.pdf", "application/pdf"), 400, "error-type-not-allowed"
+    )
+    # The refused file left no hit behind: the one upload of the hour is still there.
+    assert _upload(visitor, rid, _png(), "a.png", "image/png").status_code == 200
